@@ -1,0 +1,90 @@
+"""Split parsed pages into passages sized in the embedding model's tokens, keeping provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from kb.lexical import detect_language
+from kb.types import Chunk, Page
+
+# Paragraphs first, then lines (table rows, list items), then sentences, then words.
+SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of one page under one section heading."""
+
+    page: Page
+    start: int
+    end: int
+    section: str | None
+
+
+def segment_pages(pages: Iterable[Page]) -> list[Segment]:
+    """Cut pages at their headings; a section carries on across page breaks until the next heading."""
+    segments: list[Segment] = []
+    section: str | None = None
+    for page in pages:
+        cuts = sorted({h.offset: h.title for h in page.headings if 0 <= h.offset < len(page.text)}.items())
+        start = 0
+        for offset, title in cuts:
+            if offset > start:
+                segments.append(Segment(page, start, offset, section))
+            start, section = offset, title
+        segments.append(Segment(page, start, len(page.text), section))
+    return [s for s in segments if s.page.text[s.start : s.end].strip()]
+
+
+def chunk_pages(
+    pages: Iterable[Page],
+    *,
+    document_id: str,
+    count_tokens: Callable[[str], int],
+    size: int,
+    overlap: int,
+) -> list[Chunk]:
+    """Return chunks of at most `size` tokens with `overlap`, never crossing a page or a section."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=size,
+        chunk_overlap=min(overlap, size // 2),
+        length_function=count_tokens,
+        separators=SEPARATORS,
+        keep_separator="end",
+        add_start_index=True,
+        strip_whitespace=True,
+    )
+    chunks: list[Chunk] = []
+    for seg in segment_pages(pages):
+        body = seg.page.text[seg.start : seg.end]
+        for piece in splitter.create_documents([body]):
+            text = piece.page_content
+            start = seg.start + int(piece.metadata.get("start_index", 0))
+            if start < 0 or seg.page.text[start : start + len(text)] != text:
+                found = seg.page.text.find(text, seg.start)
+                start = found if found >= 0 else seg.start
+            if not text.strip():
+                continue
+            chunks.append(
+                Chunk(
+                    document_id=document_id,
+                    ordinal=len(chunks),
+                    text=text,
+                    page=seg.page.number,
+                    section=seg.section,
+                    char_start=start,
+                    char_end=start + len(text),
+                    ocr=seg.page.ocr,
+                    language=detect_language(text),
+                )
+            )
+    return chunks
+
+
+def embedding_text(title: str, chunk: Chunk) -> str:
+    """Return the text that is embedded and indexed: the passage led by its title and section."""
+    head = title if not chunk.section or chunk.section == title else f"{title} — {chunk.section}"
+    return f"{head}\n{chunk.text}"

@@ -1,0 +1,109 @@
+"""Find the files to ingest under a folder and read the folder's manifest."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kb.errors import KBError
+from kb.types import DOC_TYPES
+
+MANIFEST_NAMES = ("manifest.yaml", "manifest.yml")
+
+
+@dataclass
+class Entry:
+    """What the manifest says about one file (all optional)."""
+
+    title: str | None = None
+    doc_type: str | None = None
+    date: str | None = None
+    language: str | None = None
+    visibility: str = "public"
+    supersedes: str | None = None
+    password: str | None = None
+
+
+@dataclass
+class Manifest:
+    """A folder's manifest: per-file entries and glob patterns of files to leave out."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+
+
+def read_manifest(root: Path) -> Manifest:
+    """Return the folder's manifest, or an empty one; a malformed manifest is a KBError naming it."""
+    import yaml
+
+    for name in MANIFEST_NAMES:
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise KBError(f"{path}: not valid YAML ({exc})") from exc
+        if not isinstance(data, dict):
+            raise KBError(f"{path}: expected a mapping with a 'documents' list")
+        manifest = Manifest(exclude=[str(p) for p in data.get("exclude") or []])
+        for i, item in enumerate(data.get("documents") or []):
+            if not isinstance(item, dict) or "file" not in item:
+                raise KBError(f"{path}: documents[{i}] needs a 'file' key")
+            doc_type = item.get("type")
+            if doc_type is not None and doc_type not in DOC_TYPES:
+                raise KBError(f"{path}: {item['file']}: type {doc_type!r} is not one of {', '.join(DOC_TYPES)}")
+            manifest.entries[str(item["file"])] = Entry(
+                title=item.get("title"),
+                doc_type=doc_type,
+                date=None if item.get("date") is None else str(item["date"]),
+                language=item.get("language"),
+                visibility=str(item.get("visibility") or "public"),
+                supersedes=item.get("supersedes"),
+                password=None if item.get("password") is None else str(item["password"]),
+            )
+        return manifest
+    return Manifest()
+
+
+def discover_files(root: Path, manifest: Manifest) -> list[str]:
+    """Return the sources (paths relative to root, '/'-separated) of every file to ingest, sorted."""
+    sources = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        if not path.is_file() or (len(rel.parts) == 1 and rel.name in MANIFEST_NAMES):
+            continue
+        source = rel.as_posix()
+        if any(fnmatch.fnmatch(source, pattern) for pattern in manifest.exclude):
+            continue
+        sources.append(source)
+    return sources
+
+
+def document_id(root: str, source: str) -> str:
+    """Return a stable, readable id: the source's slug plus a short hash of where it came from."""
+    slug = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-")[:48] or "doc"
+    digest = hashlib.sha1(f"{root}\0{source}".encode()).hexdigest()[:8]
+    return f"{slug}-{digest}"
+
+
+def guess_doc_type(source: str) -> str:
+    """Return a document type guessed from the file name, for folders without a manifest."""
+    name = source.lower()
+    for doc_type, words in (
+        ("minutes", ("minutes", "meeting")),
+        ("review", ("review", "evaluation", "assessment")),
+        ("decree", ("decree", "law", "decision", "instruction")),
+        ("strategy", ("strategy", "plan")),
+        ("brief", ("brief", "factsheet")),
+        ("note", ("note", "memo")),
+    ):
+        if any(w in name for w in words):
+            return doc_type
+    return "other"

@@ -1,0 +1,219 @@
+"""Ingestion: discover → parse (isolated) → chunk → embed (cached) → store, incrementally."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.chunk import chunk_pages, embedding_text
+from ingest.discover import Entry, Manifest, discover_files, document_id, guess_doc_type, read_manifest
+from kb.config import Settings
+from kb.embed import Embedder
+from kb.errors import KBError, ParseError
+from kb.knowledge_base import index_identity
+from kb.lexical import detect_language, tokenize
+from kb.store import Store, utc_now
+from kb.types import Document, ParsedDocument
+
+log = logging.getLogger(__name__)
+
+Parser = Callable[..., ParsedDocument]
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did to each file."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON printed by `kb ingest --json`."""
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": self.failed,
+            "warnings": self.warnings,
+            "chunks_embedded": self.chunks_embedded,
+            "seconds": round(self.seconds, 2),
+        }
+
+    @property
+    def ok(self) -> bool:
+        """Return True when no file failed."""
+        return not self.failed
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _default_parser() -> Parser:
+    from ingest.parse.worker import parse_isolated
+
+    return parse_isolated
+
+
+class Ingestor:
+    """Brings folders and files into one store."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, *, parser: Parser | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.parser = parser or _default_parser()
+        self.store = Store(settings.data_dir)
+        self.store.check_identity(index_identity(settings, embedder), claim=True)
+
+    def run(self, paths: Iterable[Path], *, progress: bool = False) -> IngestReport:
+        """Ingest every path (folder or file) and rebuild the dense index once at the end."""
+        started = time.perf_counter()
+        report = IngestReport()
+        jobs: list[tuple[Path, str, Entry, Manifest]] = []
+        for path in paths:
+            path = Path(path).resolve()
+            if path.is_dir():
+                manifest = read_manifest(path)
+                sources = discover_files(path, manifest)
+                jobs.extend((path, s, manifest.entries.get(s, Entry()), manifest) for s in sources)
+                self._remove_missing(path, set(sources), report)
+            elif path.is_file():
+                manifest = read_manifest(path.parent)
+                jobs.append((path.parent, path.name, manifest.entries.get(path.name, Entry()), manifest))
+            else:
+                report.failed.append({"source": str(path), "reason": "no such file or folder"})
+        bar = _progress(len(jobs), progress)
+        for root, source, entry, _ in jobs:
+            if bar is not None:
+                bar.set_postfix_str(source[-40:])
+            try:
+                self._ingest_file(root, source, entry, report)
+            except ParseError as exc:
+                report.failed.append({"source": source, "reason": exc.reason})
+            except (KBError, OSError) as exc:
+                report.failed.append({"source": source, "reason": str(exc)})
+            if bar is not None:
+                bar.update(1)
+        if bar is not None:
+            bar.close()
+        self.store.prune_vectors(self.embedder.name)
+        self.store.write_faiss(self.embedder.name, self.embedder.dim)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _remove_missing(self, root: Path, present: set[str], report: IngestReport) -> None:
+        gone = {s: state[3] for s, state in self.store.file_states(str(root)).items() if s not in present}
+        self.store.remove_documents(list(gone.values()))
+        report.removed.extend(sorted(gone))
+
+    def _ingest_file(self, root: Path, source: str, entry: Entry, report: IngestReport) -> None:
+        path = root / source
+        stat = path.stat()
+        sha = _sha256(path)
+        doc_id = document_id(str(root), source)
+        previous = self.store.file_states(str(root)).get(source)
+        if previous is not None and previous[0] == sha and self._same_metadata(doc_id, entry):
+            if previous[2] != stat.st_mtime:
+                self.store.touch(doc_id, stat.st_mtime)
+            report.unchanged.append(source)
+            return
+        parsed = self.parser(
+            path,
+            source=source,
+            password=entry.password,
+            ocr=self.settings.ocr,
+            ocr_languages=self.settings.ocr_languages,
+            timeout_s=self.settings.parse_timeout_s,
+            memory_mb=self.settings.parse_memory_mb,
+        )
+        text = "\n".join(p.text for p in parsed.pages)
+        if not text.strip():
+            raise ParseError(source, "no text found (no text layer, and OCR found nothing)")
+        doc = Document(
+            id=doc_id,
+            source=source,
+            root=str(root),
+            title=entry.title or parsed.title or Path(source).stem.replace("_", " ").replace("-", " "),
+            doc_type=entry.doc_type or guess_doc_type(source),
+            date=entry.date or parsed.date,
+            language=entry.language or detect_language(text),
+            pages=len(parsed.pages),
+            sha256=sha,
+            media_type=mimetypes.guess_type(source)[0] or "application/octet-stream",
+            visibility=entry.visibility,
+            supersedes=entry.supersedes,
+            ingested_at=utc_now(),
+        )
+        chunks = chunk_pages(
+            parsed.pages,
+            document_id=doc_id,
+            count_tokens=self.embedder.count_tokens,
+            size=self.settings.chunk_tokens,
+            overlap=self.settings.chunk_overlap,
+        )
+        texts = [embedding_text(doc.title, c) for c in chunks]
+        hashes = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+        self._embed_missing(texts, hashes, report)
+        self.store.replace_document(
+            doc,
+            size=stat.st_size,
+            mtime=stat.st_mtime,
+            warnings=parsed.warnings,
+            pages=[(p.number, p.text, p.ocr) for p in parsed.pages],
+            chunks=chunks,
+            tokens=[tokenize(t) for t in texts],
+            hashes=hashes,
+        )
+        report.warnings.extend({"source": source, "warning": w} for w in parsed.warnings)
+        (report.updated if previous is not None else report.added).append(source)
+
+    def _same_metadata(self, doc_id: str, entry: Entry) -> bool:
+        try:
+            doc = self.store.document(doc_id)
+        except KBError:
+            return False
+        wanted = (entry.title, entry.doc_type, entry.date, entry.language, entry.visibility, entry.supersedes)
+        stored = (doc.title, doc.doc_type, doc.date, doc.language, doc.visibility, doc.supersedes)
+        return all(w is None or w == s for w, s in zip(wanted, stored))
+
+    def _embed_missing(self, texts: list[str], hashes: list[str], report: IngestReport) -> None:
+        cached = self.store.cached_vectors(hashes, self.embedder.name)
+        todo = {h: t for h, t in zip(hashes, texts) if h not in cached}
+        if not todo:
+            return
+        vectors = self.embedder.embed(list(todo.values()), kind="passage")
+        self.store.cache_vectors(dict(zip(todo.keys(), vectors)), self.embedder.name)
+        report.chunks_embedded += len(todo)
+
+
+def _progress(total: int, enabled: bool):  # type: ignore[no-untyped-def]
+    if not enabled or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", desc="ingest", leave=False)
+
+
+def ingest_paths(
+    paths: Iterable[Path], *, settings: Settings, embedder: Embedder, parser: Parser | None = None,
+    progress: bool = False,
+) -> IngestReport:
+    """Ingest folders and files into the store in `settings.data_dir`."""
+    return Ingestor(settings, embedder, parser=parser).run(paths, progress=progress)

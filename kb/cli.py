@@ -1,0 +1,193 @@
+"""The `kb` command: the one composition root wiring ingest/, kb/ and web/ together."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from kb.errors import KBError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from kb.config import Settings
+
+    overrides: dict[str, Any] = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = Path(args.data_dir)
+    return Settings(**overrides)
+
+
+def _kb(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from kb.knowledge_base import KnowledgeBase
+
+    return KnowledgeBase(_settings(args))
+
+
+def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from kb.types import Filters
+
+    return Filters(
+        doc_types=tuple(args.type or ()),
+        date_from=getattr(args, "date_from", None),
+        date_to=getattr(args, "date_to", None),
+    )
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest folders or files and print the summary."""
+    from ingest.pipeline import ingest_paths
+    from kb.embed import SentenceTransformerEmbedder
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"kb ingest: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    embedder = SentenceTransformerEmbedder(settings.embed_model, batch_size=settings.embed_batch_size)
+    report = ingest_paths(
+        paths, settings=settings, embedder=embedder, progress=not args.json and sys.stderr.isatty()
+    )
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(
+            f"added {len(report.added)} · updated {len(report.updated)} · unchanged {len(report.unchanged)} · "
+            f"removed {len(report.removed)} · failed {len(report.failed)}  "
+            f"({report.chunks_embedded} chunks embedded in {report.seconds:.1f} s)"
+        )
+        for item in report.failed:
+            print(f"  failed  {item['source']}: {item['reason']}")
+        for item in report.warnings:
+            print(f"  warning {item['source']}: {item['warning']}")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer a question with citations."""
+    answer = _kb(args).ask(args.question, top_k=args.top_k, filters=_filters(args))
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(answer.answer)
+    print()
+    for cit in answer.citations or answer.related:
+        hit = cit.hit
+        where = f"p. {hit.chunk.page}" if hit.chunk.page else (hit.chunk.section or "")
+        label = "" if answer.citations else "related "
+        print(f"{label}[{cit.n}] {hit.document.title} ({hit.document.doc_type}) {where}".rstrip())
+        print(f"    {hit.document.source}" + (f" · {hit.chunk.section}" if hit.chunk.section else ""))
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Print the best passages for a query."""
+    hits = _kb(args).search(args.query, k=args.k, filters=_filters(args))
+    if args.json:
+        print(json.dumps({"query": args.query, "results": [h.to_dict() for h in hits]}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for rank, hit in enumerate(hits, 1):
+        page = f" p. {hit.chunk.page}" if hit.chunk.page else ""
+        print(f"{rank:2d}. {hit.score:.3f}  {hit.document.title}{page} — {hit.chunk.section or ''}")
+        print(f"     {' '.join(hit.chunk.text.split())[:160]}")
+    return EXIT_OK
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    """List the library's documents."""
+    docs = _kb(args).documents()
+    if args.json:
+        print(json.dumps({"documents": [d.to_dict() for d in docs]}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for d in docs:
+        print(f"{d.date or '----------':10}  {d.doc_type:9}  {d.pages:3}p {d.chunks:4}c  {d.title}  [{d.source}]")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the web app and API with uvicorn."""
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = _settings(args)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every sub-command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="data directory (default: KB_DATA_DIR or ./data)")
+    parser = argparse.ArgumentParser(prog="kb", description="NSPS Knowledge Base: ask the policy library.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", parents=[common], help="ingest folders or files (default: the corpus folder)")
+    p.add_argument("paths", nargs="*")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_ingest)
+
+    def add_filters(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--type", action="append", help="only this document type (repeatable)")
+        p.add_argument("--date-from", help="only documents dated on or after (YYYY[-MM[-DD]])")
+        p.add_argument("--date-to", help="only documents dated on or before (YYYY[-MM[-DD]])")
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question with cited passages")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--top-k", type=int, default=None)
+    add_filters(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("search", parents=[common], help="list the best passages for a query")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--k", type=int, default=10)
+    add_filters(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("documents", parents=[common], help="list the documents in the library")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_documents)
+
+    p = sub.add_parser("serve", parents=[common], help="serve the web app")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    try:
+        from kb.evaluate_cli import add_eval_parser
+    except ImportError:
+        pass
+    else:
+        add_eval_parser(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from kb.types import DOC_TYPES
+
+    for t in getattr(args, "type", None) or ():
+        if t not in DOC_TYPES:
+            parser.error(f"--type {t!r} is not one of {', '.join(DOC_TYPES)}")
+    try:
+        return int(args.func(args))
+    except KBError as exc:
+        print(f"kb: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

