@@ -113,10 +113,14 @@ class Ingestor:
                 bar.update(1)
         if bar is not None:
             bar.close()
-        self.store.prune_vectors(self.embedder.name)
-        self.store.write_faiss(self.embedder.name, self.embedder.dim)
+        self.finish()
         report.seconds = time.perf_counter() - started
         return report
+
+    def finish(self) -> None:
+        """Drop unused cached vectors and swap in a dense index that matches the database."""
+        self.store.prune_vectors(self.embedder.name)
+        self.store.write_faiss(self.embedder.name, self.embedder.dim)
 
     def _remove_missing(self, root: Path, present: set[str], report: IngestReport) -> None:
         gone = {s: state[3] for s, state in self.store.file_states(str(root)).items() if s not in present}
@@ -143,13 +147,33 @@ class Ingestor:
             timeout_s=self.settings.parse_timeout_s,
             memory_mb=self.settings.parse_memory_mb,
         )
+        self.add_parsed(
+            parsed, root=str(root), source=source, entry=entry, sha=sha, size=stat.st_size,
+            mtime=stat.st_mtime, report=report, replacing=previous is not None,
+        )
+
+    def add_parsed(
+        self,
+        parsed: ParsedDocument,
+        *,
+        root: str,
+        source: str,
+        entry: Entry,
+        sha: str,
+        size: int = 0,
+        mtime: float = 0.0,
+        report: IngestReport,
+        replacing: bool = False,
+    ) -> str:
+        """Chunk, embed and store an already parsed document (also used by the evaluation harness)."""
+        doc_id = document_id(root, source)
         text = "\n".join(p.text for p in parsed.pages)
         if not text.strip():
             raise ParseError(source, "no text found (no text layer, and OCR found nothing)")
         doc = Document(
             id=doc_id,
             source=source,
-            root=str(root),
+            root=root,
             title=entry.title or parsed.title or Path(source).stem.replace("_", " ").replace("-", " "),
             doc_type=entry.doc_type or guess_doc_type(source),
             date=entry.date or parsed.date,
@@ -173,8 +197,8 @@ class Ingestor:
         self._embed_missing(texts, hashes, report)
         self.store.replace_document(
             doc,
-            size=stat.st_size,
-            mtime=stat.st_mtime,
+            size=size,
+            mtime=mtime,
             warnings=parsed.warnings,
             pages=[(p.number, p.text, p.ocr) for p in parsed.pages],
             chunks=chunks,
@@ -182,7 +206,8 @@ class Ingestor:
             hashes=hashes,
         )
         report.warnings.extend({"source": source, "warning": w} for w in parsed.warnings)
-        (report.updated if previous is not None else report.added).append(source)
+        (report.updated if replacing else report.added).append(source)
+        return doc_id
 
     def _same_metadata(self, doc_id: str, entry: Entry) -> bool:
         try:
