@@ -60,6 +60,7 @@ def chunk_pages(
     chunks: list[Chunk] = []
     for seg in segment_pages(pages):
         body = seg.page.text[seg.start : seg.end]
+        first_of_segment = len(chunks)
         for piece in splitter.create_documents([body]):
             text = piece.page_content
             start = seg.start + int(piece.metadata.get("start_index", 0))
@@ -81,7 +82,22 @@ def chunk_pages(
                     language=detect_language(text),
                 )
             )
+        _absorb_stub(chunks, first_of_segment, seg.page.text, count_tokens, size)
     return chunks
+
+
+def _absorb_stub(chunks: list[Chunk], first: int, page_text: str, count_tokens: Callable[[str], int], size: int) -> None:
+    """Join a segment's tiny opening piece (usually its heading line alone) onto the piece after it."""
+    if len(chunks) - first < 2:
+        return
+    stub, nxt = chunks[first], chunks[first + 1]
+    if count_tokens(stub.text) > max(8, size // 8):
+        return
+    text = page_text[stub.char_start : nxt.char_end]
+    chunks[first + 1] = Chunk(**{**nxt.__dict__, "text": text, "char_start": stub.char_start})
+    del chunks[first]
+    for i in range(first, len(chunks)):
+        chunks[i].ordinal = i
 
 
 def embedding_text(title: str, chunk: Chunk) -> str:

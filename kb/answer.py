@@ -17,9 +17,81 @@ ABSTAIN_MESSAGE = (
     "The nearest passages are listed below as related reading, not as an answer."
 )
 
-# A sentence ends at . ! ? (or the Lao/Thai full stop) before a space, or at a line break;
-# table rows and list items stay on their own lines, so each is a sentence too.
-_SENTENCE_END = re.compile(r"(?<=[.!?\u0eaf])\s+(?=[\"'(\[]?[A-Z0-9\u0e80-\u0eff])|\n+")
+# Inside a paragraph a sentence ends at . ! ? (or the Lao ellipsis-stop) before a space and a capital.
+_SENTENCE_END = re.compile(r"(?<![A-Z][0-9]\.)(?<![A-Z][0-9][0-9]\.)(?<=[.!?\u0eaf])\s+(?=[\"'(\[]?[A-Z0-9\u0e80-\u0eff])")
+# A line that starts a new unit rather than continuing a wrapped paragraph: list items, numbered
+# headings and recommendations, table rows.
+_NEW_UNIT = re.compile(r"^\s*(?:[-•*▪]\s|\(?[0-9]{1,2}[.)]\s|[0-9]+(?:\.[0-9]+)+\s|[A-Z][0-9]{1,2}[.:)]\s|#)")
+_TERMINAL = re.compile(r"[.!?:;)\]\"'\u0eaf]$")
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Return spans of paragraphs, re-joining lines that a PDF wrapped mid-sentence."""
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    prev_line = ""
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        stripped = line.strip()
+        breaks = (
+            not stripped
+            or _NEW_UNIT.match(line) is not None
+            or "|" in line
+            or "|" in prev_line
+            or (not _TERMINAL.search(prev_line.strip()) and len(prev_line.split()) <= 8 and bool(prev_line.strip()))
+        )
+        if start is not None and breaks:
+            spans.append((start, last_end))
+            start = None
+        if stripped:
+            if start is None:
+                start = pos
+            last_end = end
+        prev_line = line
+        pos = end + 1
+    if start is not None:
+        spans.append((start, last_end))
+    return spans
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) spans of the sentences in `text`, whitespace trimmed."""
+    out = []
+    for p_start, p_end in _paragraphs(text):
+        start = p_start
+        paragraph = text[p_start:p_end]
+        bounds = [
+            (p_start + m.start(), p_start + m.end())
+            for m in _SENTENCE_END.finditer(paragraph)
+            # a bracketed aside such as "(Responsible: MoH. Deadline: 2024.)" stays whole
+            if paragraph.count("(", 0, m.start()) <= paragraph.count(")", 0, m.start())
+        ]
+        for b_start, b_end in [*bounds, (p_end, p_end)]:
+            s, e = start, b_start
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e - s >= 3:
+                out.append((s, e))
+            start = b_end
+    return out
+
+
+def is_answer_sentence(sentence: str, *, section: str | None, last: bool) -> bool:
+    """Return False for headings, fragments cut by a chunk boundary, and running headers."""
+    words = sentence.split()
+    if section and " ".join(words) == " ".join(section.split()):
+        return False
+    if "|" in sentence:
+        return len(words) >= 3
+    if sentence[:1].islower():
+        return False  # the tail of a sentence that began in the previous chunk
+    ends = bool(_TERMINAL.search(sentence))
+    if not ends and (last or len(words) <= 8):
+        return False  # a heading, or a sentence cut off at the end of the chunk
+    return len(words) >= 4 or (ends and len(words) >= 2)
 
 
 @dataclass(frozen=True)
@@ -30,25 +102,6 @@ class AnswerParams:
     dense_weight: float = 0.5
     max_sentences: int = 3
     max_chars: int = 600
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return (start, end) spans of the sentences in `text`, whitespace trimmed."""
-    spans = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e - s >= 3:
-            out.append((s, e))
-    return out
 
 
 def coverage(question_tokens: list[str], text_tokens: set[str], idf: Callable[[str], float]) -> float:
@@ -102,8 +155,11 @@ def _compose(
     """Choose the best sentences across the cited passages, mark them, and join them in rank order."""
     candidates: list[tuple[Citation, int, int]] = []
     for cit in citations:
-        for start, end in split_sentences(cit.hit.chunk.text):
-            candidates.append((cit, start, end))
+        chunk = cit.hit.chunk
+        spans = split_sentences(chunk.text)
+        for i, (start, end) in enumerate(spans):
+            if is_answer_sentence(chunk.text[start:end], section=chunk.section, last=i == len(spans) - 1):
+                candidates.append((cit, start, end))
     texts = [c.hit.chunk.text[s:e] for c, s, e in candidates]
     vectors = embedder.embed([question, *texts], kind="passage")
     similarity = vectors[1:] @ vectors[0] if len(texts) else np.zeros(0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -46,6 +47,16 @@ def resolve_model_path(name: str) -> Path:
     )
 
 
+@lru_cache(maxsize=2)
+def _load_model(path: str):  # type: ignore[no-untyped-def]
+    """Load a sentence-transformers model from a local folder once per process, never from a hub."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(path, device="cpu")
+
+
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 (or any local sentence-transformers folder), loaded on first use."""
 
@@ -73,11 +84,7 @@ class SentenceTransformerEmbedder:
         if self._model is None:
             with self._lock:
                 if self._model is None:
-                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                    from sentence_transformers import SentenceTransformer
-
-                    self._model = SentenceTransformer(str(self._path), device="cpu")
+                    self._model = _load_model(str(self._path))
         return self._model
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -25,6 +25,8 @@ class FusionParams:
     dense_weight: float = 0.5
     rrf_k: int = 60
     candidates: int = 100
+    # Which legs run; one leg alone ranks by that leg's score (used by `kb eval beir`).
+    legs: tuple[str, ...] = ("dense", "keyword")
 
 
 @dataclass
@@ -116,6 +118,9 @@ def keyword_leg(snap: Snapshot, tokens: list[str], k: int, mask: np.ndarray | No
     return LegResult(top.astype(np.int64), scores[top])
 
 
+_EMPTY = LegResult(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+
 def _minmax(scores: np.ndarray) -> np.ndarray:
     if len(scores) == 0:
         return scores
@@ -170,8 +175,11 @@ def search(
     """Return the k best passages for `query`, each with fused and per-leg scores."""
     mask = snap.allowed_rows(filters)
     qvec = embedder.embed([query], kind="query")[0]
-    d_leg = dense_leg(snap, qvec, fusion.candidates, mask)
-    k_leg = keyword_leg(snap, tokenize(query), fusion.candidates, mask)
+    d_leg = dense_leg(snap, qvec, fusion.candidates, mask) if "dense" in fusion.legs else _EMPTY
+    k_leg = keyword_leg(snap, tokenize(query), fusion.candidates, mask) if "keyword" in fusion.legs else _EMPTY
+    if len(fusion.legs) == 1:
+        # One leg alone: give it all the weight, so its scores keep their order and scale.
+        fusion = replace(fusion, dense_weight=1.0 if fusion.legs[0] == "dense" else 0.0)
     fused = fuse(d_leg, k_leg, fusion)
     for row in fused:
         if snap.documents[snap.chunk_docs[row]].superseded_by:

@@ -1,0 +1,266 @@
+"""Answer quality on the project's question set: hit@k, MRR, abstention, and threshold calibration.
+
+A citation is a hit when it comes from the question's document (same source path), from its page (when
+the question names one), and its text contains one of the answer phrases (case and spacing ignored).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kb.answer import evidence
+from kb.errors import KBError
+from kb.knowledge_base import KnowledgeBase
+from kb.lexical import tokenize
+from kb.types import Hit
+
+SPLITS = ("tune", "test")
+THRESHOLDS = tuple(round(0.20 + 0.02 * i, 2) for i in range(31))  # 0.20 … 0.80
+DENSE_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the set; `answerable=False` ones should be refused."""
+
+    id: str
+    question: str
+    kind: str
+    split: str
+    document: str | None = None
+    page: int | None = None
+    answers: tuple[str, ...] = ()
+    answerable: bool = True
+
+
+@dataclass
+class Outcome:
+    """What the knowledge base did with one question."""
+
+    question: Question
+    abstained: bool
+    rank: int | None  # 1-based rank of the first citation that is a hit
+
+    @property
+    def reciprocal_rank(self) -> float:
+        """Return 1/rank of the first hit, 0 when none."""
+        return 0.0 if self.rank is None else 1.0 / self.rank
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Return the questions of a YAML file (a list, or a mapping with a `questions` list)."""
+    import yaml
+
+    try:
+        data: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise KBError(f"{path}: cannot read the question set ({exc})") from exc
+    items = data.get("questions") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise KBError(f"{path}: expected a list of questions")
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not item.get("question"):
+            raise KBError(f"{path}: item {i} has no 'question'")
+        answerable = bool(item.get("answerable", True))
+        split = str(item.get("split") or "test")
+        if split not in SPLITS:
+            raise KBError(f"{path}: {item.get('id', i)}: split {split!r} is not one of {', '.join(SPLITS)}")
+        answers = item.get("answers") or []
+        if isinstance(answers, str):
+            answers = [answers]
+        if answerable and (not item.get("document") or not answers):
+            raise KBError(f"{path}: {item.get('id', i)}: an answerable question needs 'document' and 'answers'")
+        page = item.get("page")
+        out.append(
+            Question(
+                id=str(item.get("id", i)), question=str(item["question"]), kind=str(item.get("kind") or "other"),
+                split=split, document=item.get("document"), page=None if page is None else int(page),
+                answers=tuple(str(a) for a in answers), answerable=answerable,
+            )
+        )
+    return out
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def is_hit(question: Question, hit: Hit) -> bool:
+    """Return True when the passage is from the right document and page and holds an answer phrase."""
+    if not question.answerable or question.document is None:
+        return False
+    source = hit.document.source.replace("\\", "/")
+    if source != question.document and not source.endswith("/" + question.document):
+        return False
+    if question.page is not None and hit.chunk.page != question.page:
+        return False
+    text = _norm(hit.chunk.text)
+    return any(_norm(a) in text for a in question.answers)
+
+
+def first_hit_rank(question: Question, hits: Sequence[Hit]) -> int | None:
+    """Return the 1-based rank of the first hit among `hits`, or None."""
+    return next((i for i, h in enumerate(hits, 1) if is_hit(question, h)), None)
+
+
+def _select(questions: Iterable[Question], split: str) -> list[Question]:
+    return [q for q in questions if split == "all" or q.split == split]
+
+
+@dataclass
+class QuestionReport:
+    """Rates overall, by kind and by split."""
+
+    split: str
+    groups: dict[str, dict[str, float]]
+    outcomes: list[Outcome] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON printed by `kb eval questions --json`."""
+        return {
+            "split": self.split,
+            "groups": self.groups,
+            "misses": [
+                {"id": o.question.id, "question": o.question.question, "abstained": o.abstained, "rank": o.rank}
+                for o in self.outcomes
+                if (o.question.answerable and o.rank != 1) or (not o.question.answerable and not o.abstained)
+            ],
+        }
+
+    def text(self) -> str:
+        """Return the rates as a plain-text table."""
+        cols = ("n", "hit@1", "hit@3", "mrr", "false_abstention", "n_unanswerable", "abstention")
+        rows = [f"{'group':24}" + "".join(f"{c:>17}" for c in cols)]
+        for name, g in self.groups.items():
+            cells = "".join(
+                f"{g[c]:17d}" if c.startswith("n") else ("{:>17}".format("-") if g[c] is None else f"{g[c]:17.3f}")
+                for c in cols
+            )
+            rows.append(f"{name:24}{cells}")
+        return "\n".join(rows)
+
+
+def rates(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """Return hit@1, hit@3, MRR and false abstention over answerable, abstention over unanswerable."""
+    ans = [o for o in outcomes if o.question.answerable]
+    una = [o for o in outcomes if not o.question.answerable]
+
+    def mean(values: list[float]) -> float | None:
+        return round(statistics.fmean(values), 4) if values else None
+
+    return {
+        "n": len(ans),
+        "hit@1": mean([float(o.rank == 1) for o in ans]),
+        "hit@3": mean([float(o.rank is not None and o.rank <= 3) for o in ans]),
+        "mrr": mean([o.reciprocal_rank for o in ans]),
+        "false_abstention": mean([float(o.abstained) for o in ans]),
+        "n_unanswerable": len(una),
+        "abstention": mean([float(o.abstained) for o in una]),
+    }
+
+
+def group_rates(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
+    """Return rates for all outcomes, then per split, then per kind."""
+    groups = {"all": rates(outcomes)}
+    for split in SPLITS:
+        part = [o for o in outcomes if o.question.split == split]
+        if part and len(part) != len(outcomes):
+            groups[f"split={split}"] = rates(part)
+    for kind in sorted({o.question.kind for o in outcomes}):
+        groups[f"kind={kind}"] = rates([o for o in outcomes if o.question.kind == kind])
+    return groups
+
+
+def evaluate_questions(
+    kb: KnowledgeBase, questions: Sequence[Question], *, split: str = "test", progress: bool = False
+) -> QuestionReport:
+    """Ask every question of the split through `KnowledgeBase.ask` and score its citations."""
+    outcomes = []
+    for q in _progress(_select(questions, split), progress):
+        answer = kb.ask(q.question)
+        hits = [c.hit for c in answer.citations]
+        outcomes.append(Outcome(q, answer.abstained, None if answer.abstained else first_hit_rank(q, hits)))
+    return QuestionReport(split=split, groups=group_rates(outcomes), outcomes=outcomes)
+
+
+@dataclass
+class Calibration:
+    """The best abstention threshold and answer dense weight on the tune split, with the rates they give."""
+
+    threshold: float
+    dense_weight: float
+    objective: float
+    rates: dict[str, Any]
+    grid: list[dict[str, float]] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON printed by `kb eval questions --calibrate --json`."""
+        return {"threshold": self.threshold, "dense_weight": self.dense_weight, "objective": self.objective,
+                "rates": self.rates, "grid": self.grid}
+
+    def text(self) -> str:
+        """Return the chosen values and their rates."""
+        r = self.rates
+        return (
+            f"best on tune: abstain_threshold={self.threshold:.2f} dense_weight={self.dense_weight:.1f} "
+            f"(objective {self.objective:.3f} = mean of hit@3-and-answered and abstained-when-unanswerable)\n"
+            f"  hit@1 {r['hit@1']}  hit@3 {r['hit@3']}  mrr {r['mrr']}  false abstention {r['false_abstention']}"
+            f"  abstention on unanswerable {r['abstention']}"
+        )
+
+
+def objective(r: dict[str, Any]) -> float:
+    """Return the calibration target: the mean of answerable hit@3 and unanswerable abstention."""
+    parts = [v for v in (r["hit@3"], r["abstention"]) if v is not None]
+    return statistics.fmean(parts) if parts else 0.0
+
+
+def calibrate(
+    kb: KnowledgeBase,
+    questions: Sequence[Question],
+    *,
+    thresholds: Sequence[float] = THRESHOLDS,
+    dense_weights: Sequence[float] = DENSE_WEIGHTS,
+    progress: bool = False,
+) -> Calibration:
+    """Grid-search threshold × dense weight on the tune split, replaying `build_answer`'s selection."""
+    tune = _select(questions, "tune")
+    if not tune:
+        raise KBError("the question set has no 'tune' questions to calibrate on")
+    idf = kb.snapshot().keyword.idf
+    retrieved = [(q, kb.search(q.question, k=kb.settings.top_k), tokenize(q.question)) for q in _progress(tune, progress)]
+    grid: list[dict[str, float]] = []
+    best: tuple[float, float, float, dict[str, Any]] | None = None
+    for weight in dense_weights:
+        strengths = [[evidence(h, toks, idf, weight) for h in hits] for _, hits, toks in retrieved]
+        scored = []
+        for t in thresholds:
+            outcomes = []
+            for (q, hits, _), s in zip(retrieved, strengths):
+                supported = [h for h, v in zip(hits, s) if v >= t]  # as build_answer cites them
+                outcomes.append(Outcome(q, not supported, first_hit_rank(q, supported) if supported else None))
+            r = rates(outcomes)
+            scored.append((objective(r), t, r))
+            grid.append({"threshold": t, "dense_weight": weight, "objective": round(objective(r), 4)})
+        top = max(o for o, _, _ in scored)
+        # Of the thresholds that tie for best, take the middle one: the widest margin either side.
+        ties = [(t, r) for o, t, r in scored if o >= top - 1e-9]
+        t, r = ties[len(ties) // 2]
+        if best is None or top > best[0] + 1e-9:
+            best = (top, t, weight, r)
+    assert best is not None
+    return Calibration(threshold=best[1], dense_weight=best[2], objective=round(best[0], 4), rates=best[3], grid=grid)
+
+
+def _progress(items: list[Any], enabled: bool) -> Iterable[Any]:
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc="questions", unit="q", leave=False)

@@ -1,0 +1,74 @@
+"""Extractive answers cite what they say, and abstain when the evidence is weak."""
+
+from __future__ import annotations
+
+from kb.answer import ABSTAIN_MESSAGE, split_sentences
+
+
+def test_split_sentences_keeps_rows_and_sentences_apart() -> None:
+    text = "The plan ends in 2025. It covers three pillars.\nIndicator | 2020 | 2025\nCoverage | 15% | 30%"
+    parts = [text[s:e] for s, e in split_sentences(text)]
+    assert parts == [
+        "The plan ends in 2025.",
+        "It covers three pillars.",
+        "Indicator | 2020 | 2025",
+        "Coverage | 15% | 30%",
+    ]
+
+
+def test_answer_sentences_carry_markers_that_match_citations(kb) -> None:  # type: ignore[no-untyped-def]
+    answer = kb.ask("Which districts did the mother and early childhood grant pilot cover?")
+    assert not answer.abstained
+    import re
+
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers and markers <= {c.n for c in answer.citations}
+    for cit in answer.citations:
+        for start, end in cit.highlights:
+            assert cit.hit.chunk.text[start:end].strip()
+            assert " ".join(cit.hit.chunk.text[start:end].split()) in answer.answer
+
+
+def test_off_topic_question_abstains_with_related_passages(kb) -> None:  # type: ignore[no-untyped-def]
+    answer = kb.ask("What is the recipe for sticky rice with mango?")
+    assert answer.abstained
+    assert answer.answer == ABSTAIN_MESSAGE
+    assert answer.citations == [] and answer.related
+
+
+def test_contract_keys_are_exact(kb) -> None:  # type: ignore[no-untyped-def]
+    data = kb.ask("What are the three pillars of the strategy?").to_dict()
+    assert {"question", "answer", "abstained", "citations"} <= set(data)
+    assert isinstance(data["abstained"], bool)
+    for c in data["citations"]:
+        assert {"n", "document_id", "title", "source", "doc_type", "page", "section", "text", "score"} <= set(c)
+        assert isinstance(c["n"], int) and isinstance(c["score"], float)
+        assert c["page"] is None or isinstance(c["page"], int)
+
+
+def test_wrapped_pdf_lines_join_into_sentences() -> None:
+    text = (
+        "5 Recommendations\nThe review makes eight recommendations. The body and the deadline\n"
+        "are given in brackets.\nR1. Close the gaps in health coverage by completing the\n"
+        "distribution of cards. (Responsible: MoH.\nDeadline: 2024.)\nR2. Redesign the scheme"
+    )
+    parts = [" ".join(text[s:e].split()) for s, e in split_sentences(text)]
+    assert parts == [
+        "5 Recommendations",
+        "The review makes eight recommendations.",
+        "The body and the deadline are given in brackets.",
+        "R1. Close the gaps in health coverage by completing the distribution of cards.",
+        "(Responsible: MoH. Deadline: 2024.)",
+        "R2. Redesign the scheme",
+    ]
+
+
+def test_headings_and_cut_fragments_are_not_answer_sentences() -> None:
+    from kb.answer import is_answer_sentence
+
+    assert not is_answer_sentence("5.3 School meals", section="5.3 School meals", last=False)
+    assert not is_answer_sentence("How much is paid and how", section=None, last=False)
+    assert not is_answer_sentence("task is to make coverage real for everyone.", section=None, last=False)
+    assert not is_answer_sentence("People must know they are entitled, be able to", section=None, last=True)
+    assert is_answer_sentence("The grant is worth LAK 150,000 a month.", section=None, last=True)
+    assert is_answer_sentence("Coverage | 15% | 30%", section=None, last=False)

@@ -1,0 +1,57 @@
+"""Chunking keeps sizes, overlap and provenance (page, section, offsets)."""
+
+from __future__ import annotations
+
+from ingest.chunk import chunk_pages, embedding_text, segment_pages
+from kb.types import Heading, Page
+
+
+def _count(text: str) -> int:
+    return len(text.split())
+
+
+def test_chunks_respect_size_and_point_back_into_the_page() -> None:
+    body = " ".join(f"word{i}." for i in range(500))
+    page = Page(3, "1. Introduction\n" + body, (Heading(0, "1. Introduction"),))
+    chunks = chunk_pages([page], document_id="d", count_tokens=_count, size=50, overlap=10)
+    assert len(chunks) >= 10
+    for c in chunks:
+        assert _count(c.text) <= 50 + 3  # the heading line rides on the first piece
+        assert page.text[c.char_start : c.char_end] == c.text
+        assert c.page == 3 and c.section == "1. Introduction"
+    assert chunks[0].text.startswith("1. Introduction\nword0.")
+    assert [c.ordinal for c in chunks] == list(range(len(chunks)))
+    # consecutive chunks overlap
+    assert chunks[1].char_start < chunks[0].char_end
+
+
+def test_sections_carry_over_page_breaks_and_never_mix() -> None:
+    p1 = Page(1, "Preamble text.\n2.1 School meals\nMeals in schools.", (Heading(15, "2.1 School meals"),))
+    p2 = Page(2, "More on meals.\n2.2 Nutrition\nChildren under three.", (Heading(15, "2.2 Nutrition"),))
+    chunks = chunk_pages([p1, p2], document_id="d", count_tokens=_count, size=100, overlap=0)
+    got = [(c.page, c.section, c.text) for c in chunks]
+    assert got == [
+        (1, None, "Preamble text."),
+        (1, "2.1 School meals", "2.1 School meals\nMeals in schools."),
+        (2, "2.1 School meals", "More on meals."),
+        (2, "2.2 Nutrition", "2.2 Nutrition\nChildren under three."),
+    ]
+
+
+def test_empty_pages_give_no_chunks_and_keep_numbering() -> None:
+    pages = [Page(1, "   "), Page(2, "Real text here.")]
+    assert [s.page.number for s in segment_pages(pages)] == [2]
+    chunks = chunk_pages(pages, document_id="d", count_tokens=_count, size=20, overlap=0)
+    assert [c.page for c in chunks] == [2]
+
+
+def test_lao_chunks_are_tagged_lao() -> None:
+    page = Page(None, "ຍຸດທະສາດການປົກປ້ອງສັງຄົມແຫ່ງຊາດ ແມ່ນແຜນງານຂອງລັດຖະບານ")
+    (chunk,) = chunk_pages([page], document_id="d", count_tokens=len, size=200, overlap=0)
+    assert chunk.language == "lo"
+
+
+def test_embedding_text_leads_with_title_and_section() -> None:
+    page = Page(1, "2.1 School meals\nMeals.", (Heading(0, "2.1 School meals"),))
+    (chunk,) = chunk_pages([page], document_id="d", count_tokens=_count, size=50, overlap=0)
+    assert embedding_text("The Strategy", chunk).startswith("The Strategy — 2.1 School meals\n")

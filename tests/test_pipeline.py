@@ -1,0 +1,115 @@
+"""Ingestion is incremental, isolates bad files, and never loses what is already in."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ingest_paths
+from kb.config import Settings
+from kb.errors import IndexMismatchError
+from kb.knowledge_base import KnowledgeBase
+
+
+def _write_library(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "meals.md").write_text(
+        "# School meals\n\nThe programme serves lunch to pupils in poor districts every school day.\n"
+    )
+    (folder / "fleet.txt").write_text("VEHICLE POLICY\n\nOffice cars are serviced every 10,000 kilometres.\n")
+    (folder / "manifest.yaml").write_text(
+        "exclude: [README.md]\n"
+        "documents:\n"
+        "  - file: meals.md\n    title: School meals note\n    type: note\n    date: 2024-05-01\n"
+    )
+    (folder / "README.md").write_text("# About this folder\n")
+
+
+def test_first_run_adds_second_run_skips(settings: Settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    _write_library(lib)
+    first = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    assert sorted(first.added) == ["fleet.txt", "meals.md"] and first.ok
+    embedded = fake_embedder.texts_embedded
+    second = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    assert sorted(second.unchanged) == ["fleet.txt", "meals.md"]
+    assert not second.added and not second.updated
+    assert fake_embedder.texts_embedded == embedded, "unchanged files must not be re-embedded"
+    docs = {d.source: d for d in KnowledgeBase(settings, embedder=fake_embedder).documents()}
+    assert docs["meals.md"].title == "School meals note" and docs["meals.md"].doc_type == "note"
+    assert docs["meals.md"].date == "2024-05-01"
+    assert docs["fleet.txt"].title  # from the first heading or the file name
+    assert "README.md" not in docs
+
+
+def test_changed_file_replaces_and_gone_file_is_removed(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    _write_library(lib)
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    (lib / "meals.md").write_text("# School meals\n\nFrom 2026 breakfast is served as well as lunch.\n")
+    (lib / "fleet.txt").unlink()
+    report = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    assert report.updated == ["meals.md"] and report.removed == ["fleet.txt"]
+    kb = KnowledgeBase(settings, embedder=fake_embedder)
+    texts = [c.text for d in kb.documents() for c in kb.chunks(d.id)]
+    assert any("breakfast" in t for t in texts)
+    assert not any("lunch to pupils" in t for t in texts), "stale chunks of the old version remain"
+    assert not any("kilometres" in t for t in texts)
+    with sqlite3.connect(settings.db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0] == len(texts)
+
+
+def test_bad_file_fails_alone_and_keeps_previous_version(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    _write_library(lib)
+    (lib / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<")
+    report = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    assert [f["source"] for f in report.failed] == ["broken.pdf"]
+    assert report.failed[0]["reason"]
+    assert sorted(report.added) == ["fleet.txt", "meals.md"]
+    # A file that was fine and becomes unreadable keeps its last good version.
+    (lib / "meals.md").write_bytes(b"\x00\x01\x02" * 100)
+    report = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    assert "meals.md" in [f["source"] for f in report.failed]
+    kb = KnowledgeBase(settings, embedder=fake_embedder)
+    assert any(d.source == "meals.md" for d in kb.documents())
+
+
+def test_index_built_with_another_model_is_refused(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    _write_library(lib)
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+
+    class Other(type(fake_embedder)):  # type: ignore[misc]
+        name = "another-model"
+
+    with pytest.raises(IndexMismatchError, match="another-model"):
+        KnowledgeBase(settings, embedder=Other())
+
+
+def test_stale_dense_file_is_rebuilt_from_the_database(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A crash between the database commit and the FAISS swap must not serve a stale index."""
+    lib = tmp_path / "lib"
+    _write_library(lib)
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    stamp = settings.faiss_path.with_suffix(".json")
+    stamp.write_text(json.dumps({"generation": -1, "model": fake_embedder.name}))
+    settings.faiss_path.write_bytes(b"garbage")
+    kb = KnowledgeBase(settings, embedder=fake_embedder)
+    hits = kb.search("lunch for pupils", k=1)
+    assert hits and hits[0].document.source == "meals.md"
+
+
+def test_running_server_sees_a_later_ingest(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    _write_library(lib)
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    kb = KnowledgeBase(settings, embedder=fake_embedder)
+    assert kb.stats().documents == 2
+    (lib / "extra.txt").write_text("IRRIGATION\n\nCanals are cleared before the rainy season.\n")
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    assert kb.stats().documents == 3
+    assert kb.search("canals rainy season", k=1)[0].document.source == "extra.txt"

@@ -1,0 +1,50 @@
+"""Hybrid retrieval: fusion, filters and per-document diversity."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kb.retrieve import FusionParams, LegResult, diversify, fuse
+from kb.types import Filters
+
+
+def test_minmax_fusion_rewards_agreement() -> None:
+    dense = LegResult(np.array([0, 1, 2]), np.array([0.9, 0.5, 0.1], dtype=np.float32))
+    keyword = LegResult(np.array([1, 3]), np.array([12.0, 3.0], dtype=np.float32))
+    fused = fuse(dense, keyword, FusionParams("minmax", 0.5))
+    assert max(fused, key=fused.__getitem__) in (0, 1)
+    assert fused[1] > fused[2] and fused[1] > fused[3]
+
+
+def test_rrf_fusion_uses_ranks_only() -> None:
+    dense = LegResult(np.array([5, 6]), np.array([100.0, 99.0], dtype=np.float32))
+    keyword = LegResult(np.array([6, 5]), np.array([0.2, 0.1], dtype=np.float32))
+    fused = fuse(dense, keyword, FusionParams("rrf", 0.5, rrf_k=60))
+    assert abs(fused[5] - fused[6]) < 1e-12
+
+
+def test_diversify_caps_one_document_unless_nothing_else() -> None:
+    ranked = [(0, 1.0), (1, 0.9), (2, 0.8), (3, 0.7)]
+    docs = ["a", "a", "a", "b"]
+    assert [r for r, _ in diversify(ranked, docs, 3, 2)] == [0, 1, 3]
+    assert [r for r, _ in diversify(ranked[:3], docs, 3, 2)] == [0, 1, 2]
+
+
+def test_filters_by_type_and_date(kb) -> None:  # type: ignore[no-untyped-def]
+    docs = kb.documents()
+    minutes = {d.id for d in docs if d.doc_type == "minutes"}
+    assert minutes, "the sample library has minutes"
+    hits = kb.search("decisions and action items", k=10, filters=Filters(doc_types=("minutes",)))
+    assert hits and {h.document.id for h in hits} <= minutes
+    hits = kb.search("social protection", k=10, filters=Filters(date_from="2024-01-01"))
+    assert hits and all(h.document.date and h.document.date >= "2024-01-01" for h in hits)
+    hits = kb.search("social protection", k=10, filters=Filters(date_to="2020"))
+    assert all(h.document.date and h.document.date[:4] <= "2020" for h in hits)
+
+
+def test_search_spreads_over_documents(kb) -> None:  # type: ignore[no-untyped-def]
+    hits = kb.search("social protection strategy", k=6)
+    counts: dict[str, int] = {}
+    for h in hits:
+        counts[h.document.id] = counts.get(h.document.id, 0) + 1
+    assert max(counts.values()) <= kb.settings.max_per_document
