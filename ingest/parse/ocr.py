@@ -1,0 +1,154 @@
+"""OCR with Tesseract: rendered PDF pages (via pypdfium2) and image files."""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageStat, UnidentifiedImageError
+
+from kb.errors import ParseError
+from kb.types import Page, ParsedDocument
+
+from .text import find_line_headings, normalize_text
+
+log = logging.getLogger(__name__)
+
+OCR_DPI = 300
+PAGE_TIMEOUT_S = 60.0
+# Tesseract's OpenMP threads spin and slow down badly on a busy 2-core machine; one thread is steadier.
+_ENV_EXTRA = {"OMP_THREAD_LIMIT": "1"}
+
+
+class OCRUnavailable(Exception):
+    """Tesseract is not installed, or none of the requested languages is."""
+
+
+@functools.cache
+def tesseract_path() -> str | None:
+    """Return the Tesseract binary's path, or None when it is not installed."""
+    return shutil.which("tesseract")
+
+
+@functools.cache
+def installed_languages() -> frozenset[str]:
+    """Return the language packs Tesseract has installed (empty when Tesseract is missing)."""
+    binary = tesseract_path()
+    if binary is None:
+        return frozenset()
+    try:
+        out = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    return frozenset(line.strip() for line in out.stdout.splitlines()[1:] if line.strip())
+
+
+def usable_languages(requested: str) -> str:
+    """Return the installed subset of a 'eng+lao' style list, or raise OCRUnavailable."""
+    if tesseract_path() is None:
+        raise OCRUnavailable("Tesseract is not installed")
+    have = installed_languages()
+    langs = [lang for lang in requested.split("+") if lang and lang in have]
+    if not langs:
+        raise OCRUnavailable(f"no Tesseract language pack for {requested!r} is installed")
+    return "+".join(langs)
+
+
+def is_blank(image: Image.Image) -> bool:
+    """Return True when an image is (nearly) one flat colour, so OCR would find nothing."""
+    small = image.convert("L")
+    small.thumbnail((256, 256))
+    extrema: Any = small.getextrema()
+    lo, hi = extrema
+    return bool(hi - lo < 16 or ImageStat.Stat(small).stddev[0] < 2.0)
+
+
+def ocr_image(image: Image.Image, languages: str, *, timeout_s: float = PAGE_TIMEOUT_S) -> str:
+    """Return the normalised text Tesseract reads in an image (languages must be installed)."""
+    binary = tesseract_path()
+    if binary is None:
+        raise OCRUnavailable("Tesseract is not installed")
+    buffer = io.BytesIO()
+    image.convert("L").save(buffer, format="PNG")
+    try:
+        out = subprocess.run(
+            [binary, "stdin", "stdout", "-l", languages, "--psm", "3"],
+            input=buffer.getvalue(),
+            capture_output=True,
+            timeout=timeout_s,
+            env={**os.environ, **_ENV_EXTRA},
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise TimeoutError(f"Tesseract took more than {timeout_s:g} s") from None
+    if out.returncode != 0:
+        message = out.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"Tesseract failed: {message[-1] if message else out.returncode}")
+    return normalize_text(out.stdout.decode("utf-8", "replace"))
+
+
+class PdfRenderer:
+    """Renders pages of one PDF with pypdfium2, opening the file on first use."""
+
+    def __init__(self, path: Path, password: str | None = None, dpi: int = OCR_DPI) -> None:
+        self.path, self.password, self.dpi = path, password, dpi
+        self._document: Any = None
+
+    def render(self, index: int) -> Image.Image:
+        """Return page `index` (0-based) rendered to a greyscale image."""
+        if self._document is None:
+            import pypdfium2 as pdfium  # native library: load only when a page needs OCR
+
+            self._document = pdfium.PdfDocument(str(self.path), password=self.password)
+        page = self._document[index]
+        try:
+            return page.render(scale=self.dpi / 72, grayscale=True).to_pil()
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        """Release the pdfium document."""
+        if self._document is not None:
+            self._document.close()
+            self._document = None
+
+
+def parse_image(path: Path, *, source: str, ocr: bool = True, ocr_languages: str = "eng+lao") -> ParsedDocument:
+    """Return an image file's OCR text as one page (number=None, ocr=True); frames of a TIFF are joined."""
+    if not ocr:
+        raise ParseError(source, "image file, and OCR is turned off")
+    try:
+        languages = usable_languages(ocr_languages)
+    except OCRUnavailable as exc:
+        raise ParseError(source, f"image file needs OCR, but {exc}") from None
+    try:
+        image = Image.open(path)
+        frames = getattr(image, "n_frames", 1)
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ParseError(source, f"damaged or unsupported image: {exc}") from None
+    texts: list[str] = []
+    warnings: list[str] = []
+    for frame in range(frames):
+        try:
+            image.seek(frame)
+            image.load()
+        except (OSError, EOFError) as exc:
+            warnings.append(f"frame {frame + 1}: unreadable ({exc})")
+            continue
+        if is_blank(image):
+            continue
+        try:
+            texts.append(ocr_image(image, languages))
+        except (TimeoutError, RuntimeError) as exc:
+            warnings.append(f"frame {frame + 1}: {exc}")
+    text = "\n\n".join(t for t in texts if t)
+    if not text:
+        warnings.append("OCR found no text in the image")
+    page = Page(number=None, text=text, headings=find_line_headings(text), ocr=True)
+    return ParsedDocument(pages=[page], warnings=warnings)

@@ -1,0 +1,195 @@
+"""Plain-text and Markdown parsing, plus the text normalisation and heading rules other parsers share."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+from kb.errors import ParseError
+from kb.types import Heading, Page, ParsedDocument
+
+# Block = (text, heading level or None); parsers of structured formats build these.
+Block = tuple[str, int | None]
+
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\ufeff]")
+_HYPHEN_BREAK = re.compile(r"([a-z])-\n([a-z])")
+_DOT_LEADER = re.compile(r"(\.\s?){4,}|…{2,}")
+_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$")
+_ARTICLE = re.compile(
+    r"^(Article|Chapter|Section|Part|Annex|Appendix|Schedule)\s+([0-9IVXLC]+|[A-Z])\b[.:]?(\s.*)?$",
+    re.IGNORECASE,
+)
+_MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "vs"}
+
+
+def normalize_text(text: str) -> str:
+    """Return NFC text with runs of spaces collapsed, lines trimmed and paragraph breaks as one blank line."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def normalize_inline(text: str) -> str:
+    """Return NFC text on one line with all whitespace collapsed to single spaces."""
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    return " ".join(text.split())
+
+
+def heading_level(line: str, *, title_case: bool) -> int | None:
+    """Return the heading level of a numbered, UPPERCASE or (optionally) Title Case line, else None."""
+    if not 3 <= len(line) <= 100 or _DOT_LEADER.search(line):
+        return None
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) < 3 or len(letters) < 0.5 * len(line.replace(" ", "")):
+        return None
+    if line[-1] in ',;"”’)' or line.endswith(("-", ").", " and", " or", " the", " of", " to", " in")):
+        return None
+    words = line.split()
+    sentence = line.endswith(".") and len(words) > 4
+    if len(words) >= 3 and re.search(r"\S\s+\d{1,3}$", line) and (_NUMBERED.match(line) or _ARTICLE.match(line)):
+        return None  # a table-of-contents entry ending in its page number
+    numbered = _NUMBERED.match(line)
+    if numbered and not sentence and len(words) <= 14 and numbered.group(2)[0].isupper():
+        undotted = "." not in numbered.group(1)
+        if undotted and ("(" in line or "," in line or int(numbered.group(1)) > 40 or len(line) > 60):
+            return None  # "12 Reuters (2020)": a footnote, not a section
+        return numbered.group(1).count(".") + 1
+    if _ARTICLE.match(line) and not sentence and len(words) <= 14:
+        return 1
+    if line.endswith("."):
+        return None
+    cased = [c for c in letters if c.lower() != c.upper()]
+    upper = sum(c.isupper() for c in cased)
+    if cased and cased[0].isupper() and upper >= 0.95 * len(cased) and (len(words) >= 2 or upper >= 6):
+        return 1
+    if title_case and len(line) <= 60 and line[0].isupper() and not line.endswith(":"):
+        significant = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.lower() not in _SMALL_WORDS]
+        if 1 <= len(significant) <= 8 and all(w[0].isupper() for w in significant):
+            return 2
+    return None
+
+
+def find_line_headings(text: str, *, title_case: bool = True) -> tuple[Heading, ...]:
+    """Return headings found line by line in normalised text; Title Case lines must stand alone."""
+    headings: list[Heading] = []
+    offset = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        standalone = (i == 0 or lines[i - 1] == "" or lines[i - 1].endswith((".", ":", "!", "?"))) and (
+            i + 1 < len(lines)
+        )
+        level = heading_level(line, title_case=title_case and standalone)
+        if level is not None:
+            headings.append(Heading(offset=offset, title=line, level=level))
+        offset += len(line) + 1
+    return tuple(headings)
+
+
+def join_blocks(blocks: Iterable[Block]) -> tuple[str, tuple[Heading, ...]]:
+    """Join normalised blocks with blank lines; return the text and the headings' offsets in it."""
+    parts: list[str] = []
+    headings: list[Heading] = []
+    length = 0
+    for text, level in blocks:
+        text = normalize_text(text)
+        if not text:
+            continue
+        if parts:
+            length += 2
+        if level is not None:
+            headings.append(Heading(offset=length, title=normalize_inline(text), level=level))
+        parts.append(text)
+        length += len(text)
+    return "\n\n".join(parts), tuple(headings)
+
+
+def decode_text(data: bytes, source: str) -> tuple[str, list[str]]:
+    """Return the decoded text and warnings; UTF-8 (BOM or not), else cp1252/latin-1 with a warning."""
+    warnings: list[str] = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ParseError(source, f"invalid UTF-16 text: {exc.reason}") from None
+    elif b"\x00" in data[:8192]:
+        raise ParseError(source, "binary data, not text (NUL bytes found)")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text, encoding = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                text, encoding = data.decode("latin-1"), "latin-1"
+            warnings.append(f"not valid UTF-8; decoded as {encoding}")
+    sample = text[:20000]
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
+    if controls > 0.01 * max(1, len(sample)):
+        raise ParseError(source, "binary data, not text (many control characters)")
+    return text, warnings
+
+
+def _markdown_blocks(text: str) -> list[Block]:
+    """Split Markdown into paragraphs, headings and table rows, dropping markup characters."""
+    blocks: list[Block] = []
+    para: list[str] = []
+
+    def flush() -> None:
+        if para:
+            blocks.append(("\n".join(para), None))
+            para.clear()
+
+    lines = text.replace("\r\n", "\n").split("\n")
+    skip_next = False
+    for i, raw in enumerate(lines):
+        if skip_next:
+            skip_next = False
+            continue
+        line = raw.rstrip()
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        md = _MD_HEADING.match(line)
+        if md:
+            flush()
+            blocks.append((_MD_LINK.sub(r"\1", md.group(2)), len(md.group(1))))
+        elif line.strip() and not para and len(nxt) >= 2 and re.fullmatch(r"=+|-+", nxt):
+            blocks.append((line, 1 if nxt[0] == "=" else 2))  # setext heading
+            skip_next = True
+        elif "|" in line and _MD_TABLE_SEP.match(line):
+            continue
+        elif line.lstrip().startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            para.append(" | ".join(_MD_LINK.sub(r"\1", c) for c in cells))
+        elif line.strip().startswith("```"):
+            continue
+        elif not line.strip():
+            flush()
+        else:
+            para.append(_MD_LINK.sub(r"\1", line))
+    flush()
+    return blocks
+
+
+def parse_markdown(path: Path, *, source: str) -> ParsedDocument:
+    """Return a Markdown file as one page with '#' and setext headings."""
+    text, warnings = decode_text(path.read_bytes(), source)
+    body, headings = join_blocks(_markdown_blocks(text))
+    title = headings[0].title if headings else None
+    return ParsedDocument(pages=[Page(None, body, headings)], title=title, warnings=warnings)
+
+
+def parse_text(path: Path, *, source: str) -> ParsedDocument:
+    """Return a plain-text file as one page; UPPERCASE and numbered lines are headings."""
+    text, warnings = decode_text(path.read_bytes(), source)
+    body = normalize_text(text)
+    headings = find_line_headings(body, title_case=False)
+    title = headings[0].title if headings else None
+    return ParsedDocument(pages=[Page(None, body, headings)], title=title, warnings=warnings)
