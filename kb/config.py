@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1)
     candidates: int = Field(100, ge=10, description="Passages each leg hands to fusion.")
     top_k: int = Field(5, ge=1, le=50, description="Passages cited by default.")
-    max_per_document: int = Field(2, ge=1, description="Passages one document may hold in the top results.")
+    max_per_document: int = Field(3, ge=1, description="Passages one document may hold in the top results.")
     abstain_threshold: float = Field(
         0.40, description="Answer only when the best passage's evidence score reaches this (see docs/benchmarks.md)."
     )

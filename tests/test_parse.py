@@ -361,3 +361,20 @@ def test_control_characters_are_not_text(tmp_path: Path) -> None:
     path.write_bytes(bytes(range(1, 32)) * 50)
     with pytest.raises(ParseError, match="binary data"):
         parse_file(path, source="data.txt")
+
+
+def test_running_headers_and_page_labels_are_dropped() -> None:
+    from ingest.parse.pdf import strip_running_lines
+    from kb.types import Page
+
+    topics = {1: ("Coverage", "Most workers are informal."), 2: ("Financing", "Budgets grew slowly."),
+              3: ("Outlook", "A new strategy is due.")}
+    pages = [
+        Page(n, f"Annual Report – INTERNAL\n{n} {title}\n{body}\nSee annex {title}.\nPage {n} of 3")
+        for n, (title, body) in topics.items()
+    ]
+    out = strip_running_lines(pages)
+    assert [p.text for p in out] == [
+        f"{n} {title}\n{body}\nSee annex {title}." for n, (title, body) in topics.items()
+    ]
+    assert out[1].headings[0].title == "2 Financing" and out[1].headings[0].offset == 0

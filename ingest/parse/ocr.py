@@ -69,8 +69,27 @@ def is_blank(image: Image.Image) -> bool:
     return bool(hi - lo < 16 or ImageStat.Stat(small).stddev[0] < 2.0)
 
 
+def lao_share(text: str) -> float:
+    """Return the share of letters in `text` that are Lao script."""
+    letters = [c for c in text if c.isalpha()]
+    return sum("\u0e80" <= c <= "\u0eff" for c in letters) / len(letters) if letters else 0.0
+
+
 def ocr_image(image: Image.Image, languages: str, *, timeout_s: float = PAGE_TIMEOUT_S) -> str:
-    """Return the normalised text Tesseract reads in an image (languages must be installed)."""
+    """Return the text Tesseract reads; a page that is barely Lao is re-read without Lao.
+
+    With eng+lao, Tesseract turns specks and smudges on an English page into stray Lao
+    letters and misreads digits ("470/PM" as ".170/814"); a second pass without Lao fixes both.
+    """
+    text = _tesseract(image, languages, timeout_s=timeout_s)
+    langs = languages.split("+")
+    if "lao" in langs and len(langs) > 1 and 0 < lao_share(text) < 0.15:
+        text = _tesseract(image, "+".join(x for x in langs if x != "lao"), timeout_s=timeout_s)
+    return text
+
+
+def _tesseract(image: Image.Image, languages: str, *, timeout_s: float) -> str:
+    """Run Tesseract once on an image and return its normalised text."""
     binary = tesseract_path()
     if binary is None:
         raise OCRUnavailable("Tesseract is not installed")
