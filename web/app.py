@@ -1,0 +1,131 @@
+"""The web app factory: pages, the JSON API, static assets, and errors translated at the edge.
+
+Run with ``uvicorn --factory web.app:create_app``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kb.config import Settings
+from kb.errors import DocumentNotFound, KBError, QueryError
+from kb.knowledge_base import KnowledgeBase
+from web.deps import is_htmx
+from web.routes import api, pages
+from web.templating import create_templates
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).parent
+STATIC_DIR = WEB_DIR / "static"
+NODE_MODULES = WEB_DIR / "node_modules"
+
+# URL under /static/vendor/ → folder inside node_modules (installed by `npm ci --prefix web`).
+VENDOR_ASSETS = {
+    "htmx": "htmx.org/dist",
+    "pico": "@picocss/pico/css",
+}
+
+_STATUS = {QueryError: 422, DocumentNotFound: 404}
+
+
+def create_app(
+    settings: Settings | None = None, *, kb: KnowledgeBase | None = None, node_modules: Path | None = None
+) -> FastAPI:
+    """Return the web app; the lifespan opens the knowledge base (unless given one) and warms it up."""
+    settings = settings or Settings()  # type: ignore[call-arg]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "kb", None) is None:
+            app.state.kb = KnowledgeBase(settings)
+        app.state.kb.warm_up()
+        yield
+
+    app = FastAPI(
+        title="NSPS Knowledge Base",
+        description="Extractive, cited answers from Lao PDR social-protection policy documents.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.kb = kb
+    vendor = mount_static(app, node_modules or NODE_MODULES)
+    app.state.templates = create_templates({"vendor": vendor})
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    install_error_handlers(app)
+    return app
+
+
+def mount_static(app: FastAPI, node_modules: Path) -> dict[str, bool]:
+    """Mount our own CSS and the npm-installed assets; return which vendor assets are present."""
+    present: dict[str, bool] = {}
+    # Vendor mounts first: Starlette matches mounts in order and /static would swallow them.
+    for name, sub in VENDOR_ASSETS.items():
+        folder = node_modules / sub
+        present[name] = folder.is_dir()
+        if present[name]:
+            app.mount(f"/static/vendor/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")
+        else:
+            log.warning(
+                "%s is missing: the pages work without %s; run `npm ci --prefix web` to install it", folder, name
+            )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return present
+
+
+def wants_json(request: Request) -> bool:
+    """Return True for API paths, whose errors are JSON rather than HTML."""
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/")
+
+
+def render_error(request: Request, status: int, message: str, title: str) -> Response:
+    """Return the error as JSON for the API, a fragment for htmx, or the full error page."""
+    if wants_json(request):
+        return JSONResponse({"detail": message, "error": title}, status_code=status)
+    name = "_fragments/error.html" if is_htmx(request) else "error.html"
+    context = {"status": status, "message": message, "title": title, "stats": None}
+    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Translate the core's typed errors (and HTTP errors) into JSON or the error template."""
+
+    async def on_kb_error(request: Request, exc: Exception) -> Response:
+        status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 500)
+        if status == 500:
+            log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
+        titles = {422: "Invalid request", 404: "Not found", 500: "Knowledge base error"}
+        return render_error(request, status, str(exc), titles[status])
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        message = "There is no page at this address." if exc.status_code == 404 else str(exc.detail)
+        return render_error(request, exc.status_code, message, str(exc.detail))
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        if wants_json(request):
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}" for e in exc.errors())
+        return render_error(request, 422, problems, "Invalid request")
+
+    app.add_exception_handler(KBError, on_kb_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+
+
+__all__ = ["create_app"]

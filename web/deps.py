@@ -1,0 +1,67 @@
+"""Typed dependencies shared by the routes, and request parsing both routers need."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.templating import Jinja2Templates
+
+from kb.config import Settings
+from kb.errors import KBError, QueryError
+from kb.knowledge_base import KnowledgeBase
+from kb.types import DOC_TYPES, Filters
+
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+TOP_K_MAX = 20
+
+
+def get_settings(request: Request) -> Settings:
+    """Return the settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_kb(request: Request) -> KnowledgeBase:
+    """Return the app's KnowledgeBase, loaded by the lifespan (or passed to create_app)."""
+    kb: KnowledgeBase | None = getattr(request.app.state, "kb", None)
+    if kb is None:
+        raise KBError("the knowledge base is not loaded: the app's startup did not run or failed")
+    return kb
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    """Return the app's Jinja templates."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+KBDep = Annotated[KnowledgeBase, Depends(get_kb)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+
+
+def is_htmx(request: Request) -> bool:
+    """Return True when htmx asked for a fragment (not when it restores history, which needs the page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def build_filters(
+    doc_types: str | Iterable[str] | None = None, date_from: str | None = None, date_to: str | None = None
+) -> Filters:
+    """Return Filters from request values, or raise QueryError naming the bad value and the valid ones."""
+    if isinstance(doc_types, str):
+        doc_types = [doc_types]
+    wanted = tuple(dict.fromkeys(t.strip().lower() for t in doc_types or () if t and t.strip()))
+    unknown = [t for t in wanted if t not in DOC_TYPES]
+    if unknown:
+        raise QueryError(
+            f"unknown document type {', '.join(repr(t) for t in unknown)}; valid types are: {', '.join(DOC_TYPES)}"
+        )
+    for name, value in (("date_from", date_from), ("date_to", date_to)):
+        if value and not _DATE.fullmatch(value):
+            raise QueryError(f"{name}={value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    return Filters(doc_types=wanted, date_from=date_from or None, date_to=date_to or None)

@@ -1,0 +1,101 @@
+"""The JSON API: ask, search, list documents, health. Bodies follow the `to_dict()` contracts in kb.types."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from kb.types import DOC_TYPES
+from web.deps import TOP_K_MAX, KBDep, build_filters
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+_ANSWER_EXAMPLE = {
+    "question": "Who chairs the national social protection committee?",
+    "answer": "The committee is chaired by the Minister of Labour and Social Welfare [1].",
+    "abstained": False,
+    "citations": [
+        {
+            "n": 1,
+            "document_id": "a1b2c3",
+            "title": "National Social Protection Strategy",
+            "source": "nsps-2020.pdf",
+            "doc_type": "strategy",
+            "page": 12,
+            "section": "Governance",
+            "text": "…",
+            "score": 0.81,
+            "date": "2020-01-01",
+            "chunk_id": 42,
+            "ocr": False,
+            "superseded": False,
+            "highlights": [[0, 74]],
+        }
+    ],
+    "related": [],
+}
+
+
+class FiltersIn(BaseModel):
+    """Which documents a question may be answered from."""
+
+    doc_type: str | list[str] | None = Field(default=None, description=f"One or more of: {', '.join(DOC_TYPES)}")
+    date_from: str | None = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2016"])
+    date_to: str | None = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2025-12-31"])
+
+
+class AskIn(BaseModel):
+    """A question, how many passages to cite at most, and optional filters."""
+
+    question: str = Field(..., description="The question; not empty, at most KB_MAX_QUESTION_CHARS characters.")
+    top_k: int | None = Field(default=None, ge=1, le=TOP_K_MAX, description="Passages to consider (default KB_TOP_K).")
+    filters: FiltersIn | None = None
+
+
+@router.post(
+    "/ask",
+    summary="Answer a question with cited passages",
+    responses={
+        200: {"content": {"application/json": {"example": _ANSWER_EXAMPLE}}},
+        422: {"description": "Empty or too long question, unknown doc_type, bad date or top_k"},
+    },
+)
+def ask(body: AskIn, kb: KBDep) -> dict[str, Any]:
+    """Return `Answer.to_dict()`: question, answer, abstained, citations (and related passages)."""
+    f = body.filters or FiltersIn()
+    filters = build_filters(f.doc_type, f.date_from, f.date_to)
+    return kb.ask(body.question, top_k=body.top_k, filters=filters).to_dict()
+
+
+@router.get("/search", summary="Search passages")
+def search(
+    kb: KBDep,
+    q: Annotated[str, Query(description="The search query")] = "",
+    k: Annotated[int, Query(ge=1, le=50, description="How many passages to return")] = 10,
+    doc_type: Annotated[list[str] | None, Query(description=f"One or more of: {', '.join(DOC_TYPES)}")] = None,
+    date_from: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+) -> dict[str, Any]:
+    """Return the query and its best passages as `Hit.to_dict()` objects."""
+    filters = build_filters(doc_type, date_from, date_to)
+    return {"query": q, "results": [h.to_dict() for h in kb.search(q, k=k, filters=filters)]}
+
+
+@router.get("/documents", summary="List the library")
+def documents(kb: KBDep) -> dict[str, Any]:
+    """Return every document as `Document.to_dict()`."""
+    return {"documents": [d.to_dict() for d in kb.documents()]}
+
+
+@router.get("/health", summary="Health check with library counts")
+def health(kb: KBDep) -> dict[str, Any]:
+    """Return status, document and chunk counts, and when the library last changed."""
+    stats = kb.stats()
+    return {
+        "status": "ok",
+        "documents": stats.documents,
+        "chunks": stats.chunks,
+        "last_updated": stats.last_updated,
+    }

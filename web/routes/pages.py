@@ -1,0 +1,160 @@
+"""HTML pages: the question form, answers (a fragment for htmx), the library and document views."""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+
+from kb.errors import QueryError
+from kb.knowledge_base import KnowledgeBase
+from kb.types import DOC_TYPES, Chunk
+from web.deps import KBDep, TemplatesDep, build_filters, is_htmx
+
+router = APIRouter(include_in_schema=False)
+
+# The fragment differs from the page for the same URL, so caches must key on the header.
+_VARY = {"Vary": "HX-Request"}
+
+
+@dataclass
+class Segment:
+    """A run of page text that starts where `chunk` starts (or precedes every chunk when None)."""
+
+    text: str
+    chunk: Chunk | None = None
+    section: str | None = None
+
+
+@dataclass
+class PageView:
+    """One page of a document's text, cut into segments at its passages' starts."""
+
+    number: int | None
+    ocr: bool
+    segments: list[Segment]
+    label: str | None = None
+
+
+def library_context(kb: KnowledgeBase) -> dict[str, Any]:
+    """Return what every page shows: the library's counts and the document types to filter on."""
+    return {"stats": kb.stats(), "doc_types": DOC_TYPES}
+
+
+def locate(text: str, chunk: Chunk) -> int | None:
+    """Return where `chunk` starts in a page's text: its recorded offset if it matches, else a search."""
+    probe = chunk.text[:40]
+    if 0 <= chunk.char_start < len(text) and text.startswith(probe, chunk.char_start):
+        return chunk.char_start
+    found = text.find(probe.strip()) if probe.strip() else -1
+    return found if found >= 0 else None
+
+
+def segment_page(text: str, chunks: list[Chunk]) -> tuple[list[Segment], list[Chunk]]:
+    """Return the page cut at each chunk's start, and the chunks that could not be placed in it."""
+    starts: dict[int, Chunk] = {}
+    unplaced: list[Chunk] = []
+    for chunk in chunks:
+        at = locate(text, chunk)
+        if at is None:
+            unplaced.append(chunk)
+        else:
+            starts.setdefault(at, chunk)
+    cuts = sorted(starts)
+    segments = [Segment(text[: cuts[0]] if cuts else text)] if not cuts or cuts[0] > 0 else []
+    for i, at in enumerate(cuts):
+        end = cuts[i + 1] if i + 1 < len(cuts) else len(text)
+        segments.append(Segment(text[at:end], starts[at]))
+    return segments, unplaced
+
+
+def document_pages(kb: KnowledgeBase, doc_id: str) -> list[PageView]:
+    """Return the document's pages, each cut into passages that carry `chunk-<id>` anchors."""
+    remaining = kb.chunks(doc_id)
+    views: list[PageView] = []
+    for number, text, ocr in kb.pages(doc_id):
+        mine = [c for c in remaining if c.page == number]
+        segments, unplaced = segment_page(text, mine)
+        placed = {id(c) for c in mine} - {id(c) for c in unplaced}
+        remaining = [c for c in remaining if id(c) not in placed]
+        views.append(PageView(number, ocr, segments, None if number is None else f"Page {number}"))
+    if remaining:
+        # Passages whose text is not found in the stored pages still get an anchor to land on.
+        views.append(PageView(None, False, [Segment(c.text, c) for c in remaining], "Other passages"))
+    label_sections(views)
+    return views
+
+
+def label_sections(views: list[PageView]) -> None:
+    """Label each passage that enters a new section, unless its text already starts with the heading."""
+    section: str | None = None
+    for view in views:
+        for seg in view.segments:
+            if seg.chunk is None or not seg.chunk.section or seg.chunk.section == section:
+                continue
+            section = seg.chunk.section
+            if not seg.text.lstrip().startswith(section):
+                seg.section = section
+
+
+@router.get("/")
+def index(request: Request, kb: KBDep, templates: TemplatesDep) -> Response:
+    """Return the question form."""
+    context = library_context(kb) | {"q": "", "doc_type": ""}
+    return templates.TemplateResponse(request, "index.html", context)
+
+
+@router.get("/ask")
+def ask(request: Request, kb: KBDep, templates: TemplatesDep, q: str = "", type: str = "") -> Response:
+    """Return the answer: the fragment for htmx, or the full page (so the form works without JavaScript)."""
+    context: dict[str, Any] = {"q": q, "doc_type": type, "answer": None, "error": None}
+    status = 200
+    try:
+        context["answer"] = kb.ask(q, filters=build_filters(type))
+    except QueryError as exc:
+        context["error"], status = str(exc), 422
+    if is_htmx(request):
+        name = "_fragments/answer.html" if context["answer"] else "_fragments/error.html"
+        context |= {"message": context["error"], "title": "Invalid question", "fragment": True}
+        return templates.TemplateResponse(request, name, context, status_code=status, headers=_VARY)
+    context |= library_context(kb)
+    return templates.TemplateResponse(request, "index.html", context, status_code=status, headers=_VARY)
+
+
+@router.get("/documents")
+def documents(request: Request, kb: KBDep, templates: TemplatesDep) -> Response:
+    """Return the library: every document with its type, date, language and size."""
+    context = library_context(kb) | {"documents": kb.documents()}
+    return templates.TemplateResponse(request, "documents.html", context)
+
+
+@router.get("/documents/{doc_id}")
+def document(request: Request, doc_id: str, kb: KBDep, templates: TemplatesDep) -> Response:
+    """Return one document's metadata and its text page by page, each passage anchored."""
+    doc = kb.document(doc_id)
+    context = library_context(kb) | {"doc": doc, "pages": document_pages(kb, doc_id)}
+    return templates.TemplateResponse(request, "document.html", context)
+
+
+@router.get("/documents/{doc_id}/file")
+def document_file(doc_id: str, kb: KBDep) -> Response:
+    """Return the original file inline, so citations can open a PDF at the cited page."""
+    doc = kb.document(doc_id)
+    path = kb.file_path(doc_id)
+    media_type = doc.media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    headers = {"X-Content-Type-Options": "nosniff"}
+    if media_type != "application/pdf":
+        # An ingested HTML file must not run scripts on our origin. (Chromium will not show a PDF
+        # in a sandboxed document, so PDFs are left out.)
+        headers["Content-Security-Policy"] = "sandbox"
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=Path(doc.source).name,
+        content_disposition_type="inline",
+        headers=headers,
+    )
