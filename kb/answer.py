@@ -130,65 +130,128 @@ def build_answer(
     idf: Callable[[str], float],
     params: AnswerParams,
 ) -> Answer:
-    """Return an answer citing the passages that clear the evidence threshold, or an abstention."""
+    """Return an answer whose every sentence cites its passage, or an abstention.
+
+    Only passages that clear the evidence threshold may be quoted; the passages the answer
+    quotes are its citations, numbered in order of use, and every other hit is related reading.
+    """
     q_tokens = tokenize(question)
     strengths = [evidence(h, q_tokens, idf, params.dense_weight) for h in hits]
     supported = [h for h, s in zip(hits, strengths) if s >= params.threshold]
     if not supported:
         related = [Citation(n=i + 1, hit=h) for i, h in enumerate(hits)]
         return Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, citations=[], related=related)
-    citations = [Citation(n=i + 1, hit=h) for i, h in enumerate(supported)]
-    related = [Citation(n=len(citations) + i + 1, hit=h) for i, h in enumerate(h for h in hits if h not in supported)]
-    text = _compose(question, q_tokens, citations, embedder=embedder, idf=idf, params=params)
-    return Answer(question=question, answer=text, abstained=False, citations=citations, related=related)
+    picks = _pick_sentences(question, q_tokens, supported, embedder=embedder, idf=idf, params=params)
+    citations: list[Citation] = []
+    by_hit: dict[int, Citation] = {}
+    parts = []
+    for hit_index, start, end in picks:
+        cit = by_hit.get(hit_index)
+        if cit is None:
+            cit = by_hit[hit_index] = Citation(n=len(citations) + 1, hit=supported[hit_index])
+            citations.append(cit)
+        cit.highlights.append((start, end))
+        parts.append(f"{_clean(cit.hit.chunk.text[start:end])} [{cit.n}]")
+    used = {id(c.hit) for c in citations}
+    rest = [h for h in hits if id(h) not in used]
+    related = [Citation(n=len(citations) + i + 1, hit=h) for i, h in enumerate(rest)]
+    return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations, related=related)
 
 
-def _compose(
+def _pick_sentences(
     question: str,
     q_tokens: list[str],
-    citations: list[Citation],
+    hits: list[Hit],
     *,
     embedder: Embedder,
     idf: Callable[[str], float],
     params: AnswerParams,
-) -> str:
-    """Choose the best sentences across the cited passages, mark them, and join them in rank order."""
-    candidates: list[tuple[Citation, int, int]] = []
-    for cit in citations:
-        chunk = cit.hit.chunk
-        spans = split_sentences(chunk.text)
+) -> list[tuple[int, int, int]]:
+    """Return (hit index, start, end) of the sentences to quote, in the order to say them.
+
+    The best sentence leads (a passage's rank counts a little, so ties go to the better
+    passage); a sentence that opens a list brings the list's items with it; another sentence
+    joins only if it scores nearly as well as the lead.
+    """
+    candidates: list[tuple[int, int, int]] = []
+    spans_of: dict[int, list[tuple[int, int]]] = {}
+    for h_index, hit in enumerate(hits):
+        chunk = hit.chunk
+        spans = spans_of[h_index] = split_sentences(chunk.text)
         for i, (start, end) in enumerate(spans):
             if is_answer_sentence(chunk.text[start:end], section=chunk.section, last=i == len(spans) - 1):
-                candidates.append((cit, start, end))
-    texts = [c.hit.chunk.text[s:e] for c, s, e in candidates]
+                candidates.append((h_index, start, end))
+    if not candidates:
+        first = hits[0].chunk
+        return [(0, 0, len(first.text))]
+    texts = [hits[h].chunk.text[s:e] for h, s, e in candidates]
     vectors = embedder.embed([question, *texts], kind="passage")
-    similarity = vectors[1:] @ vectors[0] if len(texts) else np.zeros(0)
+    similarity = vectors[1:] @ vectors[0]
     scores = [
-        params.dense_weight * float(sim) + (1 - params.dense_weight) * coverage(q_tokens, set(tokenize(t)), idf)
-        # A passage's rank breaks ties, so the best passage's sentence leads.
-        - 0.01 * (cand[0].n - 1)
+        params.dense_weight * float(sim)
+        + (1 - params.dense_weight) * coverage(q_tokens, set(tokenize(t)), idf)
+        - 0.03 * cand[0]
         for cand, sim, t in zip(candidates, similarity, texts)
     ]
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
-    chosen: list[int] = []
-    length = 0
-    for i in order:
-        if len(chosen) >= params.max_sentences:
+    lead = order[0]
+    head = _list_intro(candidates[lead], hits, spans_of) or candidates[lead]
+    picks = [head, *_list_items(head, hits, spans_of)]
+    if candidates[lead] not in picks:
+        picks = [candidates[lead]]
+    length = sum(e - s for _, s, e in picks)
+    for i in order[1:]:
+        if len(picks) >= params.max_sentences or scores[i] < 0.85 * scores[lead]:
             break
-        if chosen and scores[i] < 0.75 * scores[chosen[0]]:
+        h, s, e = candidates[i]
+        if (h, s, e) in picks or length + (e - s) > params.max_chars:
+            continue
+        if any(_clean(hits[h].chunk.text[s:e]) == _clean(hits[ph].chunk.text[ps:pe]) for ph, ps, pe in picks):
+            continue
+        picks.append((h, s, e))
+        length += e - s
+    return picks
+
+
+def _list_intro(
+    lead: tuple[int, int, int], hits: list[Hit], spans_of: dict[int, list[tuple[int, int]]]
+) -> tuple[int, int, int] | None:
+    """Return the sentence ending in a colon that introduces the list `lead` opens or belongs to."""
+    h, start, end = lead
+    text = hits[h].chunk.text
+    if text[start:end].rstrip().endswith(":"):
+        return lead
+    spans = spans_of[h]
+    at = spans.index((start, end))
+    while at > 0 and _NEW_UNIT.match(text[spans[at][0] : spans[at][1]]):
+        at -= 1
+        s, e = spans[at]
+        if text[s:e].rstrip().endswith(":"):
+            return (h, s, e)
+    return None
+
+
+def _list_items(
+    lead: tuple[int, int, int], hits: list[Hit], spans_of: dict[int, list[tuple[int, int]]], limit: int = 6
+) -> list[tuple[int, int, int]]:
+    """Return the list that `lead` introduces (directly, or via the next sentence ending in a colon)."""
+    h, start, end = lead
+    text = hits[h].chunk.text
+    spans = spans_of[h]
+    at = spans.index((start, end))
+    bridge: list[tuple[int, int, int]] = []
+    if not text[start:end].rstrip().endswith(":"):
+        # "The strategy has three goals. Each goal is one pillar:" then the items.
+        nxt = spans[at + 1] if at + 1 < len(spans) else None
+        if nxt is None or not text[nxt[0] : nxt[1]].rstrip().endswith(":"):
+            return []
+        bridge, at = [(h, *nxt)], at + 1
+    items = []
+    for s, e in spans[at + 1 : at + 1 + limit]:
+        if not _NEW_UNIT.match(text[s:e]):
             break
-        if chosen and length + len(texts[i]) > params.max_chars:
-            continue
-        if any(texts[i] == texts[j] for j in chosen):
-            continue
-        chosen.append(i)
-        length += len(texts[i])
-    parts = []
-    for i in chosen:
-        cit, start, end = candidates[i]
-        cit.highlights.append((start, end))
-        parts.append(f"{_clean(texts[i])} [{cit.n}]")
-    return " ".join(parts)
+        items.append((h, s, e))
+    return bridge + items if items else []
 
 
 def _clean(sentence: str) -> str:

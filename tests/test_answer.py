@@ -72,3 +72,19 @@ def test_headings_and_cut_fragments_are_not_answer_sentences() -> None:
     assert not is_answer_sentence("People must know they are entitled, be able to", section=None, last=True)
     assert is_answer_sentence("The grant is worth LAK 150,000 a month.", section=None, last=True)
     assert is_answer_sentence("Coverage | 15% | 30%", section=None, last=False)
+
+
+def test_a_list_is_quoted_whole_with_its_introduction(kb) -> None:  # type: ignore[no-untyped-def]
+    answer = kb.ask("What are the three goals the strategy is organised around?")
+    assert not answer.abstained
+    assert answer.answer.count("Goal") >= 3, answer.answer
+
+
+def test_only_quoted_passages_are_citations(kb) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    answer = kb.ask("How much is the monthly benefit of the mother and early childhood grant?")
+    markers = [int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)]
+    assert sorted(set(markers)) == [c.n for c in answer.citations]
+    assert all(c.highlights for c in answer.citations)
+    assert all(not r.highlights for r in answer.related)
