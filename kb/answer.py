@@ -102,6 +102,8 @@ class AnswerParams:
     dense_weight: float = 0.5
     max_sentences: int = 3
     max_chars: int = 600
+    check_specifics: bool = True
+    specifics_depth: int = 3
 
 
 def coverage(question_tokens: list[str], text_tokens: set[str], idf: Callable[[str], float]) -> float:
@@ -122,6 +124,35 @@ def evidence(hit: Hit, question_tokens: list[str], idf: Callable[[str], float], 
     return dense_weight * dense + (1 - dense_weight) * coverage(question_tokens, text_tokens, idf)
 
 
+_SPECIFIC = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_][\w'’]*")
+
+
+def specific_terms(question: str) -> list[str]:
+    """Return the question's names and figures: numbers, and capitalised words after the first."""
+    terms = []
+    for i, match in enumerate(_SPECIFIC.finditer(question)):
+        word = match.group(0).rstrip("'’").removesuffix("'s").removesuffix("’s")
+        if word[:1].isdigit() or (i > 0 and word[:1].isupper()):
+            terms.append(word)
+    return terms
+
+
+def unmatched_terms(question: str, hits: list[Hit]) -> list[str]:
+    """Return the names and figures of the question that none of the passages mentions.
+
+    A question about "Luang Namtha" or "2022" is not answered by passages that never say
+    "Luang Namtha" or "2022", however close they are otherwise.
+    """
+    text = " ".join(f"{h.document.title} {h.chunk.section or ''} {h.chunk.text}" for h in hits)
+    missing = []
+    for term in specific_terms(question):
+        pattern = rf"(?<![\w]){re.escape(term)}(?![\w])"
+        # Acronyms must match in capitals ("US" is not "us"); other words in any case.
+        if re.search(pattern, text, 0 if term.isupper() else re.IGNORECASE) is None:
+            missing.append(term)
+    return missing
+
+
 def build_answer(
     question: str,
     hits: list[Hit],
@@ -138,9 +169,13 @@ def build_answer(
     q_tokens = tokenize(question)
     strengths = [evidence(h, q_tokens, idf, params.dense_weight) for h in hits]
     supported = [h for h, s in zip(hits, strengths) if s >= params.threshold]
-    if not supported:
+    missing = unmatched_terms(question, hits[: params.specifics_depth]) if params.check_specifics else []
+    if not supported or missing:
         related = [Citation(n=i + 1, hit=h) for i, h in enumerate(hits)]
-        return Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, citations=[], related=related)
+        message = ABSTAIN_MESSAGE
+        if missing and supported:
+            message += f" (No passage mentions {', '.join(missing)}.)"
+        return Answer(question=question, answer=message, abstained=True, citations=[], related=related)
     picks = _pick_sentences(question, q_tokens, supported, embedder=embedder, idf=idf, params=params)
     citations: list[Citation] = []
     by_hit: dict[int, Citation] = {}
