@@ -1,0 +1,77 @@
+"""End to end on the real model: the sample library, ingested once per session, asked real questions.
+
+The question set (tests/data/questions.yaml) is paraphrased the way staff ask, never in the documents'
+own words. Two kinds of checks:
+- per question, for the questions the system answered correctly when these tests were written: a
+  regression on any of them fails;
+- floors on the whole set (both halves), so a change that trades many questions for a few fails too.
+The full figures are in docs/benchmarks.md (`kb eval questions`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.model
+
+QUESTIONS = {q["id"]: q for q in yaml.safe_load((Path(__file__).parent / "data" / "questions.yaml").read_text())}
+
+ANSWERED = """q002 q003 q006 q007 q008 q009 q010 q011 q012 q013 q014 q017 q020 q021 q023 q024 q026 q027 q031
+q032 q034 q036 q037 q038 q040 q042 q043 q044 q045 q046 q047 q050 q051 q052 q053 q054 q055 q056 q057
+q058 q059 q060 q061 q062 q064 q065 q066 q067 q068 q069 q070 q071 q073 q084 q085""".split()
+ABSTAINED = "q086 q087 q088 q090 q091 q093 q094 q100".split()
+
+
+def _matches(citation: dict[str, Any], q: dict[str, Any]) -> bool:
+    text = " ".join(citation["text"].split()).lower()
+    return (
+        citation["source"] == q["document"]
+        and citation["page"] == q.get("page")
+        and any(" ".join(a.split()).lower() in text for a in q["answers"])
+    )
+
+
+def _top3(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    passages = answer["citations"] + answer["related"]
+    return sorted(passages, key=lambda c: -c["score"])[:3]
+
+
+@pytest.mark.parametrize("qid", ANSWERED)
+def test_expected_document_and_page_in_top_3(real_kb, qid: str) -> None:  # type: ignore[no-untyped-def]
+    q = QUESTIONS[qid]
+    answer = real_kb.ask(q["question"]).to_dict()
+    assert not answer["abstained"], answer["answer"]
+    assert any(_matches(c, q) for c in _top3(answer)), [(c["source"], c["page"]) for c in _top3(answer)]
+    assert answer["citations"] and "[1]" in answer["answer"]
+
+
+@pytest.mark.parametrize("qid", ABSTAINED)
+def test_unanswerable_question_abstains(real_kb, qid: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real_kb.ask(QUESTIONS[qid]["question"]).to_dict()
+    assert answer["abstained"] and answer["citations"] == [] and answer["related"]
+
+
+def test_floors_on_the_whole_question_set(real_kb) -> None:  # type: ignore[no-untyped-def]
+    answerable = [q for q in QUESTIONS.values() if q.get("answerable", True) and q["kind"] != "lao"]
+    unanswerable = [q for q in QUESTIONS.values() if not q.get("answerable", True)]
+    hits = wrong_abstentions = 0
+    for q in answerable:
+        answer = real_kb.ask(q["question"]).to_dict()
+        hits += any(_matches(c, q) for c in _top3(answer))
+        wrong_abstentions += answer["abstained"]
+    abstentions = sum(real_kb.ask(q["question"]).abstained for q in unanswerable)
+    assert hits / len(answerable) >= 0.72
+    assert wrong_abstentions / len(answerable) <= 0.08
+    assert abstentions / len(unanswerable) >= 0.45
+
+
+def test_real_model_json_contract(real_kb) -> None:  # type: ignore[no-untyped-def]
+    data = real_kb.ask("What is the monthly benefit of the mother and early childhood grant?").to_dict()
+    assert list(data)[:4] == ["question", "answer", "abstained", "citations"]
+    first = data["citations"][0]
+    assert list(first)[:9] == ["n", "document_id", "title", "source", "doc_type", "page", "section", "text", "score"]
+    assert first["source"] == "brief-mother-early-childhood-grant.html" and first["page"] is None
