@@ -206,6 +206,16 @@ class Ingestor:
             hashes=hashes,
         )
         report.warnings.extend({"source": source, "warning": w} for w in parsed.warnings)
+        for other in self.store.documents():
+            if other.id != doc.id and other.superseded_by == doc.id:
+                report.warnings.append(
+                    {"source": source, "warning": f"supersedes {other.source} ({other.title}, {other.date})"}
+                )
+            elif other.id == doc.id and other.superseded_by:
+                newer = self.store.document(other.superseded_by)
+                report.warnings.append(
+                    {"source": source, "warning": f"superseded by {newer.source} ({newer.title}, {newer.date})"}
+                )
         (report.updated if replacing else report.added).append(source)
         return doc_id
 

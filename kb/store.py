@@ -206,10 +206,7 @@ class Store:
                 "FROM documents d ORDER BY COALESCE(date, '') DESC, title"
             ).fetchall()
         docs = [_row_to_document(r) for r in rows]
-        by_source = {(d.root, d.source): d for d in docs}
-        for d in docs:
-            if d.supersedes and (old := by_source.get((d.root, d.supersedes))):
-                old.superseded_by = d.id
+        link_versions(docs)
         return docs
 
     def document(self, doc_id: str) -> Document:
@@ -334,6 +331,36 @@ class Store:
             docs = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return int(docs), int(chunks), self.meta("last_updated")
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.lower().split())
+
+
+def link_versions(docs: list[Document]) -> None:
+    """Set `superseded_by` on older versions.
+
+    A manifest's `supersedes: <file>` says so explicitly; otherwise two documents with the same
+    title and different dates are taken as versions of one document, the newer one current.
+    """
+    by_source = {(d.root, d.source): d for d in docs}
+    explicit = set()
+    for d in docs:
+        if d.supersedes and (old := by_source.get((d.root, d.supersedes))) and old is not d:
+            old.superseded_by = d.id
+            explicit.add(old.id)
+    groups: dict[str, list[Document]] = {}
+    for d in docs:
+        if d.date:
+            groups.setdefault(_title_key(d.title), []).append(d)
+    for group in groups.values():
+        dates = {d.date for d in group}
+        if len(dates) < 2:
+            continue
+        newest = max(group, key=lambda d: d.date or "")
+        for d in group:
+            if d.date != newest.date and d.id not in explicit and d.superseded_by is None:
+                d.superseded_by = newest.id
 
 
 def build_faiss(ids: np.ndarray, vectors: np.ndarray, *, dim: int):  # type: ignore[no-untyped-def]

@@ -113,3 +113,36 @@ def test_running_server_sees_a_later_ingest(settings, fake_embedder, tmp_path: P
     ingest_paths([lib], settings=settings, embedder=fake_embedder)
     assert kb.stats().documents == 3
     assert kb.search("canals rainy season", k=1)[0].document.source == "extra.txt"
+
+
+def test_newer_version_supersedes_and_wins(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "policy-2019.md").write_text("# Leave policy\n\nStaff get 15 days of annual leave each year.\n")
+    (lib / "policy-2024.md").write_text("# Leave policy\n\nStaff get 18 days of annual leave each year.\n")
+    (lib / "manifest.yaml").write_text(
+        "documents:\n"
+        "  - {file: policy-2019.md, title: Leave policy, date: 2019-01-01}\n"
+        "  - {file: policy-2024.md, title: Leave policy, date: 2024-01-01}\n"
+    )
+    report = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    assert any("supersedes policy-2019.md" in w["warning"] for w in report.warnings), report.warnings
+    kb = KnowledgeBase(settings, embedder=fake_embedder)
+    docs = {d.source: d for d in kb.documents()}
+    assert docs["policy-2019.md"].superseded_by == docs["policy-2024.md"].id
+    hits = kb.search("how many days of annual leave do staff get", k=2)
+    assert hits[0].document.source == "policy-2024.md"
+    answer = kb.ask("How many days of annual leave do staff get?").to_dict()
+    labels = {c["source"]: c["superseded"] for c in answer["citations"] + answer["related"]}
+    assert labels.get("policy-2019.md") is True and labels.get("policy-2024.md") is False
+
+
+def test_manifest_supersedes_by_file(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "draft.md").write_text("# Draft strategy\n\nCoverage target is 60 percent.\n")
+    (lib / "final.md").write_text("# Final strategy\n\nCoverage target is 70 percent.\n")
+    (lib / "manifest.yaml").write_text("documents:\n  - {file: final.md, supersedes: draft.md}\n")
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    docs = {d.source: d for d in KnowledgeBase(settings, embedder=fake_embedder).documents()}
+    assert docs["draft.md"].superseded_by == docs["final.md"].id and docs["final.md"].superseded_by is None
