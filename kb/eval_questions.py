@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.answer import evidence
+from kb.answer import AnswerParams, evidence, unmatched_terms
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
 from kb.lexical import tokenize
 from kb.types import Hit
 
 SPLITS = ("tune", "test")
-THRESHOLDS = tuple(round(0.20 + 0.02 * i, 2) for i in range(31))  # 0.20 … 0.80
+THRESHOLDS = tuple(round(0.10 + 0.01 * i, 2) for i in range(51))  # 0.10 … 0.60
 DENSE_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
@@ -45,6 +45,7 @@ class Outcome:
     question: Question
     abstained: bool
     rank: int | None  # 1-based rank of the first citation that is a hit
+    retrieved_rank: int | None = None  # the same among the passages retrieved (before the answer picks)
 
     @property
     def reciprocal_rank(self) -> float:
@@ -135,7 +136,7 @@ class QuestionReport:
 
     def text(self) -> str:
         """Return the rates as a plain-text table."""
-        cols = ("n", "hit@1", "hit@3", "mrr", "false_abstention", "n_unanswerable", "abstention")
+        cols = ("n", "hit@1", "hit@3", "mrr", "retrieved@k", "false_abstention", "n_unanswerable", "abstention")
         rows = [f"{'group':24}" + "".join(f"{c:>17}" for c in cols)]
         for name, g in self.groups.items():
             cells = "".join(
@@ -147,7 +148,11 @@ class QuestionReport:
 
 
 def rates(outcomes: Sequence[Outcome]) -> dict[str, Any]:
-    """Return hit@1, hit@3, MRR and false abstention over answerable, abstention over unanswerable."""
+    """Return hit@1, hit@3, MRR, retrieved@k and false abstention over answerable; abstention over unanswerable.
+
+    `retrieved@k` is the share of answerable questions whose answer passage was among the top_k
+    retrieved at all, answered or not: what a perfect sentence picker could cite.
+    """
     ans = [o for o in outcomes if o.question.answerable]
     una = [o for o in outcomes if not o.question.answerable]
 
@@ -160,6 +165,7 @@ def rates(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "hit@3": mean([float(o.rank is not None and o.rank <= 3) for o in ans]),
         "mrr": mean([o.reciprocal_rank for o in ans]),
         "false_abstention": mean([float(o.abstained) for o in ans]),
+        "retrieved@k": mean([float(o.retrieved_rank is not None) for o in ans]),
         "n_unanswerable": len(una),
         "abstention": mean([float(o.abstained) for o in una]),
     }
@@ -185,7 +191,9 @@ def evaluate_questions(
     for q in _progress(_select(questions, split), progress):
         answer = kb.ask(q.question)
         hits = [c.hit for c in answer.citations]
-        outcomes.append(Outcome(q, answer.abstained, None if answer.abstained else first_hit_rank(q, hits)))
+        # The passages the answer chose from: citations plus related reading are all the hits retrieved.
+        retrieved = first_hit_rank(q, hits + [c.hit for c in answer.related])
+        outcomes.append(Outcome(q, answer.abstained, None if answer.abstained else first_hit_rank(q, hits), retrieved))
     return QuestionReport(split=split, groups=group_rates(outcomes), outcomes=outcomes)
 
 
@@ -209,15 +217,23 @@ class Calibration:
         r = self.rates
         return (
             f"best on tune: abstain_threshold={self.threshold:.2f} dense_weight={self.dense_weight:.1f} "
-            f"(objective {self.objective:.3f} = mean of hit@3-and-answered and abstained-when-unanswerable)\n"
+            f"(objective {self.objective:.3f} = mean of answered-when-answerable and abstained-when-unanswerable)\n"
             f"  hit@1 {r['hit@1']}  hit@3 {r['hit@3']}  mrr {r['mrr']}  false abstention {r['false_abstention']}"
             f"  abstention on unanswerable {r['abstention']}"
         )
 
 
 def objective(r: dict[str, Any]) -> float:
-    """Return the calibration target: the mean of answerable hit@3 and unanswerable abstention."""
-    parts = [v for v in (r["hit@3"], r["abstention"]) if v is not None]
+    """Return the calibration target: balanced accuracy of the answer-or-abstain decision.
+
+    The mean of (1 - false abstention) on answerable questions and abstention on unanswerable ones, so
+    neither "always answer" nor "always abstain" scores above 0.5 however the two groups are sized.
+    """
+    parts = []
+    if r["false_abstention"] is not None:
+        parts.append(1.0 - r["false_abstention"])
+    if r["abstention"] is not None:
+        parts.append(r["abstention"])
     return statistics.fmean(parts) if parts else 0.0
 
 
@@ -229,28 +245,43 @@ def calibrate(
     dense_weights: Sequence[float] = DENSE_WEIGHTS,
     progress: bool = False,
 ) -> Calibration:
-    """Grid-search threshold × dense weight on the tune split, replaying `build_answer`'s selection."""
+    """Grid-search threshold × dense weight on the tune split, replaying `build_answer`'s decision.
+
+    Abstention is replayed exactly (no passage clears the threshold, or the question names something
+    no top passage mentions); hit@k is taken over the passages that clear the threshold, in rank order
+    (the answer then cites the ones it quotes, so hit@k here is an upper bound of the real one).
+    """
     tune = _select(questions, "tune")
     if not tune:
         raise KBError("the question set has no 'tune' questions to calibrate on")
     idf = kb.snapshot().keyword.idf
-    retrieved = [(q, kb.search(q.question, k=kb.settings.top_k), tokenize(q.question)) for q in _progress(tune, progress)]
+    defaults = AnswerParams(threshold=kb.settings.abstain_threshold)
+    retrieved = []
+    for q in _progress(tune, progress):
+        hits = kb.search(q.question, k=kb.settings.top_k)
+        names = unmatched_terms(q.question, hits[: defaults.specifics_depth]) if defaults.check_specifics else []
+        retrieved.append((q, hits, tokenize(q.question), bool(names)))
     grid: list[dict[str, float]] = []
     best: tuple[float, float, float, dict[str, Any]] | None = None
     for weight in dense_weights:
-        strengths = [[evidence(h, toks, idf, weight) for h in hits] for _, hits, toks in retrieved]
+        strengths = [[evidence(h, toks, idf, weight) for h in hits] for _, hits, toks, _ in retrieved]
         scored = []
         for t in thresholds:
             outcomes = []
-            for (q, hits, _), s in zip(retrieved, strengths):
-                supported = [h for h, v in zip(hits, s) if v >= t]  # as build_answer cites them
-                outcomes.append(Outcome(q, not supported, first_hit_rank(q, supported) if supported else None))
+            for (q, hits, _, unmatched), s in zip(retrieved, strengths, strict=True):
+                supported = [h for h, v in zip(hits, s, strict=True) if v >= t]  # as build_answer filters them
+                abstained = unmatched or not supported
+                outcomes.append(Outcome(q, abstained, None if abstained else first_hit_rank(q, supported)))
             r = rates(outcomes)
             scored.append((objective(r), t, r))
-            grid.append({"threshold": t, "dense_weight": weight, "objective": round(objective(r), 4)})
+            grid.append({"threshold": t, "dense_weight": weight, "objective": round(objective(r), 4),
+                         "hit@3": r["hit@3"], "false_abstention": r["false_abstention"],
+                         "abstention": r["abstention"]})
         top = max(o for o, _, _ in scored)
-        # Of the thresholds that tie for best, take the middle one: the widest margin either side.
+        # Ties on the objective go to the best hit@3, then to the middle threshold (widest margin).
         ties = [(t, r) for o, t, r in scored if o >= top - 1e-9]
+        best_hit3 = max(r["hit@3"] or 0.0 for _, r in ties)
+        ties = [(t, r) for t, r in ties if (r["hit@3"] or 0.0) >= best_hit3 - 1e-9]
         t, r = ties[len(ties) // 2]
         if best is None or top > best[0] + 1e-9:
             best = (top, t, weight, r)

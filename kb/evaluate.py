@@ -49,7 +49,7 @@ def score_run_per_query(qrels: Qrels, run: Run) -> dict[str, dict[str, float]]:
 
 def write_trec_run(run: Run, path: Path, *, tag: str, depth: int = 100) -> None:
     """Write `run` in TREC format (`qid Q0 docid rank score tag`), best first, `depth` lines a query."""
-    lines = []
+    lines: list[str] = []
     for qid in sorted(run, key=_natural):
         ranked = sorted(run[qid].items(), key=lambda item: (-item[1], item[0]))[:depth]
         lines.extend(f"{qid} Q0 {doc} {rank} {score:.6f} {tag}" for rank, (doc, score) in enumerate(ranked, 1))

@@ -61,7 +61,7 @@ def parsed_index_builder(
     def build(docs: list[tuple[str, Any]]) -> Any:
         from ingest.chunk import chunk_pages, embedding_text
         from ingest.discover import Entry, document_id
-        from ingest.pipeline import IngestReport, Ingestor
+        from ingest.pipeline import Ingestor, IngestReport
         from kb.errors import ParseError
         from kb.knowledge_base import KnowledgeBase
         from kb.store import Store
@@ -83,7 +83,7 @@ def parsed_index_builder(
         todo = [h for h in texts if h not in vectors]
         batches = [todo[i : i + EMBED_BATCH] for i in range(0, len(todo), EMBED_BATCH)]
         for batch in _bar(batches, progress, "embed", "batch"):
-            fresh = dict(zip(batch, embedder.embed([texts[h] for h in batch], kind="passage")))
+            fresh = dict(zip(batch, embedder.embed([texts[h] for h in batch], kind="passage"), strict=True))
             vectors.update(fresh)
             if cache:
                 cache.cache_vectors(fresh, embedder.name)
@@ -132,7 +132,7 @@ def cmd_eval_beir(args: argparse.Namespace) -> int:
 
     data = load_beir(args.dir, split=args.split, limit_docs=args.limit_docs, limit_queries=args.limit_queries)
     with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
-        settings = Settings(data_dir=Path(args.data_dir) if args.data_dir else Path(tmp))
+        settings = Settings(data_dir=Path(args.data_dir) if args.data_dir else Path(tmp))  # type: ignore[call-arg]
         embedder = SentenceTransformerEmbedder(settings.embed_model, batch_size=settings.embed_batch_size)
         progress = _progress_enabled(args)
         build = parsed_index_builder(settings, embedder, embed_cache=args.embed_cache, progress=progress)
@@ -159,7 +159,7 @@ def cmd_eval_questions(args: argparse.Namespace) -> int:
     questions = load_questions(args.file)
     with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
         # --data-dir keeps (and on later runs reuses, incrementally) the index; otherwise it is thrown away.
-        settings = Settings(data_dir=Path(args.data_dir) if args.data_dir else Path(tmp))
+        settings = Settings(data_dir=Path(args.data_dir) if args.data_dir else Path(tmp))  # type: ignore[call-arg]
         corpus = args.corpus or settings.corpus_dir
         embedder = SentenceTransformerEmbedder(settings.embed_model, batch_size=settings.embed_batch_size)
         progress = _progress_enabled(args)
