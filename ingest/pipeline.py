@@ -14,7 +14,7 @@ from typing import Any
 from ingest.chunk import chunk_pages, embedding_text
 from ingest.discover import Entry, Manifest, discover_files, document_id, guess_doc_type, read_manifest
 from kb.config import Settings
-from kb.embed import Embedder
+from kb.embed import Embedder, MaxTokens
 from kb.errors import KBError, ParseError
 from kb.knowledge_base import index_identity
 from kb.lexical import detect_language, tokenize
@@ -75,12 +75,22 @@ def _default_parser() -> Parser:
 class Ingestor:
     """Brings folders and files into one store."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, *, parser: Parser | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        *,
+        multilingual: Embedder | None = None,
+        parser: Parser | None = None,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
+        self.embedders = [embedder] + ([multilingual] if multilingual is not None else [])
+        # A passage must fit every model: count tokens with the model that counts the most.
+        self.count_tokens = MaxTokens(*self.embedders) if multilingual is not None else embedder.count_tokens
         self.parser = parser or _default_parser()
         self.store = Store(settings.data_dir)
-        self.store.check_identity(index_identity(settings, embedder), claim=True)
+        self.store.check_identity(index_identity(settings, embedder, multilingual), claim=True)
 
     def run(self, paths: Iterable[Path], *, progress: bool = False) -> IngestReport:
         """Ingest every path (folder or file) and rebuild the dense index once at the end."""
@@ -119,8 +129,9 @@ class Ingestor:
 
     def finish(self) -> None:
         """Drop unused cached vectors and swap in a dense index that matches the database."""
-        self.store.prune_vectors(self.embedder.name)
-        self.store.write_faiss(self.embedder.name, self.embedder.dim)
+        for embedder in self.embedders:
+            self.store.prune_vectors(embedder.name)
+            self.store.write_faiss(embedder.name, embedder.dim)
 
     def _remove_missing(self, root: Path, present: set[str], report: IngestReport) -> None:
         gone = {s: state[3] for s, state in self.store.file_states(str(root)).items() if s not in present}
@@ -188,7 +199,7 @@ class Ingestor:
         chunks = chunk_pages(
             parsed.pages,
             document_id=doc_id,
-            count_tokens=self.embedder.count_tokens,
+            count_tokens=self.count_tokens,
             size=self.settings.chunk_tokens,
             overlap=self.settings.chunk_overlap,
         )
@@ -229,13 +240,15 @@ class Ingestor:
         return all(w is None or w == s for w, s in zip(wanted, stored))
 
     def _embed_missing(self, texts: list[str], hashes: list[str], report: IngestReport) -> None:
-        cached = self.store.cached_vectors(hashes, self.embedder.name)
-        todo = {h: t for h, t in zip(hashes, texts) if h not in cached}
-        if not todo:
-            return
-        vectors = self.embedder.embed(list(todo.values()), kind="passage")
-        self.store.cache_vectors(dict(zip(todo.keys(), vectors)), self.embedder.name)
-        report.chunks_embedded += len(todo)
+        for embedder in self.embedders:
+            cached = self.store.cached_vectors(hashes, embedder.name)
+            todo = {h: t for h, t in zip(hashes, texts, strict=True) if h not in cached}
+            if not todo:
+                continue
+            vectors = embedder.embed(list(todo.values()), kind="passage")
+            self.store.cache_vectors(dict(zip(todo.keys(), vectors, strict=True)), embedder.name)
+            if embedder is self.embedder:
+                report.chunks_embedded += len(todo)
 
 
 def _progress(total: int, enabled: bool):  # type: ignore[no-untyped-def]
@@ -247,8 +260,13 @@ def _progress(total: int, enabled: bool):  # type: ignore[no-untyped-def]
 
 
 def ingest_paths(
-    paths: Iterable[Path], *, settings: Settings, embedder: Embedder, parser: Parser | None = None,
+    paths: Iterable[Path],
+    *,
+    settings: Settings,
+    embedder: Embedder,
+    multilingual: Embedder | None = None,
+    parser: Parser | None = None,
     progress: bool = False,
 ) -> IngestReport:
     """Ingest folders and files into the store in `settings.data_dir`."""
-    return Ingestor(settings, embedder, parser=parser).run(paths, progress=progress)
+    return Ingestor(settings, embedder, multilingual=multilingual, parser=parser).run(paths, progress=progress)

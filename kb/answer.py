@@ -120,8 +120,10 @@ def evidence(hit: Hit, question_tokens: list[str], idf: Callable[[str], float], 
     """Return how strongly one passage supports an answer: dense similarity blended with term coverage."""
     doc, chunk = hit.document, hit.chunk
     text_tokens = set(tokenize(f"{doc.title} {chunk.section or ''} {chunk.text}"))
-    dense = max(0.0, hit.dense or 0.0)
-    return dense_weight * dense + (1 - dense_weight) * coverage(question_tokens, text_tokens, idf)
+    cover = coverage(question_tokens, text_tokens, idf)
+    if hit.dense is None:  # a Lao question or passage: MiniLM cannot read it, so terms alone decide
+        return cover
+    return dense_weight * max(0.0, hit.dense) + (1 - dense_weight) * cover
 
 
 _SPECIFIC = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_][\w'’]*")
@@ -163,8 +165,9 @@ def build_answer(
 ) -> Answer:
     """Return an answer whose every sentence cites its passage, or an abstention.
 
-    Only passages that clear the evidence threshold may be quoted; the passages the answer
-    quotes are its citations, numbered in order of use, and every other hit is related reading.
+    Only passages that clear the evidence threshold may be quoted or cited; the passages the
+    answer quotes are numbered first, in order of use, then the other passages that cleared it.
+    Every other hit is related reading.
     """
     q_tokens = tokenize(question)
     strengths = [evidence(h, q_tokens, idf, params.dense_weight) for h in hits]
@@ -187,6 +190,9 @@ def build_answer(
             citations.append(cit)
         cit.highlights.append((start, end))
         parts.append(f"{_clean(cit.hit.chunk.text[start:end])} [{cit.n}]")
+    # The passages quoted come first; other passages that cleared the bar follow as further sources.
+    used = {id(c.hit) for c in citations}
+    citations += [Citation(n=len(citations) + i + 1, hit=h) for i, h in enumerate(h for h in supported if id(h) not in used)]
     used = {id(c.hit) for c in citations}
     rest = [h for h in hits if id(h) not in used]
     related = [Citation(n=len(citations) + i + 1, hit=h) for i, h in enumerate(rest)]

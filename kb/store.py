@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -87,7 +88,6 @@ class Store:
     def __init__(self, data_dir: Path, *, read_only: bool = False) -> None:
         self.data_dir = Path(data_dir)
         self.db_path = self.data_dir / "kb.sqlite3"
-        self.faiss_path = self.data_dir / "dense.faiss"
         self._local = threading.local()
         if not read_only:
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -250,10 +250,11 @@ class Store:
             rows = db.execute("SELECT * FROM chunks WHERE document_id = ? ORDER BY ordinal", (doc_id,))
             return [_row_to_chunk(r) for r in rows]
 
-    def chunk_index_rows(self) -> list[tuple[int, str, str]]:
-        """Return (chunk id, document id, keyword tokens) for every chunk, in id order."""
+    def chunk_index_rows(self) -> list[tuple[int, str, str, str]]:
+        """Return (chunk id, document id, keyword tokens, language) for every chunk, in id order."""
         with self.connect() as db:
-            return [tuple(r) for r in db.execute("SELECT id, document_id, tokens FROM chunks ORDER BY id")]  # type: ignore[misc]
+            rows = db.execute("SELECT id, document_id, tokens, language FROM chunks ORDER BY id")
+            return [tuple(r) for r in rows]  # type: ignore[misc]
 
     def cached_vectors(self, hashes: Sequence[str], model: str) -> dict[str, np.ndarray]:
         """Return the embeddings already computed for these content hashes."""
@@ -298,28 +299,34 @@ class Store:
         vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim)
         return ids, vectors
 
+    def dense_path(self, model: str) -> Path:
+        """Return the FAISS file of one embedding model."""
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", model).strip("-").lower() or "model"
+        return self.data_dir / f"dense-{slug}.faiss"
+
     def write_faiss(self, model: str, dim: int) -> None:
         """Rebuild the FAISS file from the stored vectors and swap it in atomically."""
         import faiss
 
         generation = self.generation()
         index = build_faiss(*self.chunk_vectors(model, dim), dim=dim)
-        tmp = self.faiss_path.with_suffix(".faiss.tmp")
+        path = self.dense_path(model)
+        tmp = path.with_suffix(".faiss.tmp")
         faiss.write_index(index, str(tmp))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, self.faiss_path)
-        self.faiss_path.with_suffix(".json").write_text(json.dumps({"generation": generation, "model": model}))
+        os.replace(tmp, path)
+        path.with_suffix(".json").write_text(json.dumps({"generation": generation, "model": model}))
 
     def read_faiss(self, model: str, dim: int):  # type: ignore[no-untyped-def]
         """Return the FAISS index for the current generation, rebuilding it if the file is stale."""
         import faiss
 
-        stamp = self.faiss_path.with_suffix(".json")
+        path = self.dense_path(model)
         try:
-            info = json.loads(stamp.read_text())
+            info = json.loads(path.with_suffix(".json").read_text())
             if info == {"generation": self.generation(), "model": model}:
-                return faiss.read_index(str(self.faiss_path))
+                return faiss.read_index(str(path))
         except (OSError, ValueError, RuntimeError):
             pass
         # The file is missing or older than the database (e.g. a crash mid-ingest): rebuild in memory.

@@ -87,6 +87,7 @@ class Hit:
     score: float
     dense: float | None = None
     keyword: float | None = None
+    multilingual: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used by `kb search --json` and `GET /api/search`."""
@@ -101,6 +102,7 @@ class Hit:
             "score": round(self.score, 6),
             "dense_score": None if self.dense is None else round(self.dense, 6),
             "keyword_score": None if self.keyword is None else round(self.keyword, 6),
+            "multilingual_score": None if self.multilingual is None else round(self.multilingual, 6),
             "chunk_id": self.chunk.id,
             "ocr": self.chunk.ocr,
         }

