@@ -378,3 +378,36 @@ def test_running_headers_and_page_labels_are_dropped() -> None:
         f"{n} {title}\n{body}\nSee annex {title}." for n, (title, body) in topics.items()
     ]
     assert out[1].headings[0].title == "2 Financing" and out[1].headings[0].offset == 0
+
+
+def test_layout_tables_become_rows_with_wrapped_cells_joined() -> None:
+    from ingest.parse.tables import rows_from_layout
+
+    layout = (
+        "3 Selected indicators\n\n"
+        "Indicator                                  Baseline 2020      2023      2025 target\n\n"
+        "Population covered by National Health      91                 94        98\n"
+        "Insurance (%)\n\n"
+        "Self-employed members of the scheme        15,200             26,800    40,000\n\n\n"
+        "3.1 Reading the table\n"
+        "Health coverage is close to its target.\n"
+    )
+    assert rows_from_layout(layout) == (
+        "3 Selected indicators\n\n"
+        "Indicator | Baseline 2020 | 2023 | 2025 target\n\n"
+        "Population covered by National Health Insurance (%) | 91 | 94 | 98\n\n"
+        "Self-employed members of the scheme | 15,200 | 26,800 | 40,000\n\n"
+        "3.1 Reading the table\n"
+        "Health coverage is close to its target."
+    )
+    assert rows_from_layout("Just prose.\n\nMore prose with 2 numbers 3.\n") is None
+
+
+def test_sample_review_table_is_extracted_as_rows() -> None:
+    from ingest.parse.pdf import parse_pdf
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    doc = parse_pdf(corpus / "nsps-mid-term-review-2024.pdf", source="review.pdf", ocr=False)
+    page = doc.pages[3]
+    assert "Self-employed members of the voluntary scheme | 15,200 | 26,800 | 40,000" in page.text
+    assert "Indicator | Baseline 2020 | 2023 | 2025 target" in page.text

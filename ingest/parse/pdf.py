@@ -16,6 +16,7 @@ from kb.errors import ParseError
 from kb.types import Page, ParsedDocument
 
 from .ocr import OCRUnavailable, PdfRenderer, is_blank, ocr_image, usable_languages
+from .tables import rows_from_layout
 from .text import find_line_headings, normalize_inline, normalize_text
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,8 @@ def parse_pdf(
             except Exception as exc:
                 warnings.append(f"page {number}: text extraction failed ({_reason(exc)})")
                 text = ""
+            if text and any(ch.isdigit() for ch in text):
+                text = _with_table_rows(reader, index, text)
             problem = text_problem(text)
             if problem is None:
                 pages.append(Page(number, text, find_line_headings(text)))
@@ -200,6 +203,15 @@ def parse_pdf(
     if title is None:
         title = next((h.title for page in pages if not page.ocr for h in page.headings), None)
     return ParsedDocument(pages=pages, title=title, date=date, warnings=warnings)
+
+
+def _with_table_rows(reader: PdfReader, index: int, text: str) -> str:
+    """Return the page with its table rows as "a | b | c" when it has a table, else `text` unchanged."""
+    try:
+        tabled = rows_from_layout(reader.pages[index].extract_text(extraction_mode="layout") or "")
+    except Exception:  # the layout extraction is a refinement: the plain text stands if it fails
+        return text
+    return normalize_text(tabled) if tabled else text
 
 
 def _ocr_page(
