@@ -8,8 +8,18 @@ from dataclasses import dataclass
 from kb.lexical import detect_language
 from kb.types import Chunk, Page
 
-# Paragraphs first, then lines (table rows, list items), then sentences, then words.
-SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
+# Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then any line
+# (table rows), then sentences, then words: a recommendation is not cut in the middle if it fits.
+SEPARATORS = [
+    r"\n\n",
+    r"\n(?=(?:[A-Z]\d{1,2}|\d{1,2}(?:\.\d{1,2})*)[.):]?\s)",
+    r"\n(?=[•▪*-]\s)",
+    r"\n",
+    r"(?<=[.!?])\s+",
+    r"(?<=[;,])\s+",
+    r"\s+",
+    "",
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,7 @@ def chunk_pages(
         chunk_overlap=min(overlap, size // 2),
         length_function=count_tokens,
         separators=SEPARATORS,
+        is_separator_regex=True,
         keep_separator="end",
         add_start_index=True,
         strip_whitespace=True,
