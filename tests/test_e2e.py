@@ -20,10 +20,10 @@ pytestmark = pytest.mark.model
 
 QUESTIONS = {q["id"]: q for q in yaml.safe_load((Path(__file__).parent / "data" / "questions.yaml").read_text())}
 
-ANSWERED = """q002 q003 q006 q007 q008 q009 q010 q011 q012 q013 q014 q015 q016 q020 q021 q023 q024 q026 q032 q034
-q035 q036 q037 q038 q040 q042 q043 q044 q045 q046 q047 q048 q049 q050 q051 q052 q053 q054 q055 q056 q057
-q058 q059 q060 q061 q062 q064 q065 q066 q067 q068 q069 q070 q071 q073 q075 q076 q077 q078 q080 q081 q082
-q084 q085""".split()
+ANSWERED = """q002 q003 q006 q007 q008 q009 q010 q011 q012 q013 q014 q015 q016 q017 q020 q021 q023 q024 q026 q027
+q031 q032 q034 q035 q036 q037 q038 q040 q042 q043 q044 q045 q046 q047 q048 q050 q051 q052 q053 q054
+q055 q056 q057 q058 q059 q060 q061 q062 q064 q065 q066 q067 q068 q069 q070 q071 q073 q075 q076 q077
+q078 q080 q081 q082 q084 q085""".split()
 ABSTAINED = "q086 q087 q088 q090 q091 q093 q094 q100".split()
 
 
@@ -65,7 +65,7 @@ def test_floors_on_the_whole_question_set(real_kb) -> None:  # type: ignore[no-u
         hits += any(_matches(c, q) for c in _top3(answer))
         wrong_abstentions += answer["abstained"]
     abstentions = sum(real_kb.ask(q["question"]).abstained for q in unanswerable)
-    assert hits / len(answerable) >= 0.75
+    assert hits / len(answerable) >= 0.77
     assert wrong_abstentions / len(answerable) <= 0.07
     assert abstentions / len(unanswerable) >= 0.5
 
@@ -76,3 +76,18 @@ def test_real_model_json_contract(real_kb) -> None:  # type: ignore[no-untyped-d
     first = data["citations"][0]
     assert list(first)[:9] == ["n", "document_id", "title", "source", "doc_type", "page", "section", "text", "score"]
     assert first["source"] == "brief-mother-early-childhood-grant.html" and first["page"] is None
+
+
+def test_scanned_page_is_cited_as_ocr(real_kb) -> None:  # type: ignore[no-untyped-def]
+    q = QUESTIONS["q082"]
+    answer = real_kb.ask(q["question"]).to_dict()
+    scanned = [c for c in _top3(answer) if c["source"] == q["document"]]
+    assert scanned and all(c["ocr"] is True and c["page"] == 1 for c in scanned)
+
+
+def test_lao_question_is_answered_in_lao(real_kb) -> None:  # type: ignore[no-untyped-def]
+    q = QUESTIONS["q077"]
+    answer = real_kb.ask(q["question"]).to_dict()
+    assert not answer["abstained"]
+    assert answer["citations"][0]["source"] == "nsps-summary-lao.pdf"
+    assert any("\u0e80" <= ch <= "\u0eff" for ch in answer["answer"])
