@@ -44,7 +44,21 @@ def segment_pages(pages: Iterable[Page]) -> list[Segment]:
                 segments.append(Segment(page, start, offset, section))
             start, section = offset, title
         segments.append(Segment(page, start, len(page.text), section))
-    return [s for s in segments if s.page.text[s.start : s.end].strip()]
+    segments = [s for s in segments if s.page.text[s.start : s.end].strip()]
+    # A heading with no body of its own ("2 Progress" right above "2.1 Health") joins the next segment.
+    merged: list[Segment] = []
+    for seg in segments:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and prev.page is seg.page
+            and prev.end == seg.start
+            and " ".join(seg.page.text[prev.start : prev.end].split()) == " ".join((prev.section or "").split())
+        ):
+            merged[-1] = Segment(seg.page, prev.start, seg.end, seg.section)
+        else:
+            merged.append(seg)
+    return merged
 
 
 def chunk_pages(

@@ -60,7 +60,12 @@ class KeywordIndex:
     """BM25 over pre-tokenised chunks (so Lao words, segmented at ingest, are real terms)."""
 
     def __init__(self, token_lists: list[list[str]], *, k1: float = 1.2, b: float = 0.75) -> None:
+        import logging
+
         import bm25s
+
+        # bm25s sets its own logger to DEBUG on import, which prints on every index build.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
 
         self.size = len(token_lists)
         self.vocab: dict[str, int] = {}

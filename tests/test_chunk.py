@@ -55,3 +55,10 @@ def test_embedding_text_leads_with_title_and_section() -> None:
     page = Page(1, "2.1 School meals\nMeals.", (Heading(0, "2.1 School meals"),))
     (chunk,) = chunk_pages([page], document_id="d", count_tokens=_count, size=50, overlap=0)
     assert embedding_text("The Strategy", chunk).startswith("The Strategy — 2.1 School meals\n")
+
+
+def test_a_heading_without_body_joins_the_next_section() -> None:
+    text = "2 Progress\n2.1 Health\nCoverage rose."
+    page = Page(1, text, (Heading(0, "2 Progress"), Heading(11, "2.1 Health")))
+    (chunk,) = chunk_pages([page], document_id="d", count_tokens=_count, size=50, overlap=0)
+    assert chunk.text == text and chunk.section == "2.1 Health"
