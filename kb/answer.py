@@ -102,6 +102,7 @@ class AnswerParams:
     dense_weight: float = 0.5
     max_sentences: int = 3
     max_chars: int = 600
+    sentence_dense_weight: float = 0.5
     check_specifics: bool = True
     specifics_depth: int = 3
 
@@ -229,8 +230,8 @@ def _pick_sentences(
     vectors = embedder.embed([question, *texts], kind="passage")
     similarity = vectors[1:] @ vectors[0]
     scores = [
-        params.dense_weight * float(sim)
-        + (1 - params.dense_weight) * coverage(q_tokens, set(tokenize(t)), idf)
+        params.sentence_dense_weight * float(sim)
+        + (1 - params.sentence_dense_weight) * coverage(q_tokens, set(tokenize(t)), idf)
         - 0.03 * cand[0]
         for cand, sim, t in zip(candidates, similarity, texts)
     ]

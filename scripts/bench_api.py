@@ -84,7 +84,7 @@ def main() -> int:
         "# Benchmark: ingest and POST /api/ask",
         "",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-        f"- machine: {machine()}",
+        f"- machine: {machine()}; load average at the end: {os.getloadavg()[0]:.1f}",
         f"- inputs: {args.corpus} ({len(report['added'])} files added, {len(report['failed'])} failed, "
         f"{report['chunks_embedded']} passages embedded); {len(questions)} questions × {args.rounds} rounds",
         "",
