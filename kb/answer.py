@@ -252,7 +252,28 @@ def _pick_sentences(
             continue
         picks.append((h, s, e))
         length += e - s
-    return picks
+    return _with_asides(picks, hits, spans_of)
+
+
+def _with_asides(
+    picks: list[tuple[int, int, int]], hits: list[Hit], spans_of: dict[int, list[tuple[int, int]]]
+) -> list[tuple[int, int, int]]:
+    """Bring along a bracketed aside that follows a picked sentence, e.g. "(Responsible: MoH. Deadline: 2024.)".
+
+    Recommendations and action items give their owner and deadline that way, and the owner and
+    deadline are what an official asking "who, and by when?" needs.
+    """
+    out: list[tuple[int, int, int]] = []
+    for h, s, e in picks:
+        out.append((h, s, e))
+        spans = spans_of[h]
+        at = spans.index((s, e)) if (s, e) in spans else -1
+        if 0 <= at < len(spans) - 1:
+            ns, ne = spans[at + 1]
+            text = hits[h].chunk.text
+            if text[ns:ne].startswith("(") and text[ns:ne].rstrip().endswith((")", ".)")) and (h, ns, ne) not in picks:
+                out.append((h, ns, ne))
+    return out
 
 
 def _list_intro(

@@ -105,3 +105,18 @@ def test_a_name_no_passage_mentions_makes_it_abstain(kb) -> None:  # type: ignor
     assert answer.abstained
     assert "Namtha" in answer.answer and answer.related
     assert not kb.ask("What is the monthly benefit of the mother and early childhood grant?").abstained
+
+
+def test_owner_and_deadline_aside_comes_with_the_recommendation() -> None:
+    from kb.answer import _with_asides
+    from kb.types import Chunk, Document, Hit
+
+    text = "R1. Issue a card to every citizen. (Responsible: MoH. Deadline: 2024.)\nR2. Merge programmes."
+    hit = Hit(Chunk("d", 0, text, 6, "5 Recommendations", 0, len(text)), Document("d", "r.pdf", "Review"), 1.0)
+    spans = split_sentences(text)
+    first = (0, *spans[0])
+    picked = _with_asides([first], [hit], {0: spans})
+    assert [text[s:e] for _, s, e in picked] == [
+        "R1. Issue a card to every citizen.",
+        "(Responsible: MoH. Deadline: 2024.)",
+    ]
