@@ -310,11 +310,39 @@ def _list_items(
             return []
         bridge, at = [(h, *nxt)], at + 1
     items = []
+    ended = True
     for s, e in spans[at + 1 : at + 1 + limit]:
         if not _NEW_UNIT.match(text[s:e]):
+            ended = False
             break
         items.append((h, s, e))
+    if items and ended and len(items) < limit:
+        items += _items_continued(h, hits, spans_of, seen={_clean(text[s:e]) for _, s, e in items},
+                                  limit=limit - len(items))
     return bridge + items if items else []
+
+
+def _items_continued(
+    h: int, hits: list[Hit], spans_of: dict[int, list[tuple[int, int]]], *, seen: set[str], limit: int
+) -> list[tuple[int, int, int]]:
+    """Return the list items that carry on in the next passage of the same document, when it was retrieved."""
+    chunk = hits[h].chunk
+    nxt = next(
+        (i for i, other in enumerate(hits)
+         if other.chunk.document_id == chunk.document_id and other.chunk.ordinal == chunk.ordinal + 1),
+        None,
+    )
+    if nxt is None:
+        return []
+    text = hits[nxt].chunk.text
+    items = []
+    for s, e in spans_of[nxt]:
+        if _clean(text[s:e]) in seen:  # the overlap repeats the last items
+            continue
+        if not _NEW_UNIT.match(text[s:e]) or len(items) >= limit:
+            break
+        items.append((nxt, s, e))
+    return items
 
 
 def _clean(sentence: str) -> str:
