@@ -57,3 +57,9 @@ corpus: install
 
 clean:
 	rm -rf $(VENV) web/node_modules data
+
+# Benchmarks (documented runs, not tests): ingest time and API latency, then SciFact (long: see docs/benchmarks.md).
+bench: install
+	$(PY) scripts/bench_api.py
+	$(KB) eval beir ../shared/benchmarks/scifact --split test --run reports/scifact-test-hybrid.run \
+	  --embed-cache $(HOME)/.cache/nsps-kb/eval
