@@ -237,7 +237,7 @@ class Ingestor:
             return False
         wanted = (entry.title, entry.doc_type, entry.date, entry.language, entry.visibility, entry.supersedes)
         stored = (doc.title, doc.doc_type, doc.date, doc.language, doc.visibility, doc.supersedes)
-        return all(w is None or w == s for w, s in zip(wanted, stored))
+        return all(w is None or w == s for w, s in zip(wanted, stored, strict=True))
 
     def _embed_missing(self, texts: list[str], hashes: list[str], report: IngestReport) -> None:
         for embedder in self.embedders:

@@ -6,8 +6,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from kb.embed import Embedder
 from kb.lexical import tokenize
 from kb.types import Answer, Citation, Hit
@@ -29,6 +27,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     """Return spans of paragraphs, re-joining lines that a PDF wrapped mid-sentence."""
     spans: list[tuple[int, int]] = []
     start: int | None = None
+    last_end = 0
     prev_line = ""
     pos = 0
     for line in text.split("\n"):
@@ -172,7 +171,7 @@ def build_answer(
     """
     q_tokens = tokenize(question)
     strengths = [evidence(h, q_tokens, idf, params.dense_weight) for h in hits]
-    supported = [h for h, s in zip(hits, strengths) if s >= params.threshold]
+    supported = [h for h, s in zip(hits, strengths, strict=True) if s >= params.threshold]
     missing = unmatched_terms(question, hits[: params.specifics_depth]) if params.check_specifics else []
     if not supported or missing:
         related = [Citation(n=i + 1, hit=h) for i, h in enumerate(hits)]
@@ -233,7 +232,7 @@ def _pick_sentences(
         params.sentence_dense_weight * float(sim)
         + (1 - params.sentence_dense_weight) * coverage(q_tokens, set(tokenize(t)), idf)
         - 0.03 * cand[0]
-        for cand, sim, t in zip(candidates, similarity, texts)
+        for cand, sim, t in zip(candidates, similarity, texts, strict=True)
     ]
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
     lead = order[0]

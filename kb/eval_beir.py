@@ -159,7 +159,6 @@ def parsed_documents(data: BeirDataset) -> list[tuple[str, ParsedDocument]]:
 
 def search_documents(kb: KnowledgeBase, query: str, *, legs: tuple[str, ...], depth: int = 100) -> dict[str, float]:
     """Return the `depth` best documents {source: score}; a document scores its best passage."""
-    s = kb.settings
     snap = kb.snapshot()
     total = len(snap.chunk_ids)
     per_doc = max(1.0, total / max(1, len(snap.documents)))

@@ -127,9 +127,9 @@ def _bar(items: Any, enabled: bool, desc: str, unit: str) -> Any:
 def cmd_eval_beir(args: argparse.Namespace) -> int:
     """Index a BEIR dataset in a throw-away folder and print dense, keyword and hybrid metrics."""
     from kb.config import Settings
-    from kb.knowledge_base import load_embedders
     from kb.eval_beir import evaluate_beir, load_beir
     from kb.evaluate import write_trec_run
+    from kb.knowledge_base import load_embedders
 
     data = load_beir(args.dir, split=args.split, limit_docs=args.limit_docs, limit_queries=args.limit_queries)
     with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
@@ -155,9 +155,8 @@ def cmd_eval_questions(args: argparse.Namespace) -> int:
     """Ingest the corpus (production path) and score the answers on the question set."""
     from ingest.pipeline import ingest_paths
     from kb.config import Settings
-    from kb.knowledge_base import load_embedders
     from kb.eval_questions import calibrate, evaluate_questions, load_questions
-    from kb.knowledge_base import KnowledgeBase
+    from kb.knowledge_base import KnowledgeBase, load_embedders
 
     questions = load_questions(args.file)
     with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:

@@ -38,8 +38,14 @@ def main() -> int:
     for pair in pairs:
         lao_q = questions[pair["id"]]
         lao_page = lao_q["page"]
-        found_lao = lambda h: h.document.source == LAO_DOC and h.chunk.page == lao_page  # noqa: E731
-        found_en = lambda h: h.chunk.language == "en" and pair["english_answer"].lower() in h.chunk.text.lower()  # noqa: E731
+        answer = pair["english_answer"].lower()
+
+        def found_lao(h, page=lao_page):  # type: ignore[no-untyped-def]
+            return h.document.source == LAO_DOC and h.chunk.page == page
+
+        def found_en(h, answer=answer):  # type: ignore[no-untyped-def]
+            return h.chunk.language == "en" and answer in h.chunk.text.lower()
+
         row = {"id": pair["id"]}
         for legs, label in ((None, "hybrid"), (("multilingual",), "e5 alone")):
             k = 10
@@ -47,7 +53,7 @@ def main() -> int:
             from kb.retrieve import search
             from kb.types import Filters
 
-            def run(q: str):  # type: ignore[no-untyped-def]
+            def run(q: str, k: int = k, fusion=fusion):  # type: ignore[no-untyped-def]
                 return search(kb.store, kb.snapshot(), kb.embedder, q, k=k, filters=Filters(), fusion=fusion,
                               per_doc=k, multilingual=kb.multilingual)
 
