@@ -16,11 +16,20 @@ ABSTAIN_MESSAGE = (
 )
 
 # Inside a paragraph a sentence ends at . ! ? (or the Lao ellipsis-stop) before a space and a capital.
-_SENTENCE_END = re.compile(r"(?<![A-Z][0-9]\.)(?<![A-Z][0-9][0-9]\.)(?<=[.!?\u0eaf])\s+(?=[\"'(\[]?[A-Z0-9\u0e80-\u0eff])")
+_SENTENCE_END = re.compile(r"(?<![A-Z][0-9]\.)(?<![A-Z][0-9][0-9]\.)(?<!\b[0-9]\.)(?<!\b[0-9][0-9]\.)(?<=[.!?\u0eaf])\s+(?=[\"'(\[]?[A-Z0-9\u0e80-\u0eff])")
 # A line that starts a new unit rather than continuing a wrapped paragraph: list items, numbered
 # headings and recommendations, table rows.
 _NEW_UNIT = re.compile(r"^\s*(?:[-•*▪]\s|\(?[0-9]{1,2}[.)]\s|[0-9]+(?:\.[0-9]+)+\s|[A-Z][0-9]{1,2}[.:)]\s|#)")
 _TERMINAL = re.compile(r"[.!?:;)\]\"'\u0eaf]$")
+
+
+def _short(line: str) -> bool:
+    """Return True for a line short enough to be a heading rather than a wrapped line of prose.
+
+    Lao puts spaces between phrases, not words, so a full wrapped Lao line has few "words":
+    the length in characters decides too.
+    """
+    return len(line.split()) <= 8 and len(line.strip()) <= 60
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -38,7 +47,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
             or _NEW_UNIT.match(line) is not None
             or "|" in line
             or "|" in prev_line
-            or (not _TERMINAL.search(prev_line.strip()) and len(prev_line.split()) <= 8 and bool(prev_line.strip()))
+            or (not _TERMINAL.search(prev_line.strip()) and _short(prev_line) and bool(prev_line.strip()))
         )
         if start is not None and breaks:
             spans.append((start, last_end))

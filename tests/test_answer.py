@@ -120,3 +120,14 @@ def test_owner_and_deadline_aside_comes_with_the_recommendation() -> None:
         "R1. Issue a card to every citizen.",
         "(Responsible: MoH. Deadline: 2024.)",
     ]
+
+
+def test_wrapped_lao_lines_join_into_one_sentence() -> None:
+    text = (
+        "2. ວິໄສທັດ ແລະ ເປົ້າໝາຍ\n"
+        "ວິໄສທັດຮອດປີ 2030: ປະຊາຊົນລາວທຸກຄົນ ສາມາດເຂົ້າເຖິງ ການປົກປ້ອງສັງຄົມຂັ້ນພື້ນຖານ ຢ່າງທົ່ວເຖິງ ພຽງພໍ\n"
+        "ມີປະສິດທິຜົນ ແລະ ຍືນຍົງ."
+    )
+    parts = [" ".join(text[s:e].split()) for s, e in split_sentences(text)]
+    assert parts[0] == "2. ວິໄສທັດ ແລະ ເປົ້າໝາຍ"
+    assert parts[1].endswith("ພຽງພໍ ມີປະສິດທິຜົນ ແລະ ຍືນຍົງ.") and len(parts) == 2
