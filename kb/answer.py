@@ -128,13 +128,18 @@ def coverage(question_tokens: list[str], text_tokens: set[str], idf: Callable[[s
 def evidence(hit: Hit, question_tokens: list[str], idf: Callable[[str], float], dense_weight: float) -> float:
     """Return how strongly one passage supports an answer: dense similarity blended with term coverage."""
     doc, chunk = hit.document, hit.chunk
-    text_tokens = set(tokenize(f"{doc.title} {chunk.section or ''} {chunk.text}"))
+    raw = f"{doc.title} {chunk.section or ''} {chunk.text}"
+    text_tokens = set(tokenize(raw))
+    # Lao word segmentation depends on context ("ກະຊວງແຮງງານ" may stay one word in a passage and
+    # "ກະຊວງ" stand alone in a question), so a Lao question word counts when the passage contains it.
+    text_tokens |= {t for t in question_tokens if _LAO.match(t) and t in raw}
     cover = coverage(question_tokens, text_tokens, idf)
     if hit.dense is None:  # a Lao question or passage: MiniLM cannot read it, so terms alone decide
         return cover
     return dense_weight * max(0.0, hit.dense) + (1 - dense_weight) * cover
 
 
+_LAO = re.compile(r"[\u0e80-\u0eff]")
 _SPECIFIC = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_][\w'’]*")
 
 

@@ -19,6 +19,11 @@ STOPWORDS = frozenset(
 )
 
 
+# Lao function words: question words and particles that carry no topic ("which", "this", "what",
+# the plural/polite "ແດ່", "to", "have", "of", "and", "in", "is").
+LAO_STOPWORDS = frozenset("ໃດ ນີ້ ນັ້ນ ຫຍັງ ແດ່ ຕໍ່ ມີ ຂອງ ແລະ ໃນ ແມ່ນ ທີ່ ບໍ ໄດ້ ເປັນ ຈະ ກັບ ຈາກ ໂດຍ ຢູ່ ຫຼື".split())
+
+
 def detect_language(text: str) -> str:
     """Return 'lo' when Lao script dominates the letters of `text`, else 'en'."""
     lao = sum(len(m) for m in _LAO_RUN.findall(text))
@@ -59,7 +64,7 @@ def tokenize(text: str) -> list[str]:
     for match in _WORD.finditer(text.lower()):
         word = match.group(0)
         if _LAO_RUN.fullmatch(word):
-            tokens.extend(segment_lao(word))
+            tokens.extend(w for w in segment_lao(word) if w not in LAO_STOPWORDS)
         elif word not in STOPWORDS:
             english.append(word)
     if english:

@@ -25,3 +25,9 @@ def test_language_detection() -> None:
     assert detect_language("ການປົກປ້ອງສັງຄົມ") == "lo"
     assert detect_language("Social protection strategy") == "en"
     assert detect_language("12345") == "en"
+
+
+def test_lao_question_words_are_dropped() -> None:
+    tokens = tokenize("ກະຊວງໃດ ຮັບຜິດຊອບຕົ້ນຕໍ ຕໍ່ຍຸດທະສາດນີ້?")
+    assert "ໃດ" not in tokens and "ນີ້" not in tokens and "ຕໍ່" not in tokens
+    assert "ຮັບຜິດຊອບ" in tokens and "ຍຸດທະສາດ" in tokens
