@@ -123,9 +123,30 @@ class Ingestor:
                 bar.update(1)
         if bar is not None:
             bar.close()
+        self._report_versions(report)
         self.finish()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _report_versions(self, report: IngestReport) -> None:
+        """Say which added or updated documents supersede, or are superseded by, another (once per run)."""
+        changed = set(report.added) | set(report.updated)
+        if not changed:
+            return
+        docs = self.store.documents()
+        by_id = {d.id: d for d in docs}
+        for doc in docs:
+            newer = by_id.get(doc.superseded_by or "")
+            if newer is None:
+                continue
+            if newer.source in changed:
+                report.warnings.append(
+                    {"source": newer.source, "warning": f"supersedes {doc.source} ({doc.title}, {doc.date})"}
+                )
+            if doc.source in changed:
+                report.warnings.append(
+                    {"source": doc.source, "warning": f"superseded by {newer.source} ({newer.title}, {newer.date})"}
+                )
 
     def finish(self) -> None:
         """Drop unused cached vectors and swap in a dense index that matches the database."""
@@ -217,16 +238,6 @@ class Ingestor:
             hashes=hashes,
         )
         report.warnings.extend({"source": source, "warning": w} for w in parsed.warnings)
-        for other in self.store.documents():
-            if other.id != doc.id and other.superseded_by == doc.id:
-                report.warnings.append(
-                    {"source": source, "warning": f"supersedes {other.source} ({other.title}, {other.date})"}
-                )
-            elif other.id == doc.id and other.superseded_by:
-                newer = self.store.document(other.superseded_by)
-                report.warnings.append(
-                    {"source": source, "warning": f"superseded by {newer.source} ({newer.title}, {newer.date})"}
-                )
         (report.updated if replacing else report.added).append(source)
         return doc_id
 
