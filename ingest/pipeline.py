@@ -164,7 +164,7 @@ class Ingestor:
         stat = path.stat()
         sha = _sha256(path)
         doc_id = document_id(str(root), source)
-        previous = self.store.file_states(str(root)).get(source)
+        previous = self.store.file_state(str(root), source)
         if previous is not None and previous[0] == sha and self._same_metadata(doc_id, entry):
             if previous[2] != stat.st_mtime:
                 self.store.touch(doc_id, stat.st_mtime)

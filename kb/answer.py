@@ -16,7 +16,10 @@ ABSTAIN_MESSAGE = (
 )
 
 # Inside a paragraph a sentence ends at . ! ? (or the Lao ellipsis-stop) before a space and a capital.
-_SENTENCE_END = re.compile(r"(?<![A-Z][0-9]\.)(?<![A-Z][0-9][0-9]\.)(?<!\b[0-9]\.)(?<!\b[0-9][0-9]\.)(?<=[.!?\u0eaf])\s+(?=[\"'(\[]?[A-Z0-9\u0e80-\u0eff])")
+_SENTENCE_END = re.compile(
+    r"(?<![A-Z][0-9]\.)(?<![A-Z][0-9][0-9]\.)(?<!\b[0-9]\.)(?<!\b[0-9][0-9]\.)"
+    r"(?<=[.!?\u0eaf])\s+(?=[\"'(\[]?[A-Z0-9\u0e80-\u0eff])"
+)
 # A line that starts a new unit rather than continuing a wrapped paragraph: list items, numbered
 # headings and recommendations, table rows.
 _NEW_UNIT = re.compile(r"^\s*(?:[-•*▪]\s|\(?[0-9]{1,2}[.)]\s|[0-9]+(?:\.[0-9]+)+\s|[A-Z][0-9]{1,2}[.:)]\s|#)")

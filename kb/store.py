@@ -146,6 +146,14 @@ class Store:
             rows = db.execute("SELECT source, sha256, size, mtime, id FROM documents WHERE root = ?", (root,))
             return {r["source"]: (r["sha256"], r["size"], r["mtime"], r["id"]) for r in rows}
 
+    def file_state(self, root: str, source: str) -> tuple[str, int, float, str] | None:
+        """Return (sha256, size, mtime, id) of one ingested file, or None."""
+        with self.connect() as db:
+            r = db.execute(
+                "SELECT sha256, size, mtime, id FROM documents WHERE root = ? AND source = ?", (root, source)
+            ).fetchone()
+        return None if r is None else (r["sha256"], r["size"], r["mtime"], r["id"])
+
     def touch(self, doc_id: str, mtime: float) -> None:
         """Record a new mtime for a file whose content did not change."""
         with self.connect() as db:
@@ -200,21 +208,34 @@ class Store:
 
     def documents(self) -> list[Document]:
         """Return every document with its chunk count, newest first."""
+        return self._documents()
+
+    def _documents(self, where: str = "", params: Sequence[object] = ()) -> list[Document]:
         with self.connect() as db:
             rows = db.execute(
                 f"SELECT {_DOC_COLUMNS}, (SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id) AS chunks "
-                "FROM documents d ORDER BY COALESCE(date, '') DESC, title"
+                f"FROM documents d {where} ORDER BY COALESCE(date, '') DESC, title",
+                params,
             ).fetchall()
         docs = [_row_to_document(r) for r in rows]
         link_versions(docs)
         return docs
 
     def document(self, doc_id: str) -> Document:
-        """Return one document or raise DocumentNotFound."""
-        for doc in self.documents():
-            if doc.id == doc_id:
-                return doc
-        raise DocumentNotFound(f"no document with id {doc_id!r}")
+        """Return one document or raise DocumentNotFound.
+
+        Only the documents that can make it a version of something are read: those with the same
+        title, and those that name it in `supersedes`.
+        """
+        with self.connect() as db:
+            row = db.execute("SELECT root, source, title FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise DocumentNotFound(f"no document with id {doc_id!r}")
+        related = self._documents(
+            "WHERE id = ? OR lower(title) = lower(?) OR (root = ? AND supersedes = ?)",
+            (doc_id, row["title"], row["root"], row["source"]),
+        )
+        return next(d for d in related if d.id == doc_id)
 
     def warnings(self, doc_id: str) -> list[str]:
         """Return the warnings recorded when the document was parsed."""
