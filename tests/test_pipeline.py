@@ -149,3 +149,28 @@ def test_manifest_supersedes_by_file(settings, fake_embedder, tmp_path: Path) ->
     ingest_paths([lib], settings=settings, embedder=fake_embedder)
     docs = {d.source: d for d in KnowledgeBase(settings, embedder=fake_embedder).documents()}
     assert docs["draft.md"].superseded_by == docs["final.md"].id and docs["final.md"].superseded_by is None
+
+
+def test_every_hostile_file_is_accounted_for(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The shared broken/encrypted/scanned PDFs: each is added or failed with a reason; passwords come from the manifest."""
+    import shutil
+
+    nasty = Path(__file__).resolve().parents[2] / "shared" / "pdfs" / "nasty"
+    if not nasty.is_dir():
+        pytest.skip(f"shared PDFs not found at {nasty}")
+    lib = tmp_path / "nasty"
+    shutil.copytree(nasty, lib)
+    (lib / "manifest.yaml").write_text(
+        "documents:\n"
+        "  - {file: encrypted-aes128-user-pw-asdfzxcv.pdf, password: asdfzxcv}\n"
+        "  - {file: encrypted-aes256-pw-password.pdf, password: password}\n"
+    )
+    report = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    files = {p.name for p in lib.iterdir() if p.name != "manifest.yaml"}
+    failed = {f["source"]: f["reason"] for f in report.failed}
+    assert set(report.added) | set(failed) == files and not set(report.added) & set(failed)
+    assert all(reason.strip() for reason in failed.values())
+    assert "encrypted-aes128-user-pw-asdfzxcv.pdf" in report.added
+    assert "encrypted-aes256-pw-password.pdf" in report.added
+    assert "password required" in failed["encrypted-libreoffice-pw-openpassword.pdf"]
+    assert failed["empty-0-bytes.pdf"] == "empty file (0 bytes)"
