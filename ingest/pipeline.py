@@ -19,7 +19,7 @@ from kb.errors import KBError, ParseError
 from kb.knowledge_base import index_identity
 from kb.lexical import detect_language, tokenize
 from kb.store import Store, utc_now
-from kb.types import Document, ParsedDocument
+from kb.types import Chunk, Document, ParsedDocument
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,20 @@ class IngestReport:
         return not self.failed
 
 
+@dataclass
+class _Staged:
+    """A parsed and chunked document waiting for its embeddings."""
+
+    doc: Document
+    parsed: ParsedDocument
+    chunks: list[Chunk]
+    texts: list[str]
+    hashes: list[str]
+    size: int
+    mtime: float
+    replacing: bool
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -75,6 +89,8 @@ def _default_parser() -> Parser:
 class Ingestor:
     """Brings folders and files into one store."""
 
+    flush_passages = 256  # queued passages that trigger an embedding batch
+
     def __init__(
         self,
         settings: Settings,
@@ -89,6 +105,7 @@ class Ingestor:
         # A passage must fit every model: count tokens with the model that counts the most.
         self.count_tokens = MaxTokens(*self.embedders) if multilingual is not None else embedder.count_tokens
         self.parser = parser or _default_parser()
+        self._staged: list[_Staged] = []
         self.store = Store(settings.data_dir)
         self.store.check_identity(index_identity(settings, embedder, multilingual), claim=True)
 
@@ -121,6 +138,7 @@ class Ingestor:
                 report.failed.append({"source": source, "reason": str(exc)})
             if bar is not None:
                 bar.update(1)
+        self.flush(report)
         if bar is not None:
             bar.close()
         self._report_versions(report)
@@ -148,8 +166,9 @@ class Ingestor:
                     {"source": doc.source, "warning": f"superseded by {newer.source} ({newer.title}, {newer.date})"}
                 )
 
-    def finish(self) -> None:
-        """Drop unused cached vectors and swap in a dense index that matches the database."""
+    def finish(self, report: IngestReport | None = None) -> None:
+        """Store anything still queued, drop unused cached vectors, and swap in a dense index matching the database."""
+        self.flush(report or IngestReport())
         for embedder in self.embedders:
             self.store.prune_vectors(embedder.name)
             self.store.write_faiss(embedder.name, embedder.dim)
@@ -179,7 +198,7 @@ class Ingestor:
             timeout_s=self.settings.parse_timeout_s,
             memory_mb=self.settings.parse_memory_mb,
         )
-        self.add_parsed(
+        self.stage(
             parsed, root=str(root), source=source, entry=entry, sha=sha, size=stat.st_size,
             mtime=stat.st_mtime, report=report, replacing=previous is not None,
         )
@@ -197,7 +216,32 @@ class Ingestor:
         report: IngestReport,
         replacing: bool = False,
     ) -> str:
-        """Chunk, embed and store an already parsed document (also used by the evaluation harness)."""
+        """Chunk, embed and store one already parsed document now (also used by the evaluation harness)."""
+        doc_id = self.stage(
+            parsed, root=root, source=source, entry=entry, sha=sha, size=size, mtime=mtime, report=report,
+            replacing=replacing,
+        )
+        self.flush(report)
+        return doc_id
+
+    def stage(
+        self,
+        parsed: ParsedDocument,
+        *,
+        root: str,
+        source: str,
+        entry: Entry,
+        sha: str,
+        size: int = 0,
+        mtime: float = 0.0,
+        report: IngestReport,
+        replacing: bool = False,
+    ) -> str:
+        """Chunk a parsed document and queue it; a full queue is flushed (embedded in one batch, then stored).
+
+        Embedding several small files together keeps the encoder's batches full: one file at a time,
+        a three-passage abstract made a three-passage batch.
+        """
         doc_id = document_id(root, source)
         text = "\n".join(p.text for p in parsed.pages)
         if not text.strip():
@@ -226,20 +270,40 @@ class Ingestor:
         )
         texts = [embedding_text(doc.title, c) for c in chunks]
         hashes = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
-        self._embed_missing(texts, hashes, report)
-        self.store.replace_document(
-            doc,
-            size=size,
-            mtime=mtime,
-            warnings=parsed.warnings,
-            pages=[(p.number, p.text, p.ocr) for p in parsed.pages],
-            chunks=chunks,
-            tokens=[tokenize(t) for t in texts],
-            hashes=hashes,
-        )
-        report.warnings.extend({"source": source, "warning": w} for w in parsed.warnings)
-        (report.updated if replacing else report.added).append(source)
+        self._staged.append(_Staged(doc, parsed, chunks, texts, hashes, size, mtime, replacing))
+        if sum(len(s.texts) for s in self._staged) >= self.flush_passages:
+            self.flush(report)
         return doc_id
+
+    def flush(self, report: IngestReport) -> None:
+        """Embed every queued passage the cache lacks, then store each queued document in its own transaction."""
+        staged, self._staged = self._staged, []
+        if not staged:
+            return
+        try:
+            self._embed_missing(
+                [t for s in staged for t in s.texts], [h for s in staged for h in s.hashes], report
+            )
+        except (KBError, OSError, RuntimeError, ValueError) as exc:
+            report.failed.extend({"source": s.doc.source, "reason": f"embedding failed: {exc}"} for s in staged)
+            return
+        for s in staged:
+            try:
+                self.store.replace_document(
+                    s.doc,
+                    size=s.size,
+                    mtime=s.mtime,
+                    warnings=s.parsed.warnings,
+                    pages=[(p.number, p.text, p.ocr) for p in s.parsed.pages],
+                    chunks=s.chunks,
+                    tokens=[tokenize(t) for t in s.texts],
+                    hashes=s.hashes,
+                )
+            except (KBError, OSError) as exc:
+                report.failed.append({"source": s.doc.source, "reason": str(exc)})
+                continue
+            report.warnings.extend({"source": s.doc.source, "warning": w} for w in s.parsed.warnings)
+            (report.updated if s.replacing else report.added).append(s.doc.source)
 
     def _same_metadata(self, doc_id: str, entry: Entry) -> bool:
         try:

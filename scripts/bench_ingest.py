@@ -51,8 +51,8 @@ def main() -> int:
         report = IngestReport()
         started = time.perf_counter()
         for source, parsed in docs:
-            ingestor.add_parsed(parsed, root="bench", source=source, entry=Entry(), sha=source, report=report)
-        ingestor.finish()
+            ingestor.stage(parsed, root="bench", source=source, entry=Entry(), sha=source, report=report)
+        ingestor.finish(report)
         pipeline_s = time.perf_counter() - started
         texts = []
         for doc in ingestor.store.documents():
@@ -73,7 +73,7 @@ def main() -> int:
         "",
         "| path | seconds | passages/s |",
         "|---|---|---|",
-        f"| `Ingestor.add_parsed` + `finish` (chunk, embed, store, FAISS) | {pipeline_s:.1f} | {n / pipeline_s:.2f} |",
+        f"| `Ingestor.stage` + `finish` (chunk, batch-embed, store, FAISS) | {pipeline_s:.1f} | {n / pipeline_s:.2f} |",
         f"| bare encoders on the same passages | {bare_s:.1f} | {n / bare_s:.2f} |",
         f"| pipeline overhead | {(pipeline_s - bare_s) / bare_s * 100:+.1f} % | |",
         "",

@@ -174,3 +174,35 @@ def test_every_hostile_file_is_accounted_for(settings, fake_embedder, tmp_path: 
     assert "encrypted-aes256-pw-password.pdf" in report.added
     assert "password required" in failed["encrypted-libreoffice-pw-openpassword.pdf"]
     assert failed["empty-0-bytes.pdf"] == "empty file (0 bytes)"
+
+
+def test_small_files_are_embedded_together_and_each_is_stored(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(12):
+        (lib / f"note{i:02}.txt").write_text(f"Note {i}\n\nDistrict {i} reported {i * 7} new members this month.\n")
+    report = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    assert len(report.added) == 12 and report.ok
+    assert fake_embedder.calls == 1, "twelve one-passage files should make one embedding batch, not twelve"
+    kb = KnowledgeBase(settings, embedder=fake_embedder)
+    assert len(kb.documents()) == 12
+    hits = kb.search("District 5 new members")
+    assert hits and hits[0].document.source == "note05.txt"
+
+
+def test_a_failed_embedding_batch_fails_its_files_and_keeps_the_rest(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    _write_library(lib)
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    (lib / "meals.md").write_text("# School meals\n\nFrom 2026 breakfast is served as well as lunch.\n")
+
+    class Failing(type(fake_embedder)):  # type: ignore[misc]
+        def embed(self, texts, kind="passage"):  # type: ignore[no-untyped-def]
+            raise RuntimeError("out of memory")
+
+    report = ingest_paths([lib], settings=settings, embedder=Failing())
+    assert report.failed == [{"source": "meals.md", "reason": "embedding failed: out of memory"}]
+    kb = KnowledgeBase(settings, embedder=fake_embedder)
+    texts = [c.text for d in kb.documents() for c in kb.chunks(d.id)]
+    assert any("lunch to pupils" in t for t in texts), "the last good version must stay"
+    assert any("kilometres" in t for t in texts)
