@@ -108,7 +108,27 @@ def chunk_pages(
                 )
             )
         _absorb_stub(chunks, first_of_segment, seg.page.text, count_tokens, size)
+        for chunk in chunks[first_of_segment:]:
+            chunk.table_header = table_header(seg.page.text[seg.start : chunk.char_start], chunk.text)
     return chunks
+
+
+def table_header(before: str, text: str) -> str | None:
+    """Return the header row of the table a passage continues, when the passage starts mid-table.
+
+    A row such as "Children reached by school meals | 140,000 | 185,000" means nothing without
+    "Indicator | Baseline 2020 | 2023 | 2025 target" above it.
+    """
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    if "|" not in first:
+        return None
+    header = None
+    for line in reversed(before.split("\n")):
+        if "|" in line:
+            header = line.strip()
+        elif line.strip():
+            break
+    return header
 
 
 def _absorb_stub(chunks: list[Chunk], first: int, page_text: str, count_tokens: Callable[[str], int], size: int) -> None:
@@ -128,4 +148,6 @@ def _absorb_stub(chunks: list[Chunk], first: int, page_text: str, count_tokens: 
 def embedding_text(title: str, chunk: Chunk) -> str:
     """Return the text that is embedded and indexed: the passage led by its title and section."""
     head = title if not chunk.section or chunk.section == title else f"{title} — {chunk.section}"
+    if chunk.table_header:
+        head = f"{head}\n{chunk.table_header}"
     return f"{head}\n{chunk.text}"

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from kb.embed import Embedder
 from kb.lexical import tokenize
-from kb.types import Answer, Citation, Hit
+from kb.question import AnswerType, expected_answers, gives, unmatched_terms
+from kb.types import Answer, Chunk, Citation, Hit
 
 ABSTAIN_MESSAGE = (
     "The library has no passage that answers this question. "
@@ -23,6 +24,10 @@ _SENTENCE_END = re.compile(
 # A line that starts a new unit rather than continuing a wrapped paragraph: list items, numbered
 # headings and recommendations, table rows.
 _NEW_UNIT = re.compile(r"^\s*(?:[-•*▪]\s|\(?[0-9]{1,2}[.)]\s|[0-9]+(?:\.[0-9]+)+\s|[A-Z][0-9]{1,2}[.:)]\s|#)")
+# "Decree No. 224/PM", "Art. 5", "e.g. Attapeu": a full stop that does not end the sentence.
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:No|Nos|Art|Arts|para|paras|Fig|Vol|pp|p|cf|Ref|Mr|Mrs|Ms|Dr|St|vs|approx|Dept|Govt)|\be\.g|\bi\.e)\.$"
+)
 _TERMINAL = re.compile(r"[.!?:;)\]\"'\u0eaf]$")
 
 
@@ -77,6 +82,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             for m in _SENTENCE_END.finditer(paragraph)
             # a bracketed aside such as "(Responsible: MoH. Deadline: 2024.)" stays whole
             if paragraph.count("(", 0, m.start()) <= paragraph.count(")", 0, m.start())
+            and not _ABBREVIATION.search(paragraph, 0, m.start())
         ]
         for b_start, b_end in [*bounds, (p_end, p_end)]:
             s, e = start, b_start
@@ -116,6 +122,7 @@ class AnswerParams:
     sentence_dense_weight: float = 0.5
     check_specifics: bool = True
     specifics_depth: int = 3
+    check_answer_type: bool = True
 
 
 def coverage(question_tokens: list[str], text_tokens: set[str], idf: Callable[[str], float]) -> float:
@@ -143,34 +150,6 @@ def evidence(hit: Hit, question_tokens: list[str], idf: Callable[[str], float], 
 
 
 _LAO = re.compile(r"[\u0e80-\u0eff]")
-_SPECIFIC = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_][\w'’]*")
-
-
-def specific_terms(question: str) -> list[str]:
-    """Return the question's names and figures: numbers, and capitalised words after the first."""
-    terms = []
-    for i, match in enumerate(_SPECIFIC.finditer(question)):
-        word = match.group(0).rstrip("'’").removesuffix("'s").removesuffix("’s")
-        if word[:1].isdigit() or (i > 0 and word[:1].isupper()):
-            terms.append(word)
-    return terms
-
-
-def unmatched_terms(question: str, hits: list[Hit]) -> list[str]:
-    """Return the names and figures of the question that none of the passages mentions.
-
-    A question about "Luang Namtha" or "2022" is not answered by passages that never say
-    "Luang Namtha" or "2022", however close they are otherwise.
-    """
-    text = " ".join(f"{h.document.title} {h.chunk.section or ''} {h.chunk.text}" for h in hits)
-    missing = []
-    for term in specific_terms(question):
-        pattern = rf"(?<![\w]){re.escape(term)}(?![\w])"
-        # Acronyms must match in capitals ("US" is not "us"); other words in any case.
-        if re.search(pattern, text, 0 if term.isupper() else re.IGNORECASE) is None:
-            missing.append(term)
-    return missing
-
 
 def build_answer(
     question: str,
@@ -190,13 +169,18 @@ def build_answer(
     strengths = [evidence(h, q_tokens, idf, params.dense_weight) for h in hits]
     supported = [h for h, s in zip(hits, strengths, strict=True) if s >= params.threshold]
     missing = unmatched_terms(question, hits[: params.specifics_depth]) if params.check_specifics else []
-    if not supported or missing:
+    wants = expected_answers(question) if params.check_answer_type else set()
+    picks = None
+    if supported and not missing:
+        picks = _pick_sentences(question, q_tokens, supported, wants, embedder=embedder, idf=idf, params=params)
+    if picks is None:
         related = [Citation(n=i + 1, hit=h) for i, h in enumerate(hits)]
         message = ABSTAIN_MESSAGE
         if missing and supported:
             message += f" (No passage mentions {', '.join(missing)}.)"
+        elif supported:
+            message += f" (No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}.)"
         return Answer(question=question, answer=message, abstained=True, citations=[], related=related)
-    picks = _pick_sentences(question, q_tokens, supported, embedder=embedder, idf=idf, params=params)
     citations: list[Citation] = []
     by_hit: dict[int, Citation] = {}
     parts = []
@@ -206,7 +190,7 @@ def build_answer(
             cit = by_hit[hit_index] = Citation(n=len(citations) + 1, hit=supported[hit_index])
             citations.append(cit)
         cit.highlights.append((start, end))
-        parts.append(f"{_clean(cit.hit.chunk.text[start:end])} [{cit.n}]")
+        parts.append(f"{_quote(cit.hit.chunk, start, end)} [{cit.n}]")
     # The passages quoted come first; other passages that cleared the bar follow as further sources.
     used = {id(c.hit) for c in citations}
     citations += [Citation(n=len(citations) + i + 1, hit=h) for i, h in enumerate(h for h in supported if id(h) not in used)]
@@ -216,20 +200,25 @@ def build_answer(
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations, related=related)
 
 
+_WANT_NAMES = {"percent": "the share asked for", "number": "the figure asked for", "date": "the date asked for"}
+
+
 def _pick_sentences(
     question: str,
     q_tokens: list[str],
     hits: list[Hit],
+    wants: set[AnswerType],
     *,
     embedder: Embedder,
     idf: Callable[[str], float],
     params: AnswerParams,
-) -> list[tuple[int, int, int]]:
+) -> list[tuple[int, int, int]] | None:
     """Return (hit index, start, end) of the sentences to quote, in the order to say them.
 
     The best sentence leads (a passage's rank counts a little, so ties go to the better
-    passage); a sentence that opens a list brings the list's items with it; another sentence
-    joins only if it scores nearly as well as the lead.
+    passage); a sentence that opens a list brings the list's items with it; another sentence joins only if it
+    scores nearly as well as the lead. Returns None when the question asks for a figure or a date
+    and no sentence gives one: the passages are about the topic but do not answer.
     """
     candidates: list[tuple[int, int, int]] = []
     spans_of: dict[int, list[tuple[int, int]]] = {}
@@ -241,8 +230,13 @@ def _pick_sentences(
                 candidates.append((h_index, start, end))
     if not candidates:
         first = hits[0].chunk
-        return [(0, 0, len(first.text))]
-    texts = [hits[h].chunk.text[s:e] for h, s, e in candidates]
+        whole = [(0, 0, len(first.text))]
+        return whole if all(gives(w, first.text) for w in wants) else None
+    # A table row is judged with its table's header row: "| MoES | 2025" answers "which ministry leads" only
+    # under "Commitment | Lead body | Target year".
+    texts = [_with_header(hits[h].chunk, s, e) for h, s, e in candidates]
+    if wants and not any(_gives_wanted(wants, hits[h].chunk, spans_of[h], (s, e)) for h, s, e in candidates):
+        return None
     vectors = embedder.embed([question, *texts], kind="passage")
     similarity = vectors[1:] @ vectors[0]
     scores = [
@@ -269,6 +263,16 @@ def _pick_sentences(
         picks.append((h, s, e))
         length += e - s
     return _with_asides(picks, hits, spans_of)
+
+
+def _gives_wanted(wants: set[AnswerType], chunk: Chunk, spans: list[tuple[int, int]], span: tuple[int, int]) -> bool:
+    """Return True when the sentence (with a bracketed aside after it, or its table's header) gives a wanted kind."""
+    start, end = span
+    at = spans.index(span)
+    if at + 1 < len(spans) and chunk.text[spans[at + 1][0] : spans[at + 1][1]].startswith("("):
+        end = spans[at + 1][1]
+    text = f"{row_header(chunk, start) or ''}\n{chunk.text[start:end]}"
+    return any(gives(w, text) for w in wants)
 
 
 def _with_asides(
@@ -359,6 +363,33 @@ def _items_continued(
             break
         items.append((nxt, s, e))
     return items
+
+
+def row_header(chunk: Chunk, start: int) -> str | None:
+    """Return the header row of the table whose row starts at `start`, from the passage or carried into it."""
+    text = chunk.text
+    if "|" not in text[start : text.find("\n", start) if "\n" in text[start:] else len(text)]:
+        return None
+    header = None
+    for line in reversed(text[:start].split("\n")[:-1]):
+        if "|" in line:
+            header = line.strip()
+        elif line.strip():
+            return header  # the table starts inside this passage: its first row is the header
+    return chunk.table_header or header  # the table began in an earlier passage
+
+
+def _with_header(chunk: Chunk, start: int, end: int) -> str:
+    sentence = chunk.text[start:end]
+    header = row_header(chunk, start)
+    return f"{header}\n{sentence}" if header else sentence
+
+
+def _quote(chunk: Chunk, start: int, end: int) -> str:
+    """Return a quoted sentence on one line; a table row names its table's columns."""
+    header = row_header(chunk, start)
+    row = _clean(chunk.text[start:end])
+    return f"{row} (columns: {_clean(header)})" if header else row
 
 
 def _clean(sentence: str) -> str:

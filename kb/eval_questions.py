@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.answer import AnswerParams, evidence, unmatched_terms
+from kb.answer import AnswerParams, evidence
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
 from kb.lexical import tokenize
+from kb.question import unmatched_terms
 from kb.types import Hit
 
 SPLITS = ("tune", "test")
@@ -36,6 +37,7 @@ class Question:
     page: int | None = None
     answers: tuple[str, ...] = ()
     answerable: bool = True
+    also: tuple[tuple[str, int | None], ...] = ()  # other (document, page) that state the same answer
 
 
 @dataclass
@@ -83,6 +85,8 @@ def load_questions(path: Path) -> list[Question]:
                 id=str(item.get("id", i)), question=str(item["question"]), kind=str(item.get("kind") or "other"),
                 split=split, document=item.get("document"), page=None if page is None else int(page),
                 answers=tuple(str(a) for a in answers), answerable=answerable,
+                also=tuple((str(a["document"]), None if a.get("page") is None else int(a["page"]))
+                           for a in item.get("also") or []),
             )
         )
     return out
@@ -97,9 +101,10 @@ def is_hit(question: Question, hit: Hit) -> bool:
     if not question.answerable or question.document is None:
         return False
     source = hit.document.source.replace("\\", "/")
-    if source != question.document and not source.endswith("/" + question.document):
-        return False
-    if question.page is not None and hit.chunk.page != question.page:
+    places = [(question.document, question.page), *question.also]
+    if not any(
+        (source == doc or source.endswith("/" + doc)) and (page is None or hit.chunk.page == page) for doc, page in places
+    ):
         return False
     text = _norm(hit.chunk.text)
     return any(_norm(a) in text for a in question.answers)

@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     ocr INTEGER NOT NULL DEFAULT 0,
     language TEXT NOT NULL,
     content_hash TEXT NOT NULL,
-    tokens TEXT NOT NULL
+    tokens TEXT NOT NULL,
+    table_header TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id);
 CREATE TABLE IF NOT EXISTS embeddings (
@@ -93,6 +94,9 @@ class Store:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.connect() as db:
             db.executescript(_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
+            if "table_header" not in columns:  # libraries built before table headers were kept
+                db.execute("ALTER TABLE chunks ADD COLUMN table_header TEXT")
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
 
@@ -189,10 +193,10 @@ class Store:
             )
             db.executemany(
                 "INSERT INTO chunks (document_id, ordinal, text, page, section, char_start, char_end, "
-                "ocr, language, content_hash, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "ocr, language, content_hash, tokens, table_header) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (doc.id, c.ordinal, c.text, c.page, c.section, c.char_start, c.char_end,
-                     int(c.ocr), c.language, h, " ".join(t))
+                     int(c.ocr), c.language, h, " ".join(t), c.table_header)
                     for c, t, h in zip(chunks, tokens, hashes, strict=True)
                 ],
             )
@@ -414,5 +418,5 @@ def _row_to_chunk(r: sqlite3.Row) -> Chunk:
     return Chunk(
         id=r["id"], document_id=r["document_id"], ordinal=r["ordinal"], text=r["text"], page=r["page"],
         section=r["section"], char_start=r["char_start"], char_end=r["char_end"], ocr=bool(r["ocr"]),
-        language=r["language"],
+        language=r["language"], table_header=r["table_header"],
     )

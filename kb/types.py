@@ -76,6 +76,7 @@ class Chunk:
     ocr: bool = False
     language: str = "en"
     id: int | None = None
+    table_header: str | None = None  # the header row of a table this passage continues without it
 
 
 @dataclass

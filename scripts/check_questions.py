@@ -127,31 +127,41 @@ def check(questions: list[dict], manifest: list[dict]) -> list[str]:
             if q.get("answerable") is not False or q.get("document"):
                 problems.append(f"{qid}: unanswerable needs answerable: false and no document")
             continue
-        doc, page = q.get("document"), q.get("page")
-        if not isinstance(doc, str) or doc not in files:
-            problems.append(f"{qid}: document {doc!r} is not in the manifest")
-            continue
-        is_pdf = doc.lower().endswith(".pdf")
-        if is_pdf and not (isinstance(page, int) and 1 <= page <= len(pages[doc])):
-            problems.append(f"{qid}: page {page!r} out of range for {doc}")
-            continue
-        if not is_pdf and page is not None:
-            problems.append(f"{qid}: page must be null for {doc}")
         if not q.get("answers"):
             problems.append(f"{qid}: no answer phrases")
-        index = page - 1 if is_pdf and isinstance(page, int) else 0
-        text = pages[doc][index]
-        for phrase in q.get("answers", []):
-            if normalise(phrase) not in text:
-                problems.append(f"{qid}: {phrase!r} not found in {doc} page {page}")
-        if doc in scans:
-            key = (doc, index)
-            if key not in ocr_cache:
-                ocr_cache[key] = ocr_page(CORPUS / doc, index)
-            ocr = ocr_cache[key]
-            if ocr is not None and not any(normalise(a) in normalise(ocr) for a in q["answers"]):
-                problems.append(f"{qid}: OCR of {doc} page {page} finds none of {q['answers']}")
+        # The named source first, then any other source that states the same answer (`also:`).
+        for where in [{"document": q.get("document"), "page": q.get("page")}, *q.get("also", [])]:
+            problems += check_location(qid, where, q.get("answers", []), files, pages, scans, ocr_cache)
     problems += check_balance(questions, files)
+    return problems
+
+
+def check_location(
+    qid: str, where: dict, answers: list[str], files: set[str], pages: dict[str, list[str]],
+    scans: dict[str, Path], ocr_cache: dict[tuple[str, int], str | None],
+) -> list[str]:
+    """Return problems with one place a question's answer is said to be: every phrase must be there."""
+    problems: list[str] = []
+    doc, page = where.get("document"), where.get("page")
+    if not isinstance(doc, str) or doc not in files:
+        return [f"{qid}: document {doc!r} is not in the manifest"]
+    is_pdf = doc.lower().endswith(".pdf")
+    if is_pdf and not (isinstance(page, int) and 1 <= page <= len(pages[doc])):
+        return [f"{qid}: page {page!r} out of range for {doc}"]
+    if not is_pdf and page is not None:
+        problems.append(f"{qid}: page must be null for {doc}")
+    index = page - 1 if is_pdf and isinstance(page, int) else 0
+    text = pages[doc][index]
+    for phrase in answers:
+        if normalise(phrase) not in text:
+            problems.append(f"{qid}: {phrase!r} not found in {doc} page {page}")
+    if doc in scans:
+        key = (doc, index)
+        if key not in ocr_cache:
+            ocr_cache[key] = ocr_page(CORPUS / doc, index)
+        ocr = ocr_cache[key]
+        if ocr is not None and not any(normalise(a) in normalise(ocr) for a in answers):
+            problems.append(f"{qid}: OCR of {doc} page {page} finds none of {answers}")
     return problems
 
 

@@ -91,7 +91,7 @@ def test_quoted_passages_are_cited_first(kb) -> None:  # type: ignore[no-untyped
 
 
 def test_specific_terms_are_names_and_figures() -> None:
-    from kb.answer import specific_terms
+    from kb.question import specific_terms
 
     assert specific_terms("What was the MECG's monthly benefit in Luang Namtha province?") == [
         "MECG", "Luang", "Namtha"
@@ -131,3 +131,63 @@ def test_wrapped_lao_lines_join_into_one_sentence() -> None:
     parts = [" ".join(text[s:e].split()) for s, e in split_sentences(text)]
     assert parts[0] == "2. ວິໄສທັດ ແລະ ເປົ້າໝາຍ"
     assert parts[1].endswith("ພຽງພໍ ມີປະສິດທິຜົນ ແລະ ຍືນຍົງ.") and len(parts) == 2
+
+
+def test_an_abbreviation_does_not_end_a_sentence() -> None:
+    text = "Endorsed by Decree of the Prime Minister No. 224/PM of 1 April 2020. See Art. 5 for details."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Endorsed by Decree of the Prime Minister No. 224/PM of 1 April 2020.",
+        "See Art. 5 for details.",
+    ]
+
+
+def test_the_pronoun_i_and_inflected_names_are_not_missing_terms() -> None:
+    from kb.question import specific_terms, unmatched_terms
+    from kb.types import Chunk, Document, Hit
+
+    assert specific_terms("Am I allowed to drive a pool car?") == []
+    text = "The World Food Programme (WFP) began school meals in Lao PDR in 2002."
+    hits = [Hit(Chunk("d", 0, text, None, None, 0, len(text)), Document("d", "n.md", "Note"), 1.0)]
+    assert unmatched_terms("When did WFP start feeding pupils in Laos?", hits) == []
+    assert unmatched_terms("When did WFP start feeding pupils in Cambodia?", hits) == ["Cambodia"]
+
+
+def test_questions_that_want_a_figure_or_a_date() -> None:
+    from kb.question import expected_answers, gives
+
+    assert expected_answers("What proportion of workers are informal?") == {"percent"}
+    assert expected_answers("How many districts does the pilot cover, and by when?") == {"number", "date"}
+    assert expected_answers("Who chairs the commission?") == set()
+    assert gives("percent", "86.4 per cent of workers") and not gives("percent", "most workers")
+    assert gives("date", "by the first quarter of 2025") and not gives("date", "as soon as possible")
+
+
+def test_a_question_for_a_date_no_passage_gives_abstains() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    text = "The commission oversees the national social protection strategy and meets twice a year."
+    hits = [Hit(Chunk("d", 0, text, 3, None, 0, len(text)), Document("d", "s.pdf", "Strategy"), 1.0, dense=0.9)]
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    refused = build_answer("When was the national social protection commission set up?", hits, **kwargs)  # type: ignore[arg-type]
+    assert refused.abstained and "date" in refused.answer
+    answered = build_answer("What does the national social protection commission oversee?", hits, **kwargs)  # type: ignore[arg-type]
+    assert not answered.abstained and answered.citations[0].hit is hits[0]
+
+
+def test_a_table_row_is_quoted_with_its_columns() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    text = "Daily meal in every primary school | MoES | 2025\nIdentity card for every citizen | MoH | 2024"
+    chunk = Chunk("d", 0, text, 8, "Annex", 0, len(text), table_header="Commitment | Lead body | Target year")
+    hits = [Hit(chunk, Document("d", "s.pdf", "Strategy"), 1.0, dense=0.9)]
+    answer = build_answer(
+        "Which lead body is named for the daily school meal commitment?", hits,
+        embedder=FakeEmbedder(), idf=lambda t: 1.0, params=AnswerParams(threshold=0.1),  # type: ignore[arg-type]
+    )
+    assert answer.answer.startswith(
+        "Daily meal in every primary school | MoES | 2025 (columns: Commitment | Lead body | Target year) [1]"
+    )

@@ -62,3 +62,13 @@ def test_a_heading_without_body_joins_the_next_section() -> None:
     page = Page(1, text, (Heading(0, "2 Progress"), Heading(11, "2.1 Health")))
     (chunk,) = chunk_pages([page], document_id="d", count_tokens=_count, size=50, overlap=0)
     assert chunk.text == text and chunk.section == "2.1 Health"
+
+
+def test_a_table_cut_across_chunks_carries_its_header_row() -> None:
+    rows = "\n".join(f"Indicator number {i} for the districts | {i * 10} | {i * 20}" for i in range(30))
+    page = Page(4, f"3 Selected indicators\n\nIndicator | Baseline 2020 | 2023\n{rows}\n")
+    chunks = chunk_pages([page], document_id="d", count_tokens=lambda t: len(t.split()), size=60, overlap=0)
+    assert len(chunks) > 2
+    assert chunks[0].table_header is None  # the header is in the passage itself
+    assert all(c.table_header == "Indicator | Baseline 2020 | 2023" for c in chunks[1:])
+    assert embedding_text("Review", chunks[1]).split("\n")[1] == "Indicator | Baseline 2020 | 2023"

@@ -200,3 +200,7 @@ def test_hit_needs_document_page_and_phrase(tiny_kb) -> None:  # type: ignore[no
     assert any(is_hit(q, h) for h in hits)
     wrong_page = Question(**{**q.__dict__, "page": 1})
     assert not any(is_hit(wrong_page, h) for h in hits)
+    # Another place that states the same answer counts when the question lists it under `also`.
+    elsewhere = Question(**{**q.__dict__, "document": "other.pdf", "also": (("strategy.pdf", 2),)})
+    assert any(is_hit(elsewhere, h) for h in hits)
+    assert not any(is_hit(Question(**{**elsewhere.__dict__, "also": (("strategy.pdf", 1),)}), h) for h in hits)

@@ -206,3 +206,13 @@ def test_a_failed_embedding_batch_fails_its_files_and_keeps_the_rest(settings, f
     texts = [c.text for d in kb.documents() for c in kb.chunks(d.id)]
     assert any("lunch to pupils" in t for t in texts), "the last good version must stay"
     assert any("kilometres" in t for t in texts)
+
+
+def test_a_library_from_before_table_headers_opens_and_keeps_its_passages(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    _write_library(lib)
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    with sqlite3.connect(settings.db_path) as db:  # the schema as it was before the column existed
+        db.execute("ALTER TABLE chunks DROP COLUMN table_header")
+    kb = KnowledgeBase(settings, embedder=fake_embedder)
+    assert kb.search("school lunch pupils") and all(c.table_header is None for c in kb.chunks(kb.documents()[0].id))

@@ -1,0 +1,88 @@
+"""What a question asks for: its names and figures, and the kind of answer it expects (a figure, a date)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from kb.lexical import tokenize
+from kb.types import Hit
+
+AnswerType = Literal["percent", "number", "date"]
+
+_SPECIFIC = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_][\w'’]*")
+
+# Which questions want a figure or a date. "How often" wants a frequency ("every second month"),
+# "who ..." a name: neither has a shape a pattern can check, so they expect nothing here.
+_WANTS: list[tuple[AnswerType, re.Pattern[str]]] = [
+    ("percent", re.compile(r"\b(?:what|which) (?:share|proportion|percentage|fraction)\b|\bwhat per ?cent", re.I)),
+    (
+        "number",
+        re.compile(
+            r"\bhow (?:many|much|large|big|far|long)\b|\bwhat (?:number|amount|figure|sum|rate)\b|\b[\w-]+ rate\b", re.I
+        ),
+    ),
+    (
+        "date",
+        re.compile(r"\bwhen\b|\b(?:what|which) (?:date|day|year|month)\b|\bdeadline\b|\bwhich year\b", re.I),
+    ),
+]
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    "hundred|hundreds|thousand|thousands|million|millions|billion|half|dozen|third|quarter"
+)
+_HAS: dict[AnswerType, re.Pattern[str]] = {
+    "percent": re.compile(r"%|\bper ?cent\b|\bhalf\b|\bthirds?\b|\bquarters?\b|\bone in \w+\b", re.I),
+    "number": re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.I),
+    "date": re.compile(
+        r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+        r"December)\b|\bQ[1-4]\b|\bquarter\b",
+        re.I,
+    ),
+}
+
+
+def expected_answers(question: str) -> set[AnswerType]:
+    """Return the kinds of answer the question asks for: a percentage, a number, a date (possibly several)."""
+    found = {kind for kind, pattern in _WANTS if pattern.search(question)}
+    if "percent" in found:
+        found.discard("number")  # "what share" is answered by "86.4%", not by any number
+    return found
+
+
+def gives(kind: AnswerType, text: str) -> bool:
+    """Return True when `text` holds an answer of that kind (a figure, a percentage, a date)."""
+    return _HAS[kind].search(text) is not None
+
+
+def specific_terms(question: str) -> list[str]:
+    """Return the question's names and figures: numbers, and capitalised words after the first."""
+    terms = []
+    for i, match in enumerate(_SPECIFIC.finditer(question)):
+        word = match.group(0).rstrip("'’").removesuffix("'s").removesuffix("’s")
+        if word[:1].isdigit() or (i > 0 and word[:1].isupper() and word != "I"):
+            terms.append(word)
+    return terms
+
+
+def unmatched_terms(question: str, hits: list[Hit]) -> list[str]:
+    """Return the names and figures of the question that none of the passages mentions.
+
+    A question about "Luang Namtha" or "2022" is not answered by passages that never say
+    "Luang Namtha" or "2022", however close they are otherwise.
+    """
+    text = " ".join(f"{h.document.title} {h.chunk.section or ''} {h.chunk.text}" for h in hits)
+    stems: set[str] | None = None
+    missing = []
+    for term in specific_terms(question):
+        pattern = rf"(?<![\w]){re.escape(term)}(?![\w])"
+        # Acronyms must match in capitals ("US" is not "us"); other words in any case.
+        if re.search(pattern, text, 0 if term.isupper() else re.IGNORECASE) is not None:
+            continue
+        if not term[:1].isdigit() and not term.isupper():
+            # A name may be inflected: "Laos" is answered by a passage about "Lao" workers.
+            stems = set(tokenize(text)) if stems is None else stems
+            if (words := tokenize(term)) and all(w in stems for w in words):
+                continue
+        missing.append(term)
+    return missing
