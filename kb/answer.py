@@ -235,8 +235,12 @@ def _pick_sentences(
     # A table row is judged with its table's header row: "| MoES | 2025" answers "which ministry leads" only
     # under "Commitment | Lead body | Target year".
     texts = [_with_header(hits[h].chunk, s, e) for h, s, e in candidates]
-    if wants and not any(_gives_wanted(wants, hits[h].chunk, spans_of[h], (s, e)) for h, s, e in candidates):
-        return None
+    if wants:
+        typed = [_gives_wanted(wants, hits[h].chunk, spans_of[h], (s, e)) for h, s, e in candidates]
+        if not any(typed):
+            return None
+        candidates = [c for c, t in zip(candidates, typed, strict=True) if t]
+        texts = [t for t, ok in zip(texts, typed, strict=True) if ok]
     vectors = embedder.embed([question, *texts], kind="passage")
     similarity = vectors[1:] @ vectors[0]
     scores = [
@@ -263,6 +267,19 @@ def _pick_sentences(
         picks.append((h, s, e))
         length += e - s
     return _with_asides(picks, hits, spans_of)
+
+
+def answers_wanted(hit: Hit, wants: set[AnswerType]) -> bool:
+    """Return True when one of the passage's answer sentences gives a wanted kind (or nothing is wanted)."""
+    if not wants:
+        return True
+    chunk = hit.chunk
+    spans = split_sentences(chunk.text)
+    return any(
+        _gives_wanted(wants, chunk, spans, (s, e))
+        for i, (s, e) in enumerate(spans)
+        if is_answer_sentence(chunk.text[s:e], section=chunk.section, last=i == len(spans) - 1)
+    )
 
 
 def _gives_wanted(wants: set[AnswerType], chunk: Chunk, spans: list[tuple[int, int]], span: tuple[int, int]) -> bool:
@@ -329,7 +346,7 @@ def _list_items(
         if nxt is None or not text[nxt[0] : nxt[1]].rstrip().endswith(":"):
             return []
         bridge, at = [(h, *nxt)], at + 1
-    items = []
+    items: list[tuple[int, int, int]] = []
     ended = True
     for s, e in spans[at + 1 : at + 1 + limit]:
         if not _NEW_UNIT.match(text[s:e]):
@@ -355,7 +372,7 @@ def _items_continued(
     if nxt is None:
         return []
     text = hits[nxt].chunk.text
-    items = []
+    items: list[tuple[int, int, int]] = []
     for s, e in spans_of[nxt]:
         if _clean(text[s:e]) in seen:  # the overlap repeats the last items
             continue
