@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.answer import AnswerParams, evidence
+from kb.answer import AnswerParams, answers_wanted, evidence
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
 from kb.lexical import tokenize
-from kb.question import unmatched_terms
+from kb.question import expected_answers, unmatched_terms
 from kb.types import Hit
 
 SPLITS = ("tune", "test")
@@ -252,9 +252,10 @@ def calibrate(
 ) -> Calibration:
     """Grid-search threshold × dense weight on the tune split, replaying `build_answer`'s decision.
 
-    Abstention is replayed exactly (no passage clears the threshold, or the question names something
-    no top passage mentions); hit@k is taken over the passages that clear the threshold, in rank order
-    (the answer then cites the ones it quotes, so hit@k here is an upper bound of the real one).
+    Abstention is replayed exactly (no passage clears the threshold, the question names something
+    no top passage mentions, or it asks for a date or figure no passage that clears the bar gives);
+    hit@k is taken over the passages that clear the threshold, in rank order (the answer then cites
+    the ones it quotes, so hit@k here is an upper bound of the real one).
     """
     tune = _select(questions, "tune")
     if not tune:
@@ -265,17 +266,20 @@ def calibrate(
     for q in _progress(tune, progress):
         hits = kb.search(q.question, k=kb.settings.top_k)
         names = unmatched_terms(q.question, hits[: defaults.specifics_depth]) if defaults.check_specifics else []
-        retrieved.append((q, hits, tokenize(q.question), bool(names)))
+        wants = expected_answers(q.question) if defaults.check_answer_type else set()
+        typed = [answers_wanted(h, wants) for h in hits]
+        retrieved.append((q, hits, tokenize(q.question), bool(names), typed))
     grid: list[dict[str, float]] = []
     best: tuple[float, float, float, dict[str, Any]] | None = None
     for weight in dense_weights:
-        strengths = [[evidence(h, toks, idf, weight) for h in hits] for _, hits, toks, _ in retrieved]
+        strengths = [[evidence(h, toks, idf, weight) for h in hits] for _, hits, toks, _, _ in retrieved]
         scored = []
         for t in thresholds:
             outcomes = []
-            for (q, hits, _, unmatched), s in zip(retrieved, strengths, strict=True):
+            for (q, hits, _, unmatched, typed), s in zip(retrieved, strengths, strict=True):
                 supported = [h for h, v in zip(hits, s, strict=True) if v >= t]  # as build_answer filters them
-                abstained = unmatched or not supported
+                # ... and as it refuses when no supported passage gives the date or figure asked for
+                abstained = unmatched or not any(ok for ok, v in zip(typed, s, strict=True) if v >= t)
                 outcomes.append(Outcome(q, abstained, None if abstained else first_hit_rank(q, supported)))
             r = rates(outcomes)
             scored.append((objective(r), t, r))

@@ -127,7 +127,7 @@ def dense_leg(
         allowed = snap.chunk_ids[mask]
         if len(allowed) == 0:
             return LegResult(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
     scores, ids = index.search(query, min(k, n), params=params)
     keep = ids[0] >= 0
     rows = np.array([snap.row_of[int(i)] for i in ids[0][keep]], dtype=np.int64)

@@ -44,7 +44,10 @@ def rows_from_layout(layout: str, *, min_rows: int = 3) -> str | None:
             last_row_at = len(out) - 1
             continue
         indent = len(line) - len(line.lstrip())
-        if follows_row and len(cells) == 1 and indent < 4 and len(stripped) <= 40 and not _HEADING.match(stripped):
+        if (
+            follows_row and last_row_at is not None and len(cells) == 1 and indent < 4 and len(stripped) <= 40
+            and not _HEADING.match(stripped)
+        ):
             first, _, rest = out[last_row_at].partition(" | ")
             out[last_row_at] = f"{first} {stripped} | {rest}" if rest else f"{first} {stripped}"
             last_row_at = None
