@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -145,9 +146,18 @@ def _absorb_stub(chunks: list[Chunk], first: int, page_text: str, count_tokens: 
         chunks[i].ordinal = i
 
 
+# A table-of-contents line: "• 3 Pillar 1: Health insurance .......... 4".
+_CONTENTS_LINE = re.compile(r"^.*\S(?:\s*\.{4,}|\s*…{2,})\s*\d{1,4}\s*$")
+
+
 def embedding_text(title: str, chunk: Chunk) -> str:
-    """Return the text that is embedded and indexed: the passage led by its title and section."""
+    """Return the text that is embedded and indexed: the passage led by its title and section.
+
+    Table-of-contents lines are left out: they name every section of the document, so they drew
+    questions about any of them to the contents page, which answers none.
+    """
     head = title if not chunk.section or chunk.section == title else f"{title} — {chunk.section}"
     if chunk.table_header:
         head = f"{head}\n{chunk.table_header}"
-    return f"{head}\n{chunk.text}"
+    body = "\n".join(line for line in chunk.text.split("\n") if not _CONTENTS_LINE.match(line))
+    return f"{head}\n{body}"

@@ -72,3 +72,11 @@ def test_a_table_cut_across_chunks_carries_its_header_row() -> None:
     assert chunks[0].table_header is None  # the header is in the passage itself
     assert all(c.table_header == "Indicator | Baseline 2020 | 2023" for c in chunks[1:])
     assert embedding_text("Review", chunks[1]).split("\n")[1] == "Indicator | Baseline 2020 | 2023"
+
+
+def test_contents_lines_are_not_indexed_but_stay_in_the_passage() -> None:
+    text = "Contents\n• 3 Pillar 1: Health insurance .......... 4\n• 8 Monitoring and evaluation .......... 8\nAbout this copy."
+    chunk = chunk_pages([Page(1, text)], document_id="d", count_tokens=lambda t: len(t.split()), size=200, overlap=0)[0]
+    indexed = embedding_text("Strategy", chunk)
+    assert "Monitoring" not in indexed and "About this copy." in indexed
+    assert "Monitoring and evaluation" in chunk.text
