@@ -20,18 +20,18 @@ pytestmark = pytest.mark.model
 
 QUESTIONS = {q["id"]: q for q in yaml.safe_load((Path(__file__).parent / "data" / "questions.yaml").read_text())}
 
-ANSWERED = """q002 q003 q006 q007 q008 q009 q010 q011 q012 q013 q014 q016 q017 q020 q021 q023 q024 q026 q027 q032
-q036 q037 q038 q040 q042 q043 q044 q045 q046 q047 q048 q050 q051 q052 q053 q054 q055 q056 q057 q058
-q059 q060 q061 q062 q065 q066 q067 q068 q069 q070 q071 q073 q075 q076 q077 q078 q080 q081 q082 q084""".split()
+ANSWERED = """q002 q003 q006 q007 q008 q009 q010 q011 q012 q013 q014 q016 q017 q020 q021 q022 q023 q024 q025 q026
+q027 q031 q032 q035 q036 q037 q038 q040 q042 q043 q044 q045 q046 q047 q048 q050 q051 q052 q053 q054
+q055 q056 q057 q058 q059 q060 q061 q062 q063 q065 q066 q067 q068 q069 q070 q071 q073 q074 q075 q076
+q077 q078 q079 q080 q081 q082 q084""".split()
 ABSTAINED = "q086 q087 q088 q090 q091 q093 q094 q100".split()
 
 
 def _matches(citation: dict[str, Any], q: dict[str, Any]) -> bool:
     text = " ".join(citation["text"].split()).lower()
-    return (
-        citation["source"] == q["document"]
-        and citation["page"] == q.get("page")
-        and any(" ".join(a.split()).lower() in text for a in q["answers"])
+    places = [(q["document"], q.get("page"))] + [(a["document"], a.get("page")) for a in q.get("also", [])]
+    return (citation["source"], citation["page"]) in places and any(
+        " ".join(a.split()).lower() in text for a in q["answers"]
     )
 
 
@@ -64,8 +64,8 @@ def test_floors_on_the_whole_question_set(real_kb) -> None:  # type: ignore[no-u
         hits += any(_matches(c, q) for c in _top3(answer))
         wrong_abstentions += answer["abstained"]
     abstentions = sum(real_kb.ask(q["question"]).abstained for q in unanswerable)
-    assert hits / len(answerable) >= 0.77
-    assert wrong_abstentions / len(answerable) <= 0.07
+    assert hits / len(answerable) >= 0.80  # 0.82 when last measured
+    assert wrong_abstentions / len(answerable) <= 0.05  # 0.026 when last measured
     assert abstentions / len(unanswerable) >= 0.5
 
 
