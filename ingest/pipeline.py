@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.chunk import chunk_pages, embedding_text
+from ingest.chunk import CHUNKER_VERSION, chunk_pages, embedding_text
 from ingest.discover import Entry, Manifest, discover_files, document_id, guess_doc_type, read_manifest
 from kb.config import Settings
 from kb.embed import Embedder, MaxTokens
@@ -108,6 +108,8 @@ class Ingestor:
         self._staged: list[_Staged] = []
         self.store = Store(settings.data_dir)
         self.store.check_identity(index_identity(settings, embedder, multilingual), claim=True)
+        # A library chunked by an older version of the chunker is re-chunked file by file, even unchanged files.
+        self._rechunk = self.store.stats()[1] > 0 and self.store.meta("chunker_version") != CHUNKER_VERSION
 
     def run(self, paths: Iterable[Path], *, progress: bool = False) -> IngestReport:
         """Ingest every path (folder or file) and rebuild the dense index once at the end."""
@@ -141,6 +143,8 @@ class Ingestor:
         self.flush(report)
         if bar is not None:
             bar.close()
+        self.store.set_meta("chunker_version", CHUNKER_VERSION)
+        self._rechunk = False
         self._report_versions(report)
         self.finish()
         report.seconds = time.perf_counter() - started
@@ -184,7 +188,7 @@ class Ingestor:
         sha = _sha256(path)
         doc_id = document_id(str(root), source)
         previous = self.store.file_state(str(root), source)
-        if previous is not None and previous[0] == sha and self._same_metadata(doc_id, entry):
+        if previous is not None and previous[0] == sha and not self._rechunk and self._same_metadata(doc_id, entry):
             if previous[2] != stat.st_mtime:
                 self.store.touch(doc_id, stat.st_mtime)
             report.unchanged.append(source)

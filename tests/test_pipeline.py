@@ -216,3 +216,18 @@ def test_a_library_from_before_table_headers_opens_and_keeps_its_passages(settin
         db.execute("ALTER TABLE chunks DROP COLUMN table_header")
     kb = KnowledgeBase(settings, embedder=fake_embedder)
     assert kb.search("school lunch pupils") and all(c.table_header is None for c in kb.chunks(kb.documents()[0].id))
+
+
+def test_a_newer_chunker_rechunks_unchanged_files_once(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from kb.store import Store
+
+    lib = tmp_path / "lib"
+    _write_library(lib)
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    Store(settings.data_dir).set_meta("chunker_version", "1")  # as if built by an older chunker
+    embedded = fake_embedder.texts_embedded
+    again = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    assert sorted(again.updated) == ["fleet.txt", "meals.md"] and again.ok
+    assert fake_embedder.texts_embedded == embedded, "passages whose text did not change keep their vectors"
+    third = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    assert sorted(third.unchanged) == ["fleet.txt", "meals.md"]
