@@ -207,27 +207,6 @@ class Ingestor:
             mtime=stat.st_mtime, report=report, replacing=previous is not None,
         )
 
-    def add_parsed(
-        self,
-        parsed: ParsedDocument,
-        *,
-        root: str,
-        source: str,
-        entry: Entry,
-        sha: str,
-        size: int = 0,
-        mtime: float = 0.0,
-        report: IngestReport,
-        replacing: bool = False,
-    ) -> str:
-        """Chunk, embed and store one already parsed document now (also used by the evaluation harness)."""
-        doc_id = self.stage(
-            parsed, root=root, source=source, entry=entry, sha=sha, size=size, mtime=mtime, report=report,
-            replacing=replacing,
-        )
-        self.flush(report)
-        return doc_id
-
     def stage(
         self,
         parsed: ParsedDocument,
@@ -242,6 +221,8 @@ class Ingestor:
         replacing: bool = False,
     ) -> str:
         """Chunk a parsed document and queue it; a full queue is flushed (embedded in one batch, then stored).
+
+        `flush` (or `finish`) stores what is still queued; the evaluation harness calls this too.
 
         Embedding several small files together keeps the encoder's batches full: one file at a time,
         a three-passage abstract made a three-passage batch.

@@ -52,10 +52,10 @@ def _sha(text: str) -> str:
 def parsed_index_builder(
     settings: Any, embedder: Any, *, multilingual: Any = None, embed_cache: Path | None = None, progress: bool = False
 ) -> Callable[[list[tuple[str, Any]]], Any]:
-    """Return a builder: parsed documents → a KnowledgeBase, through `Ingestor.add_parsed` + `finish`.
+    """Return a builder: parsed documents → a KnowledgeBase, through `Ingestor.stage` + `finish`.
 
     Passages are embedded up front in large batches and put in the store's embedding cache, so
-    `add_parsed` finds every vector cached and the stored chunks and texts are exactly production's.
+    `stage` finds every vector cached and the stored chunks and texts are exactly production's.
     """
 
     def build(docs: list[tuple[str, Any]]) -> Any:
@@ -70,7 +70,7 @@ def parsed_index_builder(
         ingestor = Ingestor(settings, embedder, multilingual=multilingual, parser=_no_parser)
         texts: dict[str, str] = {}
         for source, parsed in _bar(docs, progress, "chunk", "doc"):
-            title = parsed.title or Path(source).stem.replace("_", " ").replace("-", " ")  # as add_parsed
+            title = parsed.title or Path(source).stem.replace("_", " ").replace("-", " ")  # as stage
             chunks = chunk_pages(
                 parsed.pages, document_id=document_id(root, source), count_tokens=ingestor.count_tokens,
                 size=settings.chunk_tokens, overlap=settings.chunk_overlap,
@@ -93,18 +93,18 @@ def parsed_index_builder(
         for source, parsed in _bar(docs, progress, "store", "doc"):
             text = "\n".join(p.text for p in parsed.pages)
             try:
-                ingestor.add_parsed(
+                ingestor.stage(
                     parsed, root=root, source=source, entry=Entry(), sha=_sha(f"{parsed.title}\n{text}"),
                     report=report,
                 )
             except ParseError:
                 continue  # an empty document: nothing to index
-        ingestor.finish()
+        ingestor.finish(report)
         if report.chunks_embedded:
             import logging
 
             logging.getLogger(__name__).warning(
-                "%d passages were embedded one document at a time: the batch pre-embedding missed them",
+                "%d passages were embedded by the pipeline itself: the batch pre-embedding missed them",
                 report.chunks_embedded,
             )
         return KnowledgeBase(settings, embedder=embedder, multilingual=multilingual)

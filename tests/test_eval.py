@@ -143,7 +143,7 @@ QUESTIONS_YAML = """
 
 @pytest.fixture
 def tiny_kb(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Two documents, one paged and one not, indexed through the production add_parsed path."""
+    """Two documents, one paged and one not, indexed through the production stage + finish path."""
     from kb.evaluate_cli import parsed_index_builder
     from kb.types import Page, ParsedDocument
 
