@@ -51,17 +51,15 @@ def doc_run(kb: KnowledgeBase, legs: dict[str, tuple[LegResult, LegResult]], par
     snap = kb.snapshot()
     source = {d.id: d.source for d in snap.documents.values()}
     run = {}
+    # Two legs, as production weighs them without a multilingual model (its weight goes to MiniLM).
+    weights = params.weights(lao_query=False, has_multilingual=False)
     for qid, (d, k) in legs.items():
-        d = LegResult(d.rows[: params.candidates], d.scores[: params.candidates])
-        k = LegResult(k.rows[: params.candidates], k.scores[: params.candidates])
-        if params.legs == ("dense",):
-            k = LegResult(k.rows[:0], k.scores[:0])
-            params = replace(params, dense_weight=1.0)
-        elif params.legs == ("keyword",):
-            d = LegResult(d.rows[:0], d.scores[:0])
-            params = replace(params, dense_weight=0.0)
+        cut = {
+            "dense": LegResult(d.rows[: params.candidates], d.scores[: params.candidates]),
+            "keyword": LegResult(k.rows[: params.candidates], k.scores[: params.candidates]),
+        }
         docs: dict[str, float] = {}
-        for row, score in sorted(fuse(d, k, params).items(), key=lambda item: -item[1]):
+        for row, score in sorted(fuse(cut, weights, params).items(), key=lambda item: -item[1]):
             docs.setdefault(source[snap.chunk_docs[row]], score)
             if len(docs) == DEPTH:
                 break
