@@ -12,7 +12,8 @@ from kb.types import Chunk, Page
 # Bumped when the passages or their indexed text change for the same file; `kb ingest` then re-chunks
 # unchanged files too (their unchanged passages keep their cached embeddings).
 # 2: a table's header row rides with passages that continue it; contents lines are not indexed.
-CHUNKER_VERSION = "2"
+# 3: an unnumbered "Annex: ..." line starts a section (parser), so its passages are cited under it.
+CHUNKER_VERSION = "3"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then any line
 # (table rows), then sentences, then words: a recommendation is not cut in the middle if it fits.

@@ -411,3 +411,14 @@ def test_sample_review_table_is_extracted_as_rows() -> None:
     page = doc.pages[3]
     assert "Self-employed members of the voluntary scheme | 15,200 | 26,800 | 40,000" in page.text
     assert "Indicator | Baseline 2020 | 2023 | 2025 target" in page.text
+
+
+def test_an_unnumbered_annex_starts_a_section() -> None:
+    from ingest.parse.text import find_line_headings
+
+    text = (
+        "8 Monitoring and evaluation\nMinistries report every six months.\n\n"
+        "Annex: Summary of commitments\n\nCommitment | Lead body"
+    )
+    assert [h.title for h in find_line_headings(text)] == ["8 Monitoring and evaluation", "Annex: Summary of commitments"]
+    assert not find_line_headings("Annexed to this report are the minutes of the meeting.\nMore text.")

@@ -22,6 +22,8 @@ _ARTICLE = re.compile(
     r"^(Article|Chapter|Section|Part|Annex|Appendix|Schedule)\s+([0-9IVXLC]+|[A-Z])\b[.:]?(\s.*)?$",
     re.IGNORECASE,
 )
+# An annex without a number: "Annex: Summary of commitments", "Appendix", "Annexes".
+_ANNEX = re.compile(r"^(?:Annex|Annexes|Appendix|Appendices)(?:\s*[:.–—-]\s*\S.*)?$", re.IGNORECASE)
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -63,7 +65,7 @@ def heading_level(line: str, *, title_case: bool) -> int | None:
         if undotted and ("(" in line or "," in line or int(numbered.group(1)) > 40 or len(line) > 60):
             return None  # "12 Reuters (2020)": a footnote, not a section
         return numbered.group(1).count(".") + 1
-    if _ARTICLE.match(line) and not sentence and len(words) <= 14:
+    if (_ARTICLE.match(line) or _ANNEX.match(line)) and not sentence and len(words) <= 14:
         return 1
     if line.endswith("."):
         return None
