@@ -229,6 +229,8 @@ def _pick_sentences(
         chunk = hit.chunk
         spans = spans_of[h_index] = split_sentences(chunk.text)
         for i, (start, end) in enumerate(spans):
+            if i > 0 and _is_aside(chunk.text[start:end]):
+                continue  # judged with the sentence it belongs to, and quoted after it
             if is_answer_sentence(chunk.text[start:end], section=chunk.section, last=i == len(spans) - 1):
                 candidates.append((h_index, start, end))
     if not candidates:
@@ -237,7 +239,7 @@ def _pick_sentences(
         return whole if all(gives(w, first.text) for w in wants) else None
     # A table row is judged with its table's header row: "| MoES | 2025" answers "which ministry leads" only
     # under "Commitment | Lead body | Target year".
-    texts = [_with_header(hits[h].chunk, s, e) for h, s, e in candidates]
+    texts = [_in_context(hits[h].chunk, spans_of[h], s, e) for h, s, e in candidates]
     if wants:
         typed = [_gives_wanted(wants, hits[h].chunk, spans_of[h], (s, e)) for h, s, e in candidates]
         if not any(typed):
@@ -246,9 +248,12 @@ def _pick_sentences(
         texts = [t for t, ok in zip(texts, typed, strict=True) if ok]
     vectors = embedder.embed([question, *texts], kind="passage")
     similarity = vectors[1:] @ vectors[0]
+    # A sentence's terms count with its passage's title and section, as the passage's evidence does:
+    # "R5. Make spending visible…" answers "what did the review recommend" under "5 Recommendations".
+    context = {h: f"{hit.document.title} {hit.chunk.section or ''}" for h, hit in enumerate(hits)}
     scores = [
         params.sentence_dense_weight * float(sim)
-        + (1 - params.sentence_dense_weight) * coverage(q_tokens, set(tokenize(t)), idf)
+        + (1 - params.sentence_dense_weight) * coverage(q_tokens, set(tokenize(f"{context[cand[0]]} {t}")), idf)
         - params.retrieval_prior * (hits[0].score - hits[cand[0]].score)
         for cand, sim, t in zip(candidates, similarity, texts, strict=True)
     ]
@@ -285,12 +290,24 @@ def answers_wanted(hit: Hit, wants: set[AnswerType]) -> bool:
     )
 
 
+def _is_aside(text: str) -> bool:
+    """Return True for a bracketed aside such as "(Responsible: MoH. Deadline: 2024.)"."""
+    return text.startswith("(") and text.rstrip().endswith((")", ".)"))
+
+
+def _aside_after(text: str, spans: list[tuple[int, int]], span: tuple[int, int]) -> tuple[int, int] | None:
+    """Return the span of the bracketed aside right after `span`, if there is one."""
+    at = spans.index(span) if span in spans else -1
+    if 0 <= at < len(spans) - 1 and _is_aside(text[spans[at + 1][0] : spans[at + 1][1]]):
+        return spans[at + 1]
+    return None
+
+
 def _gives_wanted(wants: set[AnswerType], chunk: Chunk, spans: list[tuple[int, int]], span: tuple[int, int]) -> bool:
     """Return True when the sentence (with a bracketed aside after it, or its table's header) gives a wanted kind."""
     start, end = span
-    at = spans.index(span)
-    if at + 1 < len(spans) and chunk.text[spans[at + 1][0] : spans[at + 1][1]].startswith("("):
-        end = spans[at + 1][1]
+    aside = _aside_after(chunk.text, spans, span)
+    end = aside[1] if aside else end
     text = f"{row_header(chunk, start) or ''}\n{chunk.text[start:end]}"
     return any(gives(w, text) for w in wants)
 
@@ -306,13 +323,9 @@ def _with_asides(
     out: list[tuple[int, int, int]] = []
     for h, s, e in picks:
         out.append((h, s, e))
-        spans = spans_of[h]
-        at = spans.index((s, e)) if (s, e) in spans else -1
-        if 0 <= at < len(spans) - 1:
-            ns, ne = spans[at + 1]
-            text = hits[h].chunk.text
-            if text[ns:ne].startswith("(") and text[ns:ne].rstrip().endswith((")", ".)")) and (h, ns, ne) not in picks:
-                out.append((h, ns, ne))
+        aside = _aside_after(hits[h].chunk.text, spans_of[h], (s, e))
+        if aside is not None and (h, *aside) not in picks:
+            out.append((h, *aside))
     return out
 
 
@@ -399,8 +412,10 @@ def row_header(chunk: Chunk, start: int) -> str | None:
     return chunk.table_header or header  # the table began in an earlier passage
 
 
-def _with_header(chunk: Chunk, start: int, end: int) -> str:
-    sentence = chunk.text[start:end]
+def _in_context(chunk: Chunk, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """Return the text a sentence is judged by: with its table's header row, and its bracketed aside."""
+    aside = _aside_after(chunk.text, spans, (start, end))
+    sentence = chunk.text[start : aside[1] if aside else end]
     header = row_header(chunk, start)
     return f"{header}\n{sentence}" if header else sentence
 

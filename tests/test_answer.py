@@ -191,3 +191,23 @@ def test_a_table_row_is_quoted_with_its_columns() -> None:
     assert answer.answer.startswith(
         "Daily meal in every primary school | MoES | 2025 (columns: Commitment | Lead body | Target year) [1]"
     )
+
+
+def test_a_recommendation_is_judged_and_quoted_with_its_aside() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    text = (
+        "R5. Make social protection spending visible in the budget and agree a financing plan.\n"
+        "(Responsible: Ministry of Finance. Deadline: October 2024.)\n"
+        "R6. Cost the school meals programme."
+    )
+    hit = Hit(Chunk("d", 0, text, 6, "5 Recommendations", 0, len(text)), Document("d", "r.pdf", "Review"), 1.0, dense=0.9)
+    answer = build_answer(
+        "What did the review recommend on financing, and who is responsible?", [hit],
+        embedder=FakeEmbedder(), idf=lambda t: 1.0, params=AnswerParams(threshold=0.1),  # type: ignore[arg-type]
+    )
+    # The aside is never the lead on its own; it follows the recommendation it belongs to.
+    assert answer.answer.startswith("R5. Make social protection spending visible")
+    assert "(Responsible: Ministry of Finance. Deadline: October 2024.) [1]" in answer.answer
