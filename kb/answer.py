@@ -126,6 +126,10 @@ class AnswerParams:
     # A sentence from a passage retrieval scored lower starts behind by this much per point of fused score
     # (tune hit@1: 0.2 0.558, 0.5 0.605, 1.0 0.581; a flat 0.03 per rank, used before, 0.581).
     retrieval_prior: float = 0.5
+    # The sentence to lead with must score at least this (0.5 cosine + 0.5 term coverage, less the prior).
+    # On the tune half every answered question's lead scores >= 0.231 and the weakest refused-worthy one
+    # 0.088; 0.16 sits in the middle of that gap.
+    sentence_threshold: float = 0.16
 
 
 def coverage(question_tokens: list[str], text_tokens: set[str], idf: Callable[[str], float]) -> float:
@@ -173,15 +177,15 @@ def build_answer(
     supported = [h for h, s in zip(hits, strengths, strict=True) if s >= params.threshold]
     missing = unmatched_terms(question, hits[: params.specifics_depth]) if params.check_specifics else []
     wants = expected_answers(question) if params.check_answer_type else set()
-    picks = None
+    picks: list[tuple[int, int, int]] | str = "weak"
     if supported and not missing:
         picks = _pick_sentences(question, q_tokens, supported, wants, embedder=embedder, idf=idf, params=params)
-    if picks is None:
+    if isinstance(picks, str):
         related = [Citation(n=i + 1, hit=h) for i, h in enumerate(hits)]
         message = ABSTAIN_MESSAGE
         if missing and supported:
             message += f" (No passage mentions {', '.join(missing)}.)"
-        elif supported:
+        elif supported and picks == "type":
             message += f" (No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}.)"
         return Answer(question=question, answer=message, abstained=True, citations=[], related=related)
     citations: list[Citation] = []
@@ -215,13 +219,14 @@ def _pick_sentences(
     embedder: Embedder,
     idf: Callable[[str], float],
     params: AnswerParams,
-) -> list[tuple[int, int, int]] | None:
+) -> list[tuple[int, int, int]] | str:
     """Return (hit index, start, end) of the sentences to quote, in the order to say them.
 
     The best sentence leads (a passage's retrieval score counts a little, so near-ties go to the
     better passage); a sentence that opens a list brings the list's items with it; another sentence joins only if it
-    scores nearly as well as the lead. Returns None when the question asks for a figure or a date
-    and no sentence gives one: the passages are about the topic but do not answer.
+    scores nearly as well as the lead. Returns the reason to refuse instead: "type" when the question
+    asks for a figure or a date and no sentence gives one, "weak" when even the best sentence is far
+    from the question (the passages are about the topic, not the answer).
     """
     candidates: list[tuple[int, int, int]] = []
     spans_of: dict[int, list[tuple[int, int]]] = {}
@@ -236,14 +241,14 @@ def _pick_sentences(
     if not candidates:
         first = hits[0].chunk
         whole = [(0, 0, len(first.text))]
-        return whole if all(gives(w, first.text) for w in wants) else None
+        return whole if all(gives(w, first.text) for w in wants) else "type"
     # A table row is judged with its table's header row: "| MoES | 2025" answers "which ministry leads" only
     # under "Commitment | Lead body | Target year".
     texts = [_in_context(hits[h].chunk, spans_of[h], s, e) for h, s, e in candidates]
     if wants:
         typed = [_gives_wanted(wants, hits[h].chunk, spans_of[h], (s, e)) for h, s, e in candidates]
         if not any(typed):
-            return None
+            return "type"
         candidates = [c for c, t in zip(candidates, typed, strict=True) if t]
         texts = [t for t, ok in zip(texts, typed, strict=True) if ok]
     vectors = embedder.embed([question, *texts], kind="passage")
@@ -259,6 +264,8 @@ def _pick_sentences(
     ]
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
     lead = order[0]
+    if scores[lead] < params.sentence_threshold:
+        return "weak"
     head = _list_intro(candidates[lead], hits, spans_of) or candidates[lead]
     picks = [head, *_list_items(head, hits, spans_of)]
     if candidates[lead] not in picks:

@@ -252,8 +252,10 @@ def calibrate(
 ) -> Calibration:
     """Grid-search threshold × dense weight on the tune split, replaying `build_answer`'s decision.
 
-    Abstention is replayed exactly (no passage clears the threshold, the question names something
-    no top passage mentions, or it asks for a date or figure no passage that clears the bar gives);
+    The passage-level refusals are replayed exactly (no passage clears the threshold, the question
+    names something no top passage mentions, or it asks for a date or figure no passage that clears the
+    bar gives); the sentence-level bar (`AnswerParams.sentence_threshold`) needs every sentence embedded
+    and is not replayed, so the replay can only under-count refusals;
     hit@k is taken over the passages that clear the threshold, in rank order (the answer then cites
     the ones it quotes, so hit@k here is an upper bound of the real one).
     """

@@ -211,3 +211,18 @@ def test_a_recommendation_is_judged_and_quoted_with_its_aside() -> None:
     # The aside is never the lead on its own; it follows the recommendation it belongs to.
     assert answer.answer.startswith("R5. Make social protection spending visible")
     assert "(Responsible: Ministry of Finance. Deadline: October 2024.) [1]" in answer.answer
+
+
+def test_a_passage_that_clears_the_bar_but_has_no_close_sentence_is_not_quoted() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    text = "Fuel is bought with the fuel card at approved stations only. Receipts are handed in within five days."
+    # Dense similarity puts the passage over the evidence bar, but no sentence is near the question.
+    hit = Hit(Chunk("d", 0, text, None, "5. Fuel", 0, len(text)), Document("d", "f.md", "Fleet policy"), 1.0, dense=0.9)
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    refused = build_answer("What mileage allowance applies to private cars on duty travel?", [hit], **kwargs)  # type: ignore[arg-type]
+    assert refused.abstained and refused.related and not refused.citations
+    answered = build_answer("Where is fuel bought with the fuel card?", [hit], **kwargs)  # type: ignore[arg-type]
+    assert not answered.abstained
