@@ -231,13 +231,8 @@ def _pick_sentences(
     candidates: list[tuple[int, int, int]] = []
     spans_of: dict[int, list[tuple[int, int]]] = {}
     for h_index, hit in enumerate(hits):
-        chunk = hit.chunk
-        spans = spans_of[h_index] = split_sentences(chunk.text)
-        for i, (start, end) in enumerate(spans):
-            if i > 0 and _is_aside(chunk.text[start:end]):
-                continue  # judged with the sentence it belongs to, and quoted after it
-            if is_answer_sentence(chunk.text[start:end], section=chunk.section, last=i == len(spans) - 1):
-                candidates.append((h_index, start, end))
+        spans = spans_of[h_index] = split_sentences(hit.chunk.text)
+        candidates += [(h_index, start, end) for start, end in _quotable(hit.chunk, spans)]
     if not candidates:
         first = hits[0].chunk
         whole = [(0, 0, len(first.text))]
@@ -246,7 +241,7 @@ def _pick_sentences(
     # under "Commitment | Lead body | Target year".
     texts = [_in_context(hits[h].chunk, spans_of[h], s, e) for h, s, e in candidates]
     if wants:
-        typed = [_gives_wanted(wants, hits[h].chunk, spans_of[h], (s, e)) for h, s, e in candidates]
+        typed = [_gives(wants, t) for t in texts]
         if not any(typed):
             return "type"
         candidates = [c for c, t in zip(candidates, typed, strict=True) if t]
@@ -288,13 +283,19 @@ def answers_wanted(hit: Hit, wants: set[AnswerType]) -> bool:
     """Return True when one of the passage's answer sentences gives a wanted kind (or nothing is wanted)."""
     if not wants:
         return True
-    chunk = hit.chunk
-    spans = split_sentences(chunk.text)
-    return any(
-        _gives_wanted(wants, chunk, spans, (s, e))
+    spans = split_sentences(hit.chunk.text)
+    return any(_gives(wants, _in_context(hit.chunk, spans, s, e)) for s, e in _quotable(hit.chunk, spans))
+
+
+def _quotable(chunk: Chunk, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return the spans a quote may lead with: answer sentences, but not a bracketed aside, which is
+    judged with the sentence it follows and quoted after it."""
+    return [
+        (s, e)
         for i, (s, e) in enumerate(spans)
-        if is_answer_sentence(chunk.text[s:e], section=chunk.section, last=i == len(spans) - 1)
-    )
+        if not (i > 0 and _is_aside(chunk.text[s:e]))
+        and is_answer_sentence(chunk.text[s:e], section=chunk.section, last=i == len(spans) - 1)
+    ]
 
 
 def _is_aside(text: str) -> bool:
@@ -310,12 +311,8 @@ def _aside_after(text: str, spans: list[tuple[int, int]], span: tuple[int, int])
     return None
 
 
-def _gives_wanted(wants: set[AnswerType], chunk: Chunk, spans: list[tuple[int, int]], span: tuple[int, int]) -> bool:
-    """Return True when the sentence (with a bracketed aside after it, or its table's header) gives a wanted kind."""
-    start, end = span
-    aside = _aside_after(chunk.text, spans, span)
-    end = aside[1] if aside else end
-    text = f"{row_header(chunk, start) or ''}\n{chunk.text[start:end]}"
+def _gives(wants: set[AnswerType], text: str) -> bool:
+    """Return True when `text` gives one of the wanted kinds of answer."""
     return any(gives(w, text) for w in wants)
 
 
