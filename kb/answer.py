@@ -170,7 +170,7 @@ def build_answer(
 
     Only passages that clear the evidence threshold may be quoted or cited; the passages the
     answer quotes are numbered first, in order of use, then the other passages that cleared it.
-    Every other hit is related reading.
+    Every other hit is related reading. A passage the per-document cap held back is shown only if quoted.
     """
     q_tokens = tokenize(question)
     strengths = [evidence(h, q_tokens, idf, params.dense_weight) for h in hits]
@@ -180,8 +180,9 @@ def build_answer(
     picks: list[tuple[int, int, int]] | str = "weak"
     if supported and not missing:
         picks = _pick_sentences(question, q_tokens, supported, wants, embedder=embedder, idf=idf, params=params)
+    shown = [h for h in hits if not h.held_back]
     if isinstance(picks, str):
-        related = [Citation(n=i + 1, hit=h) for i, h in enumerate(hits)]
+        related = [Citation(n=i + 1, hit=h) for i, h in enumerate(shown)]
         message = ABSTAIN_MESSAGE
         if missing and supported:
             message += f" (No passage mentions {', '.join(missing)}.)"
@@ -200,9 +201,10 @@ def build_answer(
         parts.append(f"{_quote(cit.hit.chunk, start, end)} [{cit.n}]")
     # The passages quoted come first; other passages that cleared the bar follow as further sources.
     used = {id(c.hit) for c in citations}
-    citations += [Citation(n=len(citations) + i + 1, hit=h) for i, h in enumerate(h for h in supported if id(h) not in used)]
+    further = [h for h in supported if id(h) not in used and not h.held_back]
+    citations += [Citation(n=len(citations) + i + 1, hit=h) for i, h in enumerate(further)]
     used = {id(c.hit) for c in citations}
-    rest = [h for h in hits if id(h) not in used]
+    rest = [h for h in shown if id(h) not in used]
     related = [Citation(n=len(citations) + i + 1, hit=h) for i, h in enumerate(rest)]
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations, related=related)
 

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     candidates: int = Field(100, ge=10, description="Passages each leg hands to fusion.")
     top_k: int = Field(5, ge=1, le=50, description="Passages cited by default.")
     max_per_document: int = Field(3, ge=1, description="Passages one document may hold in the top results.")
+    answer_depth: int = Field(
+        8,
+        ge=1,
+        le=50,
+        description="The answer also reads the passages among this many best that the per-document cap held back.",
+    )
     abstain_threshold: float = Field(
         0.23,
         description="Evidence a passage needs before it may be quoted; calibrated on the tune half of the question set.",

@@ -266,7 +266,7 @@ def calibrate(
     defaults = AnswerParams(threshold=kb.settings.abstain_threshold)
     retrieved = []
     for q in _progress(tune, progress):
-        hits = kb.search(q.question, k=kb.settings.top_k)
+        hits = kb.reading(q.question)  # the passages build_answer reads, held-back ones last
         names = unmatched_terms(q.question, hits[: defaults.specifics_depth]) if defaults.check_specifics else []
         wants = expected_answers(q.question) if defaults.check_answer_type else set()
         typed = [answers_wanted(h, wants) for h in hits]

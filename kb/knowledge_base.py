@@ -88,8 +88,8 @@ class KnowledgeBase:
             )
         return text
 
-    def search(self, query: str, *, k: int = 10, filters: Filters | None = None) -> list[Hit]:
-        """Return the k best passages for a query."""
+    def search(self, query: str, *, k: int = 10, filters: Filters | None = None, depth: int = 0) -> list[Hit]:
+        """Return the k best passages for a query (and, with `depth`, those the per-document cap held back)."""
         query = self._check(query, "query")
         s = self.settings
         return search(
@@ -102,6 +102,7 @@ class KnowledgeBase:
             fusion=self.fusion(k),
             per_doc=s.max_per_document,
             multilingual=self.multilingual,
+            depth=depth,
         )
 
     def fusion(self, k: int, legs: tuple[str, ...] | None = None) -> FusionParams:
@@ -115,7 +116,7 @@ class KnowledgeBase:
     def ask(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> Answer:
         """Return an extractive, cited answer, or an abstention with related passages."""
         question = self._check(question, "question")
-        hits = self.search(question, k=top_k or self.settings.top_k, filters=filters)
+        hits = self.reading(question, top_k=top_k, filters=filters)
         return build_answer(
             question,
             hits,
@@ -123,6 +124,11 @@ class KnowledgeBase:
             idf=self.snapshot().keyword.idf,
             params=AnswerParams(threshold=self.settings.abstain_threshold),
         )
+
+    def reading(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> list[Hit]:
+        """Return the passages an answer reads: the top k, then those the per-document cap held back."""
+        k = top_k or self.settings.top_k
+        return self.search(question, k=k, filters=filters, depth=max(k, self.settings.answer_depth))
 
     def documents(self) -> list[Document]:
         """Return every document in the library."""

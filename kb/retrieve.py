@@ -203,8 +203,13 @@ def search(
     fusion: FusionParams,
     per_doc: int,
     multilingual: Embedder | None = None,
+    depth: int = 0,
 ) -> list[Hit]:
-    """Return the k best passages for `query`, each with fused and per-leg scores."""
+    """Return the k best passages for `query`, each with fused and per-leg scores.
+
+    With `depth`, the passages among the `depth` best that the per-document cap kept out follow the k,
+    flagged `held_back`: a question about one document is often answered by its fifth-best passage.
+    """
     mask = snap.allowed_rows(filters)
     lao_query = detect_language(query) == "lo"
     weights = fusion.weights(lao_query=lao_query, has_multilingual=snap.multilingual is not None)
@@ -226,10 +231,13 @@ def search(
             fused[row] *= SUPERSEDED_FACTOR
     ranked = sorted(fused.items(), key=lambda item: -item[1])
     top = diversify(ranked, snap.chunk_docs, k, per_doc)
+    chosen = {row for row, _ in top}
+    full = Counter(snap.chunk_docs[row] for row, _ in top)
+    held = [(r, s) for r, s in ranked[:depth] if r not in chosen and full[snap.chunk_docs[r]] >= per_doc]
     score_of = {name: {int(r): float(s) for r, s in zip(leg.rows, leg.scores, strict=True)} for name, leg in legs.items()}
-    chunks = store.chunks([int(snap.chunk_ids[row]) for row, _ in top])
+    chunks = store.chunks([int(snap.chunk_ids[row]) for row, _ in top + held])
     hits = []
-    for row, score in top:
+    for i, (row, score) in enumerate(top + held):
         chunk = chunks.get(int(snap.chunk_ids[row]))
         if chunk is None:  # deleted since the snapshot was taken
             continue
@@ -241,7 +249,8 @@ def search(
             multi_score = _dense_score(snap.multilingual, mvec, snap.chunk_ids[row])
         hits.append(
             Hit(chunk=chunk, document=snap.documents[chunk.document_id], score=score,
-                dense=dense_score, keyword=score_of.get("keyword", {}).get(row, 0.0), multilingual=multi_score)
+                dense=dense_score, keyword=score_of.get("keyword", {}).get(row, 0.0), multilingual=multi_score,
+                held_back=i >= len(top))
         )
     return hits
 

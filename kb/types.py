@@ -89,6 +89,9 @@ class Hit:
     dense: float | None = None
     keyword: float | None = None
     multilingual: float | None = None
+    # Ranked among the best but kept out of the top k by the per-document cap: the answer may quote it,
+    # and it is shown only when quoted.
+    held_back: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used by `kb search --json` and `GET /api/search`."""

@@ -226,3 +226,26 @@ def test_a_passage_that_clears_the_bar_but_has_no_close_sentence_is_not_quoted()
     assert refused.abstained and refused.related and not refused.citations
     answered = build_answer("Where is fuel bought with the fuel card?", [hit], **kwargs)  # type: ignore[arg-type]
     assert not answered.abstained
+
+
+def test_a_held_back_passage_is_shown_only_when_quoted() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    doc = Document("d", "fleet.md", "Fleet policy")
+    pool = "The pool has 24 vehicles for field travel and for travel within the capital."
+    booking = "A vehicle is booked through the online form at least two working days before the trip."
+    fuel = "Fuel is bought with the fuel card at approved stations only."
+    hits = [
+        Hit(Chunk("d", 0, pool, None, "2. Pool", 0, len(pool)), doc, 1.0, dense=0.6),
+        Hit(Chunk("d", 1, booking, None, "3. Booking", 0, len(booking)), doc, 0.9, dense=0.6, held_back=True),
+        Hit(Chunk("d", 2, fuel, None, "5. Fuel", 0, len(fuel)), doc, 0.8, dense=0.6, held_back=True),
+    ]
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    answer = build_answer("How many working days before the trip is a vehicle booked?", hits, **kwargs)  # type: ignore[arg-type]
+    assert answer.answer.startswith("A vehicle is booked") and answer.citations[0].hit is hits[1]
+    shown = [c.hit for c in answer.citations + answer.related]
+    assert hits[0] in shown and hits[2] not in shown
+    refused = build_answer("What mileage allowance applies to private cars?", hits, **kwargs)  # type: ignore[arg-type]
+    assert [c.hit for c in refused.citations + refused.related] == hits[:1]

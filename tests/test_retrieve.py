@@ -58,3 +58,15 @@ def test_leg_weights_route_lao_questions_to_the_multilingual_leg() -> None:
     assert params.weights(lao_query=True, has_multilingual=True) == {"multilingual": 0.5, "keyword": 0.5}
     assert params.weights(lao_query=False, has_multilingual=False) == {"dense": 0.5, "keyword": 0.5}
     assert FusionParams(legs=("keyword",)).weights(lao_query=False, has_multilingual=True) == {"keyword": 1.0}
+
+
+def test_depth_adds_the_passages_the_cap_held_back(kb) -> None:  # type: ignore[no-untyped-def]
+    plain = kb.search("minutes of the commission meeting, decisions and action items", k=4)
+    deep = kb.search("minutes of the commission meeting, decisions and action items", k=4, depth=12)
+    # The first k are the same passages either way; the rest were cut by the per-document cap.
+    assert [h.chunk.id for h in deep[:4]] == [h.chunk.id for h in plain]
+    assert not any(h.held_back for h in deep[:4])
+    extra = deep[4:]
+    assert extra and all(h.held_back for h in extra)
+    capped = {h.document.id for h in plain if sum(p.document.id == h.document.id for p in plain) == 3}
+    assert {h.document.id for h in extra} <= capped
