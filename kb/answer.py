@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from kb.embed import Embedder
 from kb.lexical import tokenize
-from kb.question import AnswerType, expected_answers, gives, unmatched_terms
+from kb.question import AnswerType, expected_answers, gives, speaks_of, unmatched_terms, years_asked
 from kb.types import Answer, Chunk, Citation, Hit
 
 ABSTAIN_MESSAGE = (
@@ -177,18 +177,26 @@ def build_answer(
     supported = [h for h, s in zip(hits, strengths, strict=True) if s >= params.threshold]
     missing = unmatched_terms(question, hits[: params.specifics_depth]) if params.check_specifics else []
     wants = expected_answers(question) if params.check_answer_type else set()
+    # A question about a year is answered only by a passage that speaks of that year.
+    years = years_asked(question) if params.check_specifics else []
+    dated = [h for h in supported if speaks_of(h, years)]
     picks: list[tuple[int, int, int]] | str = "weak"
     if supported and not missing:
-        picks = _pick_sentences(question, q_tokens, supported, wants, embedder=embedder, idf=idf, params=params)
+        picks = "year"
+        if dated:
+            picks = _pick_sentences(question, q_tokens, dated, wants, embedder=embedder, idf=idf, params=params)
     shown = [h for h in hits if not h.held_back]
     if isinstance(picks, str):
         related = [Citation(n=i + 1, hit=h) for i, h in enumerate(shown)]
         message = ABSTAIN_MESSAGE
         if missing and supported:
             message += f" (No passage mentions {', '.join(missing)}.)"
+        elif supported and picks == "year":
+            message += f" (No passage speaks of {' or '.join(years)}.)"
         elif supported and picks == "type":
             message += f" (No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}.)"
         return Answer(question=question, answer=message, abstained=True, citations=[], related=related)
+    supported = dated
     citations: list[Citation] = []
     by_hit: dict[int, Citation] = {}
     parts = []

@@ -17,7 +17,7 @@ from kb.answer import AnswerParams, answers_wanted, evidence
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
 from kb.lexical import tokenize
-from kb.question import expected_answers, unmatched_terms
+from kb.question import expected_answers, speaks_of, unmatched_terms, years_asked
 from kb.types import Hit
 
 SPLITS = ("tune", "test")
@@ -253,8 +253,8 @@ def calibrate(
     """Grid-search threshold × dense weight on the tune split, replaying `build_answer`'s decision.
 
     The passage-level refusals are replayed exactly (no passage clears the threshold, the question
-    names something no top passage mentions, or it asks for a date or figure no passage that clears the
-    bar gives); the sentence-level bar (`AnswerParams.sentence_threshold`) needs every sentence embedded
+    names something no top passage mentions, or it asks for a date or figure, or about a year, that no
+    passage clearing the bar gives); the sentence-level bar (`AnswerParams.sentence_threshold`) needs every sentence embedded
     and is not replayed, so the replay can only under-count refusals;
     hit@k is taken over the passages that clear the threshold, in rank order (the answer then cites
     the ones it quotes, so hit@k here is an upper bound of the real one).
@@ -269,7 +269,8 @@ def calibrate(
         hits = kb.reading(q.question)  # the passages build_answer reads, held-back ones last
         names = unmatched_terms(q.question, hits[: defaults.specifics_depth]) if defaults.check_specifics else []
         wants = expected_answers(q.question) if defaults.check_answer_type else set()
-        typed = [answers_wanted(h, wants) for h in hits]
+        years = years_asked(q.question) if defaults.check_specifics else []
+        typed = [answers_wanted(h, wants) and speaks_of(h, years) for h in hits]
         retrieved.append((q, hits, tokenize(q.question), bool(names), typed))
     grid: list[dict[str, float]] = []
     best: tuple[float, float, float, dict[str, Any]] | None = None

@@ -55,6 +55,24 @@ def gives(kind: AnswerType, text: str) -> bool:
     return _HAS[kind].search(text) is not None
 
 
+_YEAR_ASKED = re.compile(r"\b(?:by|in|until|before|after|since|during|for)\s+((?:19|20)\d\d)\b", re.I)
+
+
+def years_asked(question: str) -> list[str]:
+    """Return the years a question is about: "in 2023", "by 2030" (not a year inside a name)."""
+    return _YEAR_ASKED.findall(question)
+
+
+def speaks_of(hit: Hit, years: list[str]) -> bool:
+    """Return True when the passage itself (text, section, table header) names every one of the years.
+
+    The document's title does not count: "Vision 2030" in a strategy's title does not make its
+    passage on 2025 contribution rates an answer about 2030.
+    """
+    text = f"{hit.chunk.section or ''} {hit.chunk.table_header or ''} {hit.chunk.text}"
+    return all(re.search(rf"(?<!\d){year}(?!\d)", text) for year in years)
+
+
 def specific_terms(question: str) -> list[str]:
     """Return the question's names and figures: numbers, and capitalised words after the first."""
     terms = []

@@ -249,3 +249,21 @@ def test_a_held_back_passage_is_shown_only_when_quoted() -> None:
     assert hits[0] in shown and hits[2] not in shown
     refused = build_answer("What mileage allowance applies to private cars?", hits, **kwargs)  # type: ignore[arg-type]
     assert [c.hit for c in refused.citations + refused.related] == hits[:1]
+
+
+def test_a_question_about_a_year_needs_a_passage_that_speaks_of_it() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.question import years_asked
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    assert years_asked("What share of workers will the fund cover by 2030?") == ["2030"]
+    assert years_asked("What does the Vision 2030 strategy say about school meals?") == []
+    text = "The share of enterprises that pay contributions on time rises to 85 per cent by 2025."
+    doc = Document("d", "s.pdf", "Strategy: Vision 2030 - Goal 2025")  # the title's 2030 does not count
+    hits = [Hit(Chunk("d", 0, text, 5, "4.1 Employees", 0, len(text)), doc, 1.0, dense=0.9)]
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    refused = build_answer("What share of enterprises pay contributions on time by 2030?", hits, **kwargs)  # type: ignore[arg-type]
+    assert refused.abstained and "2030" in refused.answer and refused.related
+    answered = build_answer("What share of enterprises pay contributions on time by 2025?", hits, **kwargs)  # type: ignore[arg-type]
+    assert not answered.abstained and "85 per cent" in answered.answer
