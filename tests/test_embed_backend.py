@@ -110,3 +110,23 @@ def test_onnx_needs_a_hugging_face_layout(tmp_path: Path) -> None:
     (folder / "config.json").write_text('{"hidden_size": 8}')
     with pytest.raises(ConfigError, match="has no tokenizer.json"):
         build_embedder(str(folder), backend="onnx", cache_dir=tmp_path / "models")
+
+
+def test_remembering_embedder_embeds_each_passage_text_once() -> None:
+    from kb.embed import RememberingEmbedder
+    from tests.fakes import FakeEmbedder
+
+    inner = FakeEmbedder()
+    kept = RememberingEmbedder(inner, max_items=3)
+    first = kept.embed(["a school meal", "a health card", "a school meal"])
+    assert inner.texts_embedded == 2 and np.allclose(first[0], first[2])
+    again = kept.embed(["a health card", "a cash grant"])
+    assert inner.texts_embedded == 3  # only the new text went to the model
+    assert np.allclose(again, inner.embed(["a health card", "a cash grant"]))
+    kept.embed(["a pension", "a vehicle pool"])  # holds 3: the least recently used ("a school meal") goes
+    before = inner.texts_embedded
+    kept.embed(["a school meal"])
+    assert inner.texts_embedded == before + 1
+    kept.embed(["a question"], kind="query")  # queries are never kept
+    kept.embed(["a question"], kind="query")
+    assert inner.calls == 7 and kept.embed([]).shape == (0, inner.dim)
