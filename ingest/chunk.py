@@ -13,7 +13,8 @@ from kb.types import Chunk, Page
 # unchanged files too (their unchanged passages keep their cached embeddings).
 # 2: a table's header row rides with passages that continue it; contents lines are not indexed.
 # 3: an unnumbered "Annex: ..." line starts a section (parser), so its passages are cited under it.
-CHUNKER_VERSION = "3"
+# 4: OCR reads a noisy page again through a median filter and keeps the surer reading (parser).
+CHUNKER_VERSION = "4"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then any line
 # (table rows), then sentences, then words: a recommendation is not cut in the middle if it fits.

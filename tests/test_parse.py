@@ -422,3 +422,53 @@ def test_an_unnumbered_annex_starts_a_section() -> None:
     )
     assert [h.title for h in find_line_headings(text)] == ["8 Monitoring and evaluation", "Annex: Summary of commitments"]
     assert not find_line_headings("Annexed to this report are the minutes of the meeting.\nMore text.")
+
+
+def test_a_noisy_page_is_read_again_denoised_and_the_surer_reading_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    from ingest.parse import ocr
+
+    calls: list[str] = []
+
+    def reader(confidences: dict[str, float]):  # type: ignore[no-untyped-def]
+        def read(image: Image.Image, languages: str, *, timeout_s: float) -> ocr.Reading:
+            kind = "plain" if not calls else "denoised"
+            calls.append(kind)
+            return ocr.Reading(f"{kind} text", confidences[kind])
+
+        return read
+
+    page = Image.new("L", (40, 40), 255)
+    monkeypatch.setattr(ocr, "_tesseract", reader({"plain": 81.0, "denoised": 95.0}))
+    assert ocr.ocr_image(page, "eng") == "denoised text" and calls == ["plain", "denoised"]
+    calls.clear()
+    monkeypatch.setattr(ocr, "_tesseract", reader({"plain": 70.0, "denoised": 60.0}))
+    assert ocr.ocr_image(page, "eng") == "plain text"  # the filter made it worse: keep the first reading
+    calls.clear()
+    monkeypatch.setattr(ocr, "_tesseract", reader({"plain": 95.0, "denoised": 99.0}))
+    assert ocr.ocr_image(page, "eng") == "plain text" and calls == ["plain"]  # a clean page is read once
+
+
+def test_mean_confidence_counts_words_only() -> None:
+    from ingest.parse.ocr import _mean_confidence
+
+    tsv = (
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+        "1\t1\t0\t0\t0\t0\t0\t0\t100\t100\t-1\t\n"
+        "5\t1\t1\t1\t1\t1\t10\t10\t30\t12\t96.5\tJuly\n"
+        "5\t1\t1\t1\t1\t2\t50\t10\t30\t12\t71.5\t2013.\n"
+        "5\t1\t1\t1\t1\t3\t90\t10\t5\t12\t95\t \n"
+    )
+    assert _mean_confidence(tsv) == pytest.approx(84.0)
+    assert _mean_confidence("level\tconf\ttext\n") == 0.0
+
+
+@needs_tesseract
+def test_the_sample_librarys_noisy_scan_reads_cleanly() -> None:
+    from ingest.parse.ocr import PdfRenderer, ocr_image
+
+    scan = Path(__file__).resolve().parents[1] / "corpus" / "decree-scan-moh-1666-2013.pdf"
+    text = ocr_image(PdfRenderer(scan).render(0), "eng+lao")
+    # Read plainly, the page gave "22 Ful 2013" and "National Health mietraves Bureau".
+    assert "22 July 2013" in text and "National Health Insurance Bureau" in text

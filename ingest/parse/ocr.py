@@ -8,10 +8,12 @@ import logging
 import os
 import shutil
 import subprocess
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageStat, UnidentifiedImageError
+from PIL import Image, ImageFilter, ImageStat, UnidentifiedImageError
 
 from kb.errors import ParseError
 from kb.types import Page, ParsedDocument
@@ -75,41 +77,80 @@ def lao_share(text: str) -> float:
     return sum("\u0e80" <= c <= "\u0eff" for c in letters) / len(letters) if letters else 0.0
 
 
+# A page Tesseract reads with less mean word confidence than this is read again after a 3×3 median
+# filter, and the more confident reading is kept. Measured on page 1 (plain → filtered): the sample
+# library's noisy scan 81.3 → 95.4 ("22 Ful 2013" → "22 July 2013"), a noisy scanned letter 74.4 → 85.8;
+# two clean scans 95.1 → 95.1 and 94.4 → 94.7 (not re-read); Lao text with or without noise reads the same.
+CLEAN_CONFIDENCE = 90.0
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What Tesseract read on a page, and its mean word confidence (0-100)."""
+
+    text: str
+    confidence: float
+
+
 def ocr_image(image: Image.Image, languages: str, *, timeout_s: float = PAGE_TIMEOUT_S) -> str:
-    """Return the text Tesseract reads; a page that is barely Lao is re-read without Lao.
+    """Return the text Tesseract reads; a noisy page is also read denoised, a barely-Lao page without Lao.
 
     With eng+lao, Tesseract turns specks and smudges on an English page into stray Lao
     letters and misreads digits ("470/PM" as ".170/814"); a second pass without Lao fixes both.
     """
-    text = _tesseract(image, languages, timeout_s=timeout_s)
+    reading = _tesseract(image, languages, timeout_s=timeout_s)
+    if reading.confidence < CLEAN_CONFIDENCE:
+        denoised = image.convert("L").filter(ImageFilter.MedianFilter(3))
+        second = _tesseract(denoised, languages, timeout_s=timeout_s)
+        if second.confidence > reading.confidence:
+            image, reading = denoised, second
     langs = languages.split("+")
-    if "lao" in langs and len(langs) > 1 and 0 < lao_share(text) < 0.15:
-        text = _tesseract(image, "+".join(x for x in langs if x != "lao"), timeout_s=timeout_s)
-    return text
+    if "lao" in langs and len(langs) > 1 and 0 < lao_share(reading.text) < 0.15:
+        reading = _tesseract(image, "+".join(x for x in langs if x != "lao"), timeout_s=timeout_s)
+    return reading.text
 
 
-def _tesseract(image: Image.Image, languages: str, *, timeout_s: float) -> str:
-    """Run Tesseract once on an image and return its normalised text."""
+def _tesseract(image: Image.Image, languages: str, *, timeout_s: float) -> Reading:
+    """Run Tesseract once on an image and return its normalised text with the mean word confidence."""
     binary = tesseract_path()
     if binary is None:
         raise OCRUnavailable("Tesseract is not installed")
     buffer = io.BytesIO()
     image.convert("L").save(buffer, format="PNG")
-    try:
-        out = subprocess.run(
-            [binary, "stdin", "stdout", "-l", languages, "--psm", "3"],
-            input=buffer.getvalue(),
-            capture_output=True,
-            timeout=timeout_s,
-            env={**os.environ, **_ENV_EXTRA},
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise TimeoutError(f"Tesseract took more than {timeout_s:g} s") from None
-    if out.returncode != 0:
-        message = out.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RuntimeError(f"Tesseract failed: {message[-1] if message else out.returncode}")
-    return normalize_text(out.stdout.decode("utf-8", "replace"))
+    with tempfile.TemporaryDirectory(prefix="kb-ocr-") as folder:
+        base = Path(folder) / "page"
+        try:
+            out = subprocess.run(
+                [binary, "stdin", str(base), "-l", languages, "--psm", "3", "txt", "tsv"],
+                input=buffer.getvalue(),
+                capture_output=True,
+                timeout=timeout_s,
+                env={**os.environ, **_ENV_EXTRA},
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise TimeoutError(f"Tesseract took more than {timeout_s:g} s") from None
+        if out.returncode != 0:
+            message = out.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise RuntimeError(f"Tesseract failed: {message[-1] if message else out.returncode}")
+        text = base.with_suffix(".txt").read_text("utf-8", "replace")
+        table = base.with_suffix(".tsv").read_text("utf-8", "replace")
+    return Reading(normalize_text(text), _mean_confidence(table))
+
+
+def _mean_confidence(tsv: str) -> float:
+    """Return the mean confidence of the words in Tesseract's TSV output (0 when it found none)."""
+    confidences = []
+    for line in tsv.splitlines()[1:]:
+        cells = line.split("\t")
+        if len(cells) >= 12 and cells[11].strip():
+            try:
+                confidence = float(cells[10])
+            except ValueError:
+                continue
+            if confidence >= 0:
+                confidences.append(confidence)
+    return sum(confidences) / len(confidences) if confidences else 0.0
 
 
 class PdfRenderer:
