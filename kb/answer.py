@@ -291,14 +291,6 @@ def _pick_sentences(
     return _with_asides(picks, hits, spans_of)
 
 
-def answers_wanted(hit: Hit, wants: set[AnswerType]) -> bool:
-    """Return True when one of the passage's answer sentences gives a wanted kind (or nothing is wanted)."""
-    if not wants:
-        return True
-    spans = split_sentences(hit.chunk.text)
-    return any(_gives(wants, _in_context(hit.chunk, spans, s, e)) for s, e in _quotable(hit.chunk, spans))
-
-
 def _quotable(chunk: Chunk, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Return the spans a quote may lead with: answer sentences, but not a bracketed aside, which is
     judged with the sentence it follows and quoted after it."""

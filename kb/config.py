@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         description="The answer also reads the passages among this many best that the per-document cap held back.",
     )
     abstain_threshold: float = Field(
-        0.23,
+        0.15,
         description="Evidence a passage needs before it may be quoted; calibrated on the tune half of the question set.",
     )
     max_question_chars: int = Field(1000, ge=10)

@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.answer import AnswerParams, answers_wanted, evidence
+from kb.answer import AnswerParams
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
-from kb.lexical import tokenize
-from kb.question import expected_answers, speaks_of, unmatched_terms, years_asked
 from kb.types import Hit
 
 SPLITS = ("tune", "test")
@@ -250,40 +248,27 @@ def calibrate(
     dense_weights: Sequence[float] = DENSE_WEIGHTS,
     progress: bool = False,
 ) -> Calibration:
-    """Grid-search threshold × dense weight on the tune split, replaying `build_answer`'s decision.
+    """Grid-search threshold × dense weight on the tune split, answering every question at every point.
 
-    The passage-level refusals are replayed exactly (no passage clears the threshold, the question
-    names something no top passage mentions, or it asks for a date or figure, or about a year, that no
-    passage clearing the bar gives); the sentence-level bar (`AnswerParams.sentence_threshold`) needs every sentence embedded
-    and is not replayed, so the replay can only under-count refusals;
-    hit@k is taken over the passages that clear the threshold, in rank order (the answer then cites
-    the ones it quotes, so hit@k here is an upper bound of the real one).
+    Each question's passages are read once; the answer step itself (`KnowledgeBase.answer`, every
+    refusal rule included) then runs at each point of the grid. The answer's sentence vectors are kept
+    between calls, so a point costs milliseconds a question.
     """
     tune = _select(questions, "tune")
     if not tune:
         raise KBError("the question set has no 'tune' questions to calibrate on")
-    idf = kb.snapshot().keyword.idf
-    defaults = AnswerParams(threshold=kb.settings.abstain_threshold)
-    retrieved = []
-    for q in _progress(tune, progress):
-        hits = kb.reading(q.question)  # the passages build_answer reads, held-back ones last
-        names = unmatched_terms(q.question, hits[: defaults.specifics_depth]) if defaults.check_specifics else []
-        wants = expected_answers(q.question) if defaults.check_answer_type else set()
-        years = years_asked(q.question) if defaults.check_specifics else []
-        typed = [answers_wanted(h, wants) and speaks_of(h, years) for h in hits]
-        retrieved.append((q, hits, tokenize(q.question), bool(names), typed))
+    read = [(q, kb.reading(q.question)) for q in _progress(tune, progress)]
     grid: list[dict[str, float]] = []
     best: tuple[float, float, float, dict[str, Any]] | None = None
     for weight in dense_weights:
-        strengths = [[evidence(h, toks, idf, weight) for h in hits] for _, hits, toks, _, _ in retrieved]
         scored = []
         for t in thresholds:
+            params = AnswerParams(threshold=t, dense_weight=weight)
             outcomes = []
-            for (q, hits, _, unmatched, typed), s in zip(retrieved, strengths, strict=True):
-                supported = [h for h, v in zip(hits, s, strict=True) if v >= t]  # as build_answer filters them
-                # ... and as it refuses when no supported passage gives the date or figure asked for
-                abstained = unmatched or not any(ok for ok, v in zip(typed, s, strict=True) if v >= t)
-                outcomes.append(Outcome(q, abstained, None if abstained else first_hit_rank(q, supported)))
+            for q, hits in read:
+                answer = kb.answer(q.question, hits, params)
+                cited = [c.hit for c in answer.citations]
+                outcomes.append(Outcome(q, answer.abstained, None if answer.abstained else first_hit_rank(q, cited)))
             r = rates(outcomes)
             scored.append((objective(r), t, r))
             grid.append({"threshold": t, "dense_weight": weight, "objective": round(objective(r), 4),

@@ -117,13 +117,16 @@ class KnowledgeBase:
     def ask(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> Answer:
         """Return an extractive, cited answer, or an abstention with related passages."""
         question = self._check(question, "question")
-        hits = self.reading(question, top_k=top_k, filters=filters)
+        return self.answer(question, self.reading(question, top_k=top_k, filters=filters))
+
+    def answer(self, question: str, hits: list[Hit], params: AnswerParams | None = None) -> Answer:
+        """Return the extractive answer from passages already read (`reading`), with the settings' knobs by default."""
         return build_answer(
             question,
             hits,
             embedder=self._sentences,
             idf=self.snapshot().keyword.idf,
-            params=AnswerParams(threshold=self.settings.abstain_threshold),
+            params=params or AnswerParams(threshold=self.settings.abstain_threshold),
         )
 
     def reading(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> list[Hit]:

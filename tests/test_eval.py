@@ -191,6 +191,21 @@ def test_calibration_picks_a_threshold_from_the_grid(tiny_kb, tmp_path: Path) ->
     assert result.grid and "abstain_threshold" in result.text()
 
 
+def test_calibration_runs_the_real_answer_step(tiny_kb, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from kb.eval_questions import calibrate, evaluate_questions, load_questions
+
+    path = tmp_path / "questions.yaml"
+    path.write_text(QUESTIONS_YAML.replace("split: test", "split: tune"))
+    questions = load_questions(path)
+    grid = calibrate(tiny_kb, questions, thresholds=(0.05, 0.6, 0.95), dense_weights=(0.5,)).grid
+    for point in grid:  # each point scores what `ask` does with that threshold
+        tiny_kb.settings = tiny_kb.settings.model_copy(update={"abstain_threshold": point["threshold"]})
+        asked = evaluate_questions(tiny_kb, questions, split="tune").groups["all"]
+        assert (point["hit@3"], point["false_abstention"], point["abstention"]) == (
+            asked["hit@3"], asked["false_abstention"], asked["abstention"])
+    assert grid[0]["false_abstention"] < grid[-1]["false_abstention"]  # a high bar refuses answerable ones
+
+
 def test_hit_needs_document_page_and_phrase(tiny_kb) -> None:  # type: ignore[no-untyped-def]
     from kb.eval_questions import Question, is_hit
 
