@@ -108,8 +108,6 @@ class Ingestor:
         self._staged: list[_Staged] = []
         self.store = Store(settings.data_dir)
         self.store.check_identity(index_identity(settings, embedder, multilingual), claim=True)
-        # A library chunked by an older version of the chunker is re-chunked file by file, even unchanged files.
-        self._rechunk = self.store.stats()[1] > 0 and self.store.meta("chunker_version") != CHUNKER_VERSION
 
     def run(self, paths: Iterable[Path], *, progress: bool = False) -> IngestReport:
         """Ingest every path (folder or file) and rebuild the dense index once at the end."""
@@ -143,10 +141,8 @@ class Ingestor:
         self.flush(report)
         if bar is not None:
             bar.close()
-        self.store.set_meta("chunker_version", CHUNKER_VERSION)
-        self._rechunk = False
         self._report_versions(report)
-        self.finish()
+        self.finish(report)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -170,9 +166,9 @@ class Ingestor:
                     {"source": doc.source, "warning": f"superseded by {newer.source} ({newer.title}, {newer.date})"}
                 )
 
-    def finish(self, report: IngestReport | None = None) -> None:
-        """Store anything still queued, drop unused cached vectors, and swap in a dense index matching the database."""
-        self.flush(report or IngestReport())
+    def finish(self, report: IngestReport) -> None:
+        """Store anything still queued (failures go to `report`), drop unused cached vectors, write the dense index."""
+        self.flush(report)
         for embedder in self.embedders:
             self.store.prune_vectors(embedder.name)
             self.store.write_faiss(embedder.name, embedder.dim)
@@ -188,7 +184,13 @@ class Ingestor:
         sha = _sha256(path)
         doc_id = document_id(str(root), source)
         previous = self.store.file_state(str(root), source)
-        if previous is not None and previous[0] == sha and not self._rechunk and self._same_metadata(doc_id, entry):
+        # A file cut by an older version of the chunker is re-chunked even when unchanged.
+        if (
+            previous is not None
+            and previous[0] == sha
+            and previous[4] == CHUNKER_VERSION
+            and self._same_metadata(doc_id, entry)
+        ):
             if previous[2] != stat.st_mtime:
                 self.store.touch(doc_id, stat.st_mtime)
             report.unchanged.append(source)
@@ -283,6 +285,7 @@ class Ingestor:
                     chunks=s.chunks,
                     tokens=[tokenize(t) for t in s.texts],
                     hashes=s.hashes,
+                    chunker=CHUNKER_VERSION,
                 )
             except (KBError, OSError) as exc:
                 report.failed.append({"source": s.doc.source, "reason": str(exc)})

@@ -248,7 +248,7 @@ def _pick_sentences(
     if not candidates:
         first = hits[0].chunk
         whole = [(0, 0, len(first.text))]
-        return whole if all(gives(w, first.text) for w in wants) else "type"
+        return whole if not wants or _gives(wants, first.text) else "type"
     # A table row is judged with its table's header row: "| MoES | 2025" answers "which ministry leads" only
     # under "Commitment | Lead body | Target year".
     texts = [_in_context(hits[h].chunk, spans_of[h], s, e) for h, s, e in candidates]

@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS documents (
     mtime REAL NOT NULL,
     warnings TEXT NOT NULL DEFAULT '[]',
     ingested_at TEXT NOT NULL,
+    chunker TEXT,
     UNIQUE (root, source)
 );
 CREATE TABLE IF NOT EXISTS pages (
@@ -97,6 +98,10 @@ class Store:
             columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
             if "table_header" not in columns:  # libraries built before table headers were kept
                 db.execute("ALTER TABLE chunks ADD COLUMN table_header TEXT")
+            if "chunker" not in {row[1] for row in db.execute("PRAGMA table_info(documents)")}:
+                # Libraries that kept one chunker version for the whole library: each file inherits it.
+                db.execute("ALTER TABLE documents ADD COLUMN chunker TEXT")
+                db.execute("UPDATE documents SET chunker = (SELECT value FROM meta WHERE key = 'chunker_version')")
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
 
@@ -155,13 +160,13 @@ class Store:
             rows = db.execute("SELECT source, sha256, size, mtime, id FROM documents WHERE root = ?", (root,))
             return {r["source"]: (r["sha256"], r["size"], r["mtime"], r["id"]) for r in rows}
 
-    def file_state(self, root: str, source: str) -> tuple[str, int, float, str] | None:
-        """Return (sha256, size, mtime, id) of one ingested file, or None."""
+    def file_state(self, root: str, source: str) -> tuple[str, int, float, str, str | None] | None:
+        """Return (sha256, size, mtime, id, chunker version) of one ingested file, or None."""
         with self.connect() as db:
             r = db.execute(
-                "SELECT sha256, size, mtime, id FROM documents WHERE root = ? AND source = ?", (root, source)
+                "SELECT sha256, size, mtime, id, chunker FROM documents WHERE root = ? AND source = ?", (root, source)
             ).fetchone()
-        return None if r is None else (r["sha256"], r["size"], r["mtime"], r["id"])
+        return None if r is None else (r["sha256"], r["size"], r["mtime"], r["id"], r["chunker"])
 
     def touch(self, doc_id: str, mtime: float) -> None:
         """Record a new mtime for a file whose content did not change."""
@@ -179,17 +184,21 @@ class Store:
         chunks: Sequence[Chunk],
         tokens: Sequence[list[str]],
         hashes: Sequence[str],
+        chunker: str | None = None,
     ) -> None:
-        """Write one document with its pages and chunks in a single transaction, replacing any old copy."""
+        """Write one document with its pages and chunks in a single transaction, replacing any old copy.
+
+        `chunker` is the version of the chunker that cut the passages (a newer one re-chunks the file).
+        """
         with self.connect() as db:
             db.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
             db.execute(
-                f"INSERT INTO documents ({_DOC_COLUMNS}, size, mtime, warnings) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO documents ({_DOC_COLUMNS}, size, mtime, warnings, chunker) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc.id, doc.root, doc.source, doc.title, doc.doc_type, doc.date, doc.language,
                     doc.pages, doc.sha256, doc.media_type, doc.visibility, doc.supersedes,
-                    doc.ingested_at or utc_now(), size, mtime, json.dumps(list(warnings)),
+                    doc.ingested_at or utc_now(), size, mtime, json.dumps(list(warnings)), chunker,
                 ),
             )
             db.executemany(

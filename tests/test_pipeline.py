@@ -219,15 +219,28 @@ def test_a_library_from_before_table_headers_opens_and_keeps_its_passages(settin
 
 
 def test_a_newer_chunker_rechunks_unchanged_files_once(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from kb.store import Store
+    lib = tmp_path / "lib"
+    _write_library(lib)
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    with sqlite3.connect(settings.db_path) as db:  # as if an older chunker had cut one of the files
+        db.execute("UPDATE documents SET chunker = '1' WHERE source = 'meals.md'")
+    embedded = fake_embedder.texts_embedded
+    again = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    assert again.updated == ["meals.md"] and again.unchanged == ["fleet.txt"] and again.ok
+    assert fake_embedder.texts_embedded == embedded, "passages whose text did not change keep their vectors"
+    third = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    assert sorted(third.unchanged) == ["fleet.txt", "meals.md"]
+
+
+def test_a_library_with_one_chunker_version_for_all_files_is_migrated(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ingest.chunk import CHUNKER_VERSION
 
     lib = tmp_path / "lib"
     _write_library(lib)
     ingest_paths([lib], settings=settings, embedder=fake_embedder)
-    Store(settings.data_dir).set_meta("chunker_version", "1")  # as if built by an older chunker
-    embedded = fake_embedder.texts_embedded
-    again = ingest_paths([lib], settings=settings, embedder=fake_embedder)
-    assert sorted(again.updated) == ["fleet.txt", "meals.md"] and again.ok
-    assert fake_embedder.texts_embedded == embedded, "passages whose text did not change keep their vectors"
-    third = ingest_paths([lib], settings=settings, embedder=fake_embedder)
-    assert sorted(third.unchanged) == ["fleet.txt", "meals.md"]
+    for version, expected in ((CHUNKER_VERSION, "unchanged"), ("1", "updated")):
+        with sqlite3.connect(settings.db_path) as db:  # the schema as it was: one version in `meta`
+            db.execute("ALTER TABLE documents DROP COLUMN chunker")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('chunker_version', ?)", (version,))
+        report = ingest_paths([lib], settings=settings, embedder=fake_embedder)
+        assert sorted(getattr(report, expected)) == ["fleet.txt", "meals.md"], version
