@@ -6,7 +6,7 @@ import re
 from typing import Literal
 
 from kb.lexical import tokenize
-from kb.types import Hit
+from kb.types import Document, Hit
 
 AnswerType = Literal["percent", "number", "date"]
 
@@ -71,6 +71,37 @@ def speaks_of(hit: Hit, years: list[str]) -> bool:
     """
     text = f"{hit.chunk.section or ''} {hit.chunk.table_header or ''} {hit.chunk.text}"
     return all(re.search(rf"(?<!\d){year}(?!\d)", text) for year in years)
+
+
+# "according to the review", "what does the strategy say", "what did the working group agree": the
+# question names where the answer should come from, not only what it is about.
+_SOURCE = re.compile(
+    r"\baccording to (?:the |our )?([\w’'–-]+(?: [\w’'–-]+){0,3}?)(?:’s|'s)?(?= table\b|[,?.]|$| on\b| for\b| in\b)"
+    r"|\b(?:does|did|do) the ([\w–-]+(?: [\w–-]+){0,2}?) "
+    r"(?:say|said|recommend|find|found|report|propose|conclude|state|decide|agree|pledge|promise|commit|ask|plan|set)\b",
+    re.I,
+)
+
+
+def named_sources(question: str) -> list[str]:
+    """Return the documents a question names as its source: "the mid-term review", "the strategy"."""
+    return [re.sub(r"(?:’s|'s)$", "", (a or b).lower()) for a, b in _SOURCE.findall(question)]
+
+
+# Words that name a kind of document: "the strategy" is the document of that type, not any document whose
+# title mentions a strategy (the review's title does).
+_DOC_TYPE_WORDS = {"strategy", "review", "minutes", "decree", "brief", "note"}
+
+
+def is_named(document: Document, sources: list[str]) -> bool:
+    """Return True when the document is one the question names as its source."""
+    title = set(tokenize(document.title))
+    for source in sources:
+        words = tokenize(source)
+        head = source.split()[-1] if source.split() else ""
+        if words and all(w in title for w in words) and (head not in _DOC_TYPE_WORDS or document.doc_type == head):
+            return True
+    return False
 
 
 def specific_terms(question: str) -> list[str]:

@@ -267,3 +267,41 @@ def test_a_question_about_a_year_needs_a_passage_that_speaks_of_it() -> None:
     assert refused.abstained and "2030" in refused.answer and refused.related
     answered = build_answer("What share of enterprises pay contributions on time by 2025?", hits, **kwargs)  # type: ignore[arg-type]
     assert not answered.abstained and "85 per cent" in answered.answer
+
+
+def test_the_document_a_question_names_as_its_source() -> None:
+    from kb.question import is_named, named_sources
+    from kb.types import Document
+
+    assert named_sources("What does the strategy say about school meals?") == ["strategy"]
+    assert named_sources("How many children got meals in 2023 according to the review's table?") == ["review"]
+    assert named_sources("What schedule did the working group agree for the mid-term review?") == ["working group"]
+    assert named_sources("By what date should the final review report be sent to members?") == []  # a topic
+    strategy = Document("s", "s.pdf", "National Social Protection Strategy: Vision 2030", doc_type="strategy")
+    review = Document("r", "r.pdf", "Mid-Term Review of the National Social Protection Strategy", doc_type="review")
+    minutes = Document("m", "m.pdf", "Minutes: Social Protection Technical Working Group", doc_type="minutes")
+    # "the strategy" is the strategy, not every document whose title mentions one.
+    assert is_named(strategy, ["strategy"]) and not is_named(review, ["strategy"])
+    assert is_named(review, ["mid-term review"]) and not is_named(review, ["end-term review"])
+    assert is_named(minutes, ["working group"]) and not is_named(strategy, ["working group"])
+
+
+def test_a_sentence_from_the_named_source_leads_a_near_tie() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    note = "The school meals programme reached 200,000 children in 41 districts, the note says."
+    plan = "School meals will be extended to every primary school in poor districts."
+    hits = [
+        Hit(Chunk("n", 0, note, None, "Points", 0, len(note)), Document("n", "n.md", "Note on meals", doc_type="note"),
+            1.0, dense=0.6),
+        Hit(Chunk("s", 0, plan, 6, "5.3 Meals", 0, len(plan)),
+            Document("s", "s.pdf", "Social Protection Strategy", doc_type="strategy"), 0.95, dense=0.6),
+    ]
+    question = "What does the strategy say about school meals?"
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0}
+    plain = build_answer(question, hits, params=AnswerParams(threshold=0.1, source_bonus=0.0), **kwargs)  # type: ignore[arg-type]
+    named = build_answer(question, hits, params=AnswerParams(threshold=0.1), **kwargs)  # type: ignore[arg-type]
+    assert plain.citations[0].hit is hits[0]
+    assert named.citations[0].hit is hits[1] and named.answer.startswith("School meals will be extended")
