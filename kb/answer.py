@@ -96,6 +96,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# A "Label: value" line of a record (minutes, memos, cover pages): a short label, then its value.
+_FIELD = re.compile(r"^[A-Z][\w’'/&()-]*(?: [\w’'/&()-]+){0,3}: +\S.{2,}$")
+
+
 def is_answer_sentence(sentence: str, *, section: str | None, last: bool) -> bool:
     """Return False for headings, fragments cut by a chunk boundary, and running headers."""
     words = sentence.split()
@@ -103,6 +107,8 @@ def is_answer_sentence(sentence: str, *, section: str | None, last: bool) -> boo
         return False
     if "|" in sentence:
         return len(words) >= 3
+    if _FIELD.match(sentence):
+        return True  # "Venue: Thalat, Vientiane Province", "Chair: Minister of Labour": a record's field
     if sentence[:1].islower():
         return False  # the tail of a sentence that began in the previous chunk
     ends = bool(_TERMINAL.search(sentence))

@@ -72,6 +72,11 @@ def test_headings_and_cut_fragments_are_not_answer_sentences() -> None:
     assert not is_answer_sentence("People must know they are entitled, be able to", section=None, last=True)
     assert is_answer_sentence("The grant is worth LAK 150,000 a month.", section=None, last=True)
     assert is_answer_sentence("Coverage | 15% | 30%", section=None, last=False)
+    # A record's "Label: value" line is a fact ("Where was the meeting held?"), not a heading.
+    assert is_answer_sentence("Venue: Thalat, Vientiane Province", section=None, last=False)
+    assert is_answer_sentence("Date: Wednesday 21 February 2024", section="Minutes", last=True)
+    assert not is_answer_sentence("Annex: Summary of commitments", section="Annex: Summary of commitments", last=False)
+    assert not is_answer_sentence("2. Agenda", section=None, last=False)
 
 
 def test_a_list_is_quoted_whole_with_its_introduction(kb) -> None:  # type: ignore[no-untyped-def]
