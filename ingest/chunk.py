@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from kb.lexical import detect_language
 from kb.types import Chunk, Page
@@ -14,13 +14,7 @@ from kb.types import Chunk, Page
 # 2: a table's header row rides with passages that continue it; contents lines are not indexed.
 # 3: an unnumbered "Annex: ..." line starts a section (parser), so its passages are cited under it.
 # 4: OCR reads a noisy page again through a median filter and keeps the surer reading (parser).
-# 5: a passage holds at most TABLE_ROWS table rows.
-CHUNKER_VERSION = "5"
-
-# Table rows a passage may hold. A passage of ten indicator rows matched a question about one of them
-# weakly; cut into threes (each carrying the header row), the row's own passage is found (tune hit@3
-# 0.907 -> 0.930; 4 rows: 0.907).
-TABLE_ROWS = 3
+CHUNKER_VERSION = "4"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then any line
 # (table rows), then sentences, then words: a recommendation is not cut in the middle if it fits.
@@ -122,7 +116,6 @@ def chunk_pages(
                 )
             )
         _absorb_stub(chunks, first_of_segment, seg.page.text, count_tokens, size)
-        _split_tables(chunks, first_of_segment, TABLE_ROWS)
         for chunk in chunks[first_of_segment:]:
             chunk.table_header = table_header(seg.page.text[seg.start : chunk.char_start], chunk.text)
     return chunks
@@ -144,38 +137,6 @@ def table_header(before: str, text: str) -> str | None:
         elif line.strip():
             break
     return header
-
-
-def _split_tables(chunks: list[Chunk], first: int, max_rows: int) -> None:
-    """Cut the segment's passages that hold more than `max_rows` table rows into passages of at most that many.
-
-    Prose before the table stays with its first rows; each later piece gets the table's header row back
-    from `table_header`.
-    """
-    out: list[Chunk] = []
-    for chunk in chunks[first:]:
-        lines = chunk.text.split("\n")
-        if sum("|" in line for line in lines) <= max_rows:
-            out.append(chunk)
-            continue
-        cuts = [0]
-        rows = offset = 0
-        for line in lines:
-            if "|" in line:
-                if rows == max_rows:
-                    cuts.append(offset)
-                    rows = 0
-                rows += 1
-            offset += len(line) + 1
-        for start, end in zip(cuts, [*cuts[1:], len(chunk.text)], strict=True):
-            piece = chunk.text[start:end]
-            text = piece.strip()
-            if text:
-                begin = chunk.char_start + start + len(piece) - len(piece.lstrip())
-                out.append(replace(chunk, text=text, char_start=begin, char_end=begin + len(text)))
-    chunks[first:] = out
-    for i in range(first, len(chunks)):
-        chunks[i].ordinal = i
 
 
 def _absorb_stub(chunks: list[Chunk], first: int, page_text: str, count_tokens: Callable[[str], int], size: int) -> None:

@@ -80,20 +80,3 @@ def test_contents_lines_are_not_indexed_but_stay_in_the_passage() -> None:
     indexed = embedding_text("Strategy", chunk)
     assert "Monitoring" not in indexed and "About this copy." in indexed
     assert "Monitoring and evaluation" in chunk.text
-
-
-def test_a_long_table_is_cut_into_passages_of_a_few_rows() -> None:
-    from ingest.chunk import TABLE_ROWS
-
-    rows = "\n".join(f"Indicator {i} | {i * 10} | {i * 20}" for i in range(1, 11))
-    text = f"3 Selected indicators\n\nTable 1. Values are illustrative.\n\nIndicator | 2020 | 2023\n{rows}\n\nAfter the table."
-    page = Page(4, text)
-    chunks = chunk_pages([page], document_id="d", count_tokens=lambda t: len(t.split()), size=400, overlap=0)
-    table = [c for c in chunks if "|" in c.text]
-    assert len(table) == 4  # header + 10 rows in threes
-    assert all(sum("|" in line for line in c.text.split("\n")) <= TABLE_ROWS for c in chunks)
-    assert chunks[0].text.startswith("3 Selected indicators") and "Indicator | 2020 | 2023" in chunks[0].text
-    assert all(c.table_header == "Indicator | 2020 | 2023" for c in table[1:])
-    assert chunks[-1].text.endswith("After the table.")
-    for i, c in enumerate(chunks):  # every passage points back into its page
-        assert page.text[c.char_start : c.char_end] == c.text and c.ordinal == i
