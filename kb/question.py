@@ -104,6 +104,25 @@ def is_named(document: Document, sources: list[str]) -> bool:
     return False
 
 
+# "What did we promise …", "what is the target …": the question wants a commitment, and a sentence that
+# states one ("commits to", "will", "Illustrative target: …", a row under "Commitment | … | Target year") is
+# the answer, not a sentence that reports where things stand.
+_ASKS_COMMITMENT = re.compile(
+    r"\b(?:promis\w*|pledg\w*|commit\w*|targets?|aim(?:s|ed)?|goals?|plann?(?:ed|s)? to|undert(?:ake|ook)\w*)\b", re.I
+)
+_STATES_COMMITMENT = re.compile(r"\b(?:commit\w*|will|shall|targets?|pledg\w*|promis\w*)\b", re.I)
+
+
+def asks_for_commitment(question: str) -> bool:
+    """Return True when the question asks what was promised, pledged or targeted."""
+    return _ASKS_COMMITMENT.search(question) is not None
+
+
+def states_commitment(text: str) -> bool:
+    """Return True when the text states a commitment rather than a fact."""
+    return _STATES_COMMITMENT.search(text) is not None
+
+
 def specific_terms(question: str) -> list[str]:
     """Return the question's names and figures: numbers, and capitalised words after the first."""
     terms = []

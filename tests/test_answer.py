@@ -310,3 +310,29 @@ def test_a_sentence_from_the_named_source_leads_a_near_tie() -> None:
     named = build_answer(question, hits, params=AnswerParams(threshold=0.1), **kwargs)  # type: ignore[arg-type]
     assert plain.citations[0].hit is hits[0]
     assert named.citations[0].hit is hits[1] and named.answer.startswith("School meals will be extended")
+
+
+def test_a_question_for_a_promise_is_answered_by_the_commitment() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.question import asks_for_commitment, states_commitment
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    assert asks_for_commitment("What did we promise on health insurance coverage, and by when?")
+    assert asks_for_commitment("What is the target for school meals?")
+    assert not asks_for_commitment("How many people does health insurance cover?")
+    assert states_commitment("Card distribution will be completed nationwide by 2025.")
+    assert not states_commitment("Coverage rose from 11 per cent in 2008 to 94.5 per cent.")
+    fact = "Health insurance coverage rose from 11 per cent of the population in 2008 to 94.5 per cent."
+    promise = "Every citizen will hold a health insurance card by 2025."
+    doc = Document("d", "s.pdf", "Strategy", doc_type="strategy")
+    hits = [
+        Hit(Chunk("d", 0, fact, 3, "Coverage", 0, len(fact)), doc, 1.0, dense=0.6),
+        Hit(Chunk("d", 1, promise, 4, "Cards", 0, len(promise)), doc, 1.0, dense=0.6),
+    ]
+    question = "What did we promise on health insurance coverage, and by when?"
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0}
+    plain = build_answer(question, hits, params=AnswerParams(threshold=0.1, commitment_bonus=0.0), **kwargs)  # type: ignore[arg-type]
+    promised = build_answer(question, hits, params=AnswerParams(threshold=0.1), **kwargs)  # type: ignore[arg-type]
+    assert plain.answer.startswith("Health insurance coverage rose")
+    assert promised.answer.startswith("Every citizen will hold a health insurance card by 2025.")
