@@ -46,6 +46,8 @@ class Outcome:
     abstained: bool
     rank: int | None  # 1-based rank of the first citation that is a hit
     retrieved_rank: int | None = None  # the same among the passages retrieved (before the answer picks)
+    answer: str = ""  # what the knowledge base said, for reading the misses
+    cited: tuple[str, ...] = ()  # "source p.N" of the answer's first citations
 
     @property
     def reciprocal_rank(self) -> float:
@@ -108,6 +110,10 @@ def is_hit(question: Question, hit: Hit) -> bool:
     return any(_norm(a) in text for a in question.answers)
 
 
+def _place(source: str | None, page: int | None) -> str:
+    return f"{source} p.{page}" if page is not None else str(source)
+
+
 def first_hit_rank(question: Question, hits: Sequence[Hit]) -> int | None:
     """Return the 1-based rank of the first hit among `hits`, or None."""
     return next((i for i, h in enumerate(hits, 1) if is_hit(question, h)), None)
@@ -131,7 +137,10 @@ class QuestionReport:
             "split": self.split,
             "groups": self.groups,
             "misses": [
-                {"id": o.question.id, "question": o.question.question, "abstained": o.abstained, "rank": o.rank}
+                {"id": o.question.id, "split": o.question.split, "question": o.question.question,
+                 "expected": _place(o.question.document, o.question.page) if o.question.answerable else None,
+                 "abstained": o.abstained, "rank": o.rank, "retrieved_rank": o.retrieved_rank,
+                 "answer": o.answer, "cited": list(o.cited)}
                 for o in self.outcomes
                 if (o.question.answerable and o.rank != 1) or (not o.question.answerable and not o.abstained)
             ],
@@ -196,7 +205,9 @@ def evaluate_questions(
         hits = [c.hit for c in answer.citations]
         # The passages the answer chose from: citations plus related reading are all the hits retrieved.
         retrieved = first_hit_rank(q, hits + [c.hit for c in answer.related])
-        outcomes.append(Outcome(q, answer.abstained, None if answer.abstained else first_hit_rank(q, hits), retrieved))
+        cited = tuple(_place(h.document.source, h.chunk.page) for h in hits[:3])
+        rank = None if answer.abstained else first_hit_rank(q, hits)
+        outcomes.append(Outcome(q, answer.abstained, rank, retrieved, answer=answer.answer, cited=cited))
     return QuestionReport(split=split, groups=group_rates(outcomes), outcomes=outcomes)
 
 

@@ -177,8 +177,16 @@ def test_questions_report_hits_and_abstention(tiny_kb, tmp_path: Path) -> None: 
     assert "hit@1" in report.text() and report.to_dict()["split"] == "all"
 
     tiny_kb.settings.abstain_threshold = 10.0  # refuse everything
-    refused = evaluate_questions(tiny_kb, questions, split="all").groups["all"]
+    refusing = evaluate_questions(tiny_kb, questions, split="all")
+    refused = refusing.groups["all"]
     assert refused["abstention"] == 1.0 and refused["false_abstention"] == 1.0 and refused["hit@1"] == 0.0
+    # The misses say what was expected and what the knowledge base said instead.
+    misses = {m["id"]: m for m in refusing.to_dict()["misses"]}
+    assert set(misses) == {"q1", "q2", "q4"}
+    assert misses["q1"]["expected"] == "strategy.pdf p.2" and misses["q4"]["expected"] == "minutes.docx"
+    assert misses["q1"]["abstained"] and misses["q1"]["answer"].startswith("The library has no passage")
+    answered = [o for o in report.outcomes if not o.abstained]
+    assert answered and all(o.cited and o.answer for o in answered)
 
 
 def test_calibration_picks_a_threshold_from_the_grid(tiny_kb, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
