@@ -449,6 +449,22 @@ def test_a_noisy_page_is_read_again_denoised_and_the_surer_reading_kept(monkeypa
     monkeypatch.setattr(ocr, "_tesseract", reader({"plain": 95.0, "denoised": 99.0}))
     assert ocr.ocr_image(page, "eng") == "plain text" and calls == ["plain"]  # a clean page is read once
 
+    def lao_reader(confidence: float):  # type: ignore[no-untyped-def]
+        def read(image: Image.Image, languages: str, *, timeout_s: float) -> ocr.Reading:
+            calls.append(languages)
+            return ocr.Reading("ຍຸດທະສາດການປົກປ້ອງສັງຄົມ", confidence)
+
+        return read
+
+    calls.clear()
+    monkeypatch.setattr(ocr, "_tesseract", lao_reader(85.0))
+    ocr.ocr_image(page, "lao")
+    assert calls == ["lao"]  # Tesseract is less sure of Lao: 85 is a clean Lao page
+    calls.clear()
+    monkeypatch.setattr(ocr, "_tesseract", lao_reader(70.0))
+    ocr.ocr_image(page, "lao")
+    assert calls == ["lao", "lao"]
+
 
 def test_mean_confidence_counts_words_only() -> None:
     from ingest.parse.ocr import _mean_confidence
