@@ -225,20 +225,19 @@ def build_answer(
         elif supported and picks == "type":
             message += f" (No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}.)"
         return Answer(question=question, answer=message, abstained=True, citations=[], related=related)
-    supported = dated
     citations: list[Citation] = []
     by_hit: dict[int, Citation] = {}
     parts = []
     for hit_index, start, end in picks:
         cit = by_hit.get(hit_index)
         if cit is None:
-            cit = by_hit[hit_index] = Citation(n=len(citations) + 1, hit=supported[hit_index])
+            cit = by_hit[hit_index] = Citation(n=len(citations) + 1, hit=dated[hit_index])
             citations.append(cit)
         cit.highlights.append((start, end))
         parts.append(f"{_quote(cit.hit.chunk, start, end)} [{cit.n}]")
     # The passages quoted come first; other passages that cleared the bar follow as further sources.
     used = {id(c.hit) for c in citations}
-    further = [h for h in supported if id(h) not in used and not h.held_back]
+    further = [h for h in dated if id(h) not in used and not h.held_back]
     citations += [Citation(n=len(citations) + i + 1, hit=h) for i, h in enumerate(further)]
     used = {id(c.hit) for c in citations}
     rest = [h for h in shown if id(h) not in used]

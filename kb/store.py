@@ -126,11 +126,6 @@ class Store:
             row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    def set_meta(self, key: str, value: str) -> None:
-        """Record one value in the meta table."""
-        with self.connect() as db:
-            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-
     def check_identity(self, identity: dict[str, str], *, claim: bool) -> None:
         """Raise IndexMismatchError if the index was built with other settings; record them if `claim`."""
         with self.connect() as db:
