@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from kb.answer import row_header
 from kb.lexical import detect_language
 from kb.types import Chunk, Page
 
@@ -14,7 +15,8 @@ from kb.types import Chunk, Page
 # 2: a table's header row rides with passages that continue it; contents lines are not indexed.
 # 3: an unnumbered "Annex: ..." line starts a section (parser), so its passages are cited under it.
 # 4: OCR reads a noisy page again through a median filter and keeps the surer reading (parser).
-CHUNKER_VERSION = "4"
+# 5: each table row gets a vector of its own, beside its passage's (`row_texts`).
+CHUNKER_VERSION = "5"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then any line
 # (table rows), then sentences, then words: a recommendation is not cut in the middle if it fits.
@@ -168,3 +170,21 @@ def embedding_text(title: str, chunk: Chunk) -> str:
         head = f"{head}\n{chunk.table_header}"
     body = "\n".join(line for line in chunk.text.split("\n") if not _CONTENTS_LINE.match(line))
     return f"{head}\n{body}"
+
+
+def row_texts(chunk: Chunk) -> list[str]:
+    """Return each table row of a passage under its table's header row, to be embedded on its own.
+
+    A passage of eight indicator rows has one vector that is about all of them and none in
+    particular; "how many children got school lunches in 2023" finds the row "Children reached by
+    school meals | 140,000 | 185,000 | 200,000" under "Indicator | Baseline 2020 | 2023 | 2025 target".
+    """
+    rows = []
+    start = 0
+    for line in chunk.text.split("\n"):
+        row = line.strip()
+        header = row_header(chunk, start) if "|" in row and re.search(r"[^\W_]", row) else None
+        if header and header != row:
+            rows.append(f"{header}\n{row}")
+        start += len(line) + 1
+    return rows

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.chunk import CHUNKER_VERSION, chunk_pages, embedding_text
+from ingest.chunk import CHUNKER_VERSION, chunk_pages, embedding_text, row_texts
 from ingest.discover import Entry, Manifest, discover_files, document_id, guess_doc_type, read_manifest
 from kb.config import Settings
 from kb.embed import Embedder, MaxTokens
@@ -67,9 +67,15 @@ class _Staged:
     chunks: list[Chunk]
     texts: list[str]
     hashes: list[str]
+    rows: list[list[str]]  # each passage's table rows under their header, embedded beside the passage
     size: int
     mtime: float
     replacing: bool
+
+
+def _hash(text: str) -> str:
+    """Return the key an embedding is cached under: the hash of the text embedded."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _sha256(path: Path) -> str:
@@ -256,8 +262,9 @@ class Ingestor:
             overlap=self.settings.chunk_overlap,
         )
         texts = [embedding_text(doc.title, c) for c in chunks]
-        hashes = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
-        self._staged.append(_Staged(doc, parsed, chunks, texts, hashes, size, mtime, replacing))
+        hashes = [_hash(t) for t in texts]
+        rows = [row_texts(c) for c in chunks]
+        self._staged.append(_Staged(doc, parsed, chunks, texts, hashes, rows, size, mtime, replacing))
         if sum(len(s.texts) for s in self._staged) >= self.flush_passages:
             self.flush(report)
         return doc_id
@@ -268,9 +275,9 @@ class Ingestor:
         if not staged:
             return
         try:
-            self._embed_missing(
-                [t for s in staged for t in s.texts], [h for s in staged for h in s.hashes], report
-            )
+            texts = [t for s in staged for t in s.texts]
+            texts += [r for s in staged for rows in s.rows for r in rows]
+            self._embed_missing(texts, [_hash(t) for t in texts], report)
         except (KBError, OSError, RuntimeError, ValueError) as exc:
             report.failed.extend({"source": s.doc.source, "reason": f"embedding failed: {exc}"} for s in staged)
             return
@@ -285,6 +292,7 @@ class Ingestor:
                     chunks=s.chunks,
                     tokens=[tokenize(t) for t in s.texts],
                     hashes=s.hashes,
+                    row_hashes=[[_hash(r) for r in rows] for rows in s.rows],
                     chunker=CHUNKER_VERSION,
                 )
             except (KBError, OSError) as exc:

@@ -139,7 +139,7 @@ def unmatched_terms(question: str, hits: list[Hit]) -> list[str]:
     A question about "Luang Namtha" or "2022" is not answered by passages that never say
     "Luang Namtha" or "2022", however close they are otherwise.
     """
-    text = " ".join(f"{h.document.title} {h.chunk.section or ''} {h.chunk.text}" for h in hits)
+    text = " ".join(f"{h.document.title} {h.chunk.section or ''} {h.chunk.table_header or ''} {h.chunk.text}" for h in hits)
     stems: set[str] | None = None
     missing = []
     for term in specific_terms(question):

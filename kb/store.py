@@ -65,6 +65,12 @@ CREATE TABLE IF NOT EXISTS chunks (
     table_header TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id);
+CREATE TABLE IF NOT EXISTS chunk_rows (
+    chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    PRIMARY KEY (chunk_id, ordinal)
+);
 CREATE TABLE IF NOT EXISTS embeddings (
     content_hash TEXT NOT NULL,
     model TEXT NOT NULL,
@@ -179,10 +185,12 @@ class Store:
         chunks: Sequence[Chunk],
         tokens: Sequence[list[str]],
         hashes: Sequence[str],
+        row_hashes: Sequence[Sequence[str]] = (),
         chunker: str | None = None,
     ) -> None:
         """Write one document with its pages and chunks in a single transaction, replacing any old copy.
 
+        `row_hashes` gives, for each chunk, the embeddings of its table rows (vectors beside the chunk's own);
         `chunker` is the version of the chunker that cut the passages (a newer one re-chunks the file).
         """
         with self.connect() as db:
@@ -209,6 +217,12 @@ class Store:
                     for c, t, h in zip(chunks, tokens, hashes, strict=True)
                 ],
             )
+            if any(row_hashes):
+                ids = dict(db.execute("SELECT ordinal, id FROM chunks WHERE document_id = ?", (doc.id,)).fetchall())
+                db.executemany(
+                    "INSERT INTO chunk_rows VALUES (?, ?, ?)",
+                    [(ids[c.ordinal], i, h) for c, rows in zip(chunks, row_hashes, strict=True) for i, h in enumerate(rows)],
+                )
             self._bump(db)
 
     def remove_documents(self, ids: Sequence[str]) -> None:
@@ -317,17 +331,23 @@ class Store:
         """Drop cached embeddings that no chunk uses any more."""
         with self.connect() as db:
             db.execute(
-                "DELETE FROM embeddings WHERE model = ? AND content_hash NOT IN (SELECT content_hash FROM chunks)",
+                "DELETE FROM embeddings WHERE model = ? AND content_hash NOT IN "
+                "(SELECT content_hash FROM chunks UNION SELECT content_hash FROM chunk_rows)",
                 (model,),
             )
 
     def chunk_vectors(self, model: str, dim: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return (chunk ids, vectors) for every chunk, in id order."""
+        """Return (vector ids, vectors): each chunk's own, then its table rows' (see `ROW_ID_SHIFT`)."""
         with self.connect() as db:
             rows = db.execute(
                 "SELECT c.id, e.vector FROM chunks c JOIN embeddings e "
                 "ON e.content_hash = c.content_hash AND e.model = ? ORDER BY c.id",
                 (model,),
+            ).fetchall()
+            rows += db.execute(
+                "SELECT r.chunk_id + ((r.ordinal + 1) << ?), e.vector FROM chunk_rows r JOIN embeddings e "
+                "ON e.content_hash = r.content_hash AND e.model = ? ORDER BY r.chunk_id, r.ordinal",
+                (ROW_ID_SHIFT, model),
             ).fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim)
@@ -402,6 +422,16 @@ def link_versions(docs: list[Document]) -> None:
         for d in group:
             if d.date != newest.date and d.id not in explicit and d.superseded_by is None:
                 d.superseded_by = newest.id
+
+
+# A table row's vector sits in the chunk's FAISS index under the chunk's id plus (row number + 1) << 40:
+# a search finds the row and reads the chunk it belongs to.
+ROW_ID_SHIFT = 40
+
+
+def chunk_of(vector_ids: np.ndarray) -> np.ndarray:
+    """Return the chunk id of each FAISS vector id (a chunk's own vector or one of its table rows')."""
+    return vector_ids & ((1 << ROW_ID_SHIFT) - 1)
 
 
 def build_faiss(ids: np.ndarray, vectors: np.ndarray, *, dim: int):  # type: ignore[no-untyped-def]

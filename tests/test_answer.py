@@ -336,3 +336,14 @@ def test_a_question_for_a_promise_is_answered_by_the_commitment() -> None:
     promised = build_answer(question, hits, params=AnswerParams(threshold=0.1), **kwargs)  # type: ignore[arg-type]
     assert plain.answer.startswith("Health insurance coverage rose")
     assert promised.answer.startswith("Every citizen will hold a health insurance card by 2025.")
+
+
+def test_a_table_header_carried_into_a_passage_counts_as_a_mention() -> None:
+    from kb.question import unmatched_terms
+    from kb.types import Chunk, Document, Hit
+
+    text = "Children reached by school meals | 140,000 | 185,000 | 200,000"
+    chunk = Chunk("d", 0, text, 4, "3 Selected indicators", 0, len(text), table_header="Indicator | 2020 | 2023 | 2025")
+    hits = [Hit(chunk, Document("d", "r.pdf", "Review"), 1.0)]
+    assert unmatched_terms("How many children got school meals in 2023?", hits) == []
+    assert unmatched_terms("How many children got school meals in 2022?", hits) == ["2022"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.chunk import chunk_pages, embedding_text, segment_pages
+from ingest.chunk import chunk_pages, embedding_text, row_texts, segment_pages
 from kb.types import Heading, Page
 
 
@@ -80,3 +80,22 @@ def test_contents_lines_are_not_indexed_but_stay_in_the_passage() -> None:
     indexed = embedding_text("Strategy", chunk)
     assert "Monitoring" not in indexed and "About this copy." in indexed
     assert "Monitoring and evaluation" in chunk.text
+
+
+def test_each_table_row_is_embedded_under_its_header_row() -> None:
+    rows = "\n".join(f"Indicator number {i} for the districts | {i * 10} | {i * 20}" for i in range(30))
+    page = Page(4, f"3 Selected indicators\n\nIndicator | Baseline 2020 | 2023\n{rows}\n\nThe table is illustrative.")
+    chunks = chunk_pages([page], document_id="d", count_tokens=lambda t: len(t.split()), size=60, overlap=0)
+    assert len(chunks) > 2
+    found = [r for c in chunks for r in row_texts(c)]
+    # Every row once, in both the passage that holds the header and those that continue the table;
+    # the header row is not a row of its own, and prose is not a row.
+    assert [r.split("\n") for r in found] == [["Indicator | Baseline 2020 | 2023", row] for row in rows.split("\n")]
+
+
+def test_prose_and_rule_lines_have_no_rows() -> None:
+    page = Page(1, "Requests go through the booking form.\n\n| Vehicle | Litres |\n|---|---|\n| Pick-up | 300 |")
+    (chunk,) = chunk_pages([page], document_id="d", count_tokens=lambda t: len(t.split()), size=200, overlap=0)
+    assert row_texts(chunk) == ["| Vehicle | Litres |\n| Pick-up | 300 |"]
+    (plain,) = chunk_pages([Page(1, "No table here.")], document_id="d", count_tokens=len, size=200, overlap=0)
+    assert row_texts(plain) == []

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ingest.pipeline import ingest_paths
@@ -244,3 +245,47 @@ def test_a_library_with_one_chunker_version_for_all_files_is_migrated(settings, 
             db.execute("INSERT OR REPLACE INTO meta VALUES ('chunker_version', ?)", (version,))
         report = ingest_paths([lib], settings=settings, embedder=fake_embedder)
         assert sorted(getattr(report, expected)) == ["fleet.txt", "meals.md"], version
+
+
+def test_table_rows_get_vectors_that_lift_their_passage(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A row matching the question raises its passage in the dense leg; its vectors leave with the file."""
+    from kb.retrieve import dense_leg
+    from kb.store import ROW_ID_SHIFT, Store
+
+    lib = tmp_path / "lib"
+    _write_library(lib)
+    rows = "\n".join(f"| Indicator {name} | {i} | {i * 2} |" for i, name in enumerate(["alpha", "beta", "gamma", "delta"]))
+    (lib / "table.md").write_text(f"# Indicators\n\n| Indicator | Baseline | Target |\n|---|---|---|\n{rows}\n")
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    store = Store(settings.data_dir)
+    ids, vectors = store.chunk_vectors(fake_embedder.name, fake_embedder.dim)
+    row_ids = ids[ids >= 1 << ROW_ID_SHIFT]
+    assert len(row_ids) == 4 and len(vectors) == len(ids)
+
+    kb = KnowledgeBase(settings, embedder=fake_embedder)
+    snap = kb.snapshot()
+    table_chunk = int(row_ids[0] & ((1 << ROW_ID_SHIFT) - 1))
+    query = fake_embedder.embed(["Indicator gamma Baseline Target"], kind="query")[0]
+    own = float(snap.dense.reconstruct(table_chunk) @ query)
+    best_row = max(float(snap.dense.reconstruct(int(v)) @ query) for v in row_ids)
+    assert best_row > own
+    leg = dense_leg(snap, query, 5, None, row_weight=0.5)
+    scores = dict(zip(snap.chunk_ids[leg.rows].tolist(), leg.scores.tolist(), strict=True))
+    assert scores[table_chunk] == pytest.approx(own + 0.5 * (best_row - own), abs=1e-5)
+    assert len(set(leg.rows.tolist())) == len(leg.rows)  # one entry per passage, however many rows matched
+    # A filter that allows only the table's document still finds it through its rows.
+    only_table = np.array([snap.chunk_docs[r] == snap.chunk_docs[snap.row_of[table_chunk]] for r in range(len(snap.chunk_ids))])
+    assert snap.chunk_ids[dense_leg(snap, query, 5, only_table).rows].tolist() == [table_chunk]
+    hit = next(h for h in kb.search("Indicator gamma Baseline Target", k=5) if h.chunk.id == table_chunk)
+    assert hit.dense == pytest.approx(own + 0.25 * (best_row - own), abs=1e-5)
+
+    with sqlite3.connect(settings.data_dir / "kb.sqlite3") as db:
+        row_hashes = [h for (h,) in db.execute("SELECT content_hash FROM chunk_rows")]
+    assert len(store.cached_vectors(row_hashes, fake_embedder.name)) == 4
+    (lib / "table.md").unlink()
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    with sqlite3.connect(settings.data_dir / "kb.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM chunk_rows").fetchone() == (0,)
+    ids, _ = store.chunk_vectors(fake_embedder.name, fake_embedder.dim)
+    assert not (ids >= 1 << ROW_ID_SHIFT).any()
+    assert store.cached_vectors(row_hashes, fake_embedder.name) == {}  # pruned with the file
