@@ -11,8 +11,10 @@ from kb.lexical import tokenize
 from kb.question import (
     AnswerType,
     asks_for_commitment,
+    asks_for_span,
     expected_answers,
     gives,
+    gives_span,
     is_named,
     named_sources,
     speaks_of,
@@ -284,6 +286,9 @@ def _pick_sentences(
             return "type"
         candidates = [c for c, t in zip(candidates, typed, strict=True) if t]
         texts = [t for t, ok in zip(texts, typed, strict=True) if ok]
+    if params.check_answer_type and asks_for_span(question) and any(timed := [gives_span(t) for t in texts]):
+        candidates = [c for c, ok in zip(candidates, timed, strict=True) if ok]
+        texts = [t for t, ok in zip(texts, timed, strict=True) if ok]
     vectors = embedder.embed([question, *texts], kind="passage")
     similarity = vectors[1:] @ vectors[0]
     # A sentence's terms count with its passage's title and section, as the passage's evidence does:

@@ -50,6 +50,31 @@ def expected_answers(question: str) -> set[AnswerType]:
     return found
 
 
+# "How long …", "how far ahead …", "how much notice …": the question wants a span of time. A figure of some
+# other thing ("the pool has 24 vehicles") is no answer when a sentence nearby gives a span; when none does
+# ("How long does the strategy run?" answered by "2021–2025") the figure or date asked for still serves.
+_WANTS_SPAN = re.compile(
+    r"\bhow (?:long|soon|early|far (?:ahead|in advance|before)|much (?:notice|time|advance notice)|"
+    r"many (?:minutes|hours|days|weeks|months|years))\b",
+    re.I,
+)
+_HAS_SPAN = re.compile(
+    rf"\b(?:\d+|an?|{_NUMBER_WORDS})[ -](?:(?:full|working|calendar|business|clear)[ -])?"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+    re.I,
+)
+
+
+def asks_for_span(question: str) -> bool:
+    """Return True when the question asks how long, how far ahead or how much notice."""
+    return _WANTS_SPAN.search(question) is not None
+
+
+def gives_span(text: str) -> bool:
+    """Return True when the text gives a span of time ("two working days", "48 hours", "a month")."""
+    return _HAS_SPAN.search(text) is not None
+
+
 def gives(kind: AnswerType, text: str) -> bool:
     """Return True when `text` holds an answer of that kind (a figure, a percentage, a date)."""
     return _HAS[kind].search(text) is not None

@@ -347,3 +347,26 @@ def test_a_table_header_carried_into_a_passage_counts_as_a_mention() -> None:
     hits = [Hit(chunk, Document("d", "r.pdf", "Review"), 1.0)]
     assert unmatched_terms("How many children got school meals in 2023?", hits) == []
     assert unmatched_terms("How many children got school meals in 2022?", hits) == ["2022"]
+
+
+def test_a_question_for_a_span_of_time_leads_with_one() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.question import asks_for_span, gives_span
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    assert asks_for_span("How far ahead do I have to reserve a car?") and asks_for_span("How long does a review take?")
+    assert not asks_for_span("How many cars are in the pool?")
+    assert gives_span("at least two working days before the trip") and gives_span("within 48 hours")
+    assert not gives_span("The pool has 24 vehicles.") and not gives_span("by 15:00 on the working day before travel")
+    doc = Document("d", "fleet.md", "Fleet policy")
+    text = "The pool of cars has 24 vehicles for field travel. Cars are booked at least two working days before the trip."
+    hits = [Hit(Chunk("d", 0, text, None, "Pool cars", 0, len(text)), doc, 1.0, dense=0.9)]
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    answer = build_answer("How far ahead must pool cars be reserved?", hits, **kwargs)  # type: ignore[arg-type]
+    assert answer.answer.startswith("Cars are booked at least two working days")
+    # When no sentence gives a span, the figure asked for still answers ("how long" is also "how many").
+    text = "The strategy runs from 2021 to 2025 in five pillars."
+    hits = [Hit(Chunk("d", 0, text, 2, None, 0, len(text)), doc, 1.0, dense=0.9)]
+    assert not build_answer("How long does the strategy run?", hits, **kwargs).abstained  # type: ignore[arg-type]
+
