@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kb.embed import Embedder
@@ -17,12 +17,13 @@ from kb.question import (
     gives_span,
     is_named,
     named_sources,
+    sources_not_held,
     speaks_of,
     states_commitment,
     unmatched_terms,
     years_asked,
 )
-from kb.types import Answer, Chunk, Citation, Hit
+from kb.types import Answer, Chunk, Citation, Document, Hit
 
 ABSTAIN_MESSAGE = (
     "The library has no passage that answers this question. "
@@ -196,8 +197,12 @@ def build_answer(
     embedder: Embedder,
     idf: Callable[[str], float],
     params: AnswerParams,
+    library: Iterable[Document] | None = None,
 ) -> Answer:
     """Return an answer whose every sentence cites its passage, or an abstention.
+
+    With `library` (the documents the library holds), a question that names a document it does not hold
+    as its source ("what did the end-term review recommend") is refused.
 
     Only passages that clear the evidence threshold may be quoted or cited; the passages the
     answer quotes are numbered first, in order of use, then the other passages that cleared it.
@@ -207,12 +212,15 @@ def build_answer(
     strengths = [evidence(h, q_tokens, idf, params.dense_weight) for h in hits]
     supported = [h for h, s in zip(hits, strengths, strict=True) if s >= params.threshold]
     missing = unmatched_terms(question, hits[: params.specifics_depth]) if params.check_specifics else []
+    not_held = sources_not_held(question, library) if library is not None and params.check_specifics else []
     wants = expected_answers(question) if params.check_answer_type else set()
     # A question about a year is answered only by a passage that speaks of that year.
     years = years_asked(question) if params.check_specifics else []
     dated = [h for h in supported if speaks_of(h, years)]
     picks: list[tuple[int, int, int]] | str = "weak"
-    if supported and not missing:
+    if not_held:
+        picks = "source"
+    elif supported and not missing:
         picks = "year"
         if dated:
             picks = _pick_sentences(question, q_tokens, dated, wants, embedder=embedder, idf=idf, params=params)
@@ -220,7 +228,9 @@ def build_answer(
     if isinstance(picks, str):
         related = [Citation(n=i + 1, hit=h) for i, h in enumerate(shown)]
         message = ABSTAIN_MESSAGE
-        if missing and supported:
+        if not_held:
+            message += f" (The library holds no {' or '.join(not_held)}.)"
+        elif missing and supported:
             message += f" (No passage mentions {', '.join(missing)}.)"
         elif supported and picks == "year":
             message += f" (No passage speaks of {' or '.join(years)}.)"

@@ -121,12 +121,14 @@ class KnowledgeBase:
 
     def answer(self, question: str, hits: list[Hit], params: AnswerParams | None = None) -> Answer:
         """Return the extractive answer from passages already read (`reading`), with the settings' knobs by default."""
+        snap = self.snapshot()
         return build_answer(
             question,
             hits,
             embedder=self._sentences,
-            idf=self.snapshot().keyword.idf,
+            idf=snap.keyword.idf,
             params=params or AnswerParams(threshold=self.settings.abstain_threshold),
+            library=snap.documents.values(),
         )
 
     def reading(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> list[Hit]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Literal
 
 from kb.lexical import tokenize
@@ -127,6 +128,21 @@ def is_named(document: Document, sources: list[str]) -> bool:
         if words and all(w in title for w in words) and (head not in _DOC_TYPE_WORDS or document.doc_type == head):
             return True
     return False
+
+
+def sources_not_held(question: str, documents: Iterable[Document]) -> list[str]:
+    """Return the documents a question names as its source that the library does not hold.
+
+    Only a name whose last word is a kind of document counts ("the end-term review", "the 2019
+    strategy"): the library can say nothing of what a review it lacks recommended, however close the
+    mid-term review's sentences come. "What did the commission decide" names a body, not a document.
+    """
+    documents = list(documents)
+    return [
+        source
+        for source in named_sources(question)
+        if source.split()[-1] in _DOC_TYPE_WORDS and not any(is_named(d, [source]) for d in documents)
+    ]
 
 
 # "What did we promise …", "what is the target …": the question wants a commitment, and a sentence that

@@ -370,3 +370,24 @@ def test_a_question_for_a_span_of_time_leads_with_one() -> None:
     hits = [Hit(Chunk("d", 0, text, 2, None, 0, len(text)), doc, 1.0, dense=0.9)]
     assert not build_answer("How long does the strategy run?", hits, **kwargs).abstained  # type: ignore[arg-type]
 
+
+
+def test_a_question_about_a_document_the_library_lacks_is_refused() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.question import sources_not_held
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    review = Document("r", "r.pdf", "Mid-Term Review of the National Social Protection Strategy", doc_type="review")
+    minutes = Document("m", "m.docx", "Minutes of the National Social Protection Commission", doc_type="minutes")
+    library = [review, minutes]
+    assert sources_not_held("What did the end-term review recommend on financing?", library) == ["end-term review"]
+    assert sources_not_held("What did the mid-term review recommend on financing?", library) == []
+    assert sources_not_held("What did the commission decide on the review?", library) == []  # a body, not a document
+    text = "R5. Agree a financing plan for the next strategy. (Responsible: Ministry of Finance.)"
+    hits = [Hit(Chunk("r", 0, text, 6, "5 Recommendations", 0, len(text)), review, 1.0, dense=0.9)]
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1), "library": library}
+    refused = build_answer("What did the end-term review recommend on financing?", hits, **kwargs)  # type: ignore[arg-type]
+    assert refused.abstained and "(The library holds no end-term review.)" in refused.answer and refused.related
+    answered = build_answer("What did the mid-term review recommend on financing?", hits, **kwargs)  # type: ignore[arg-type]
+    assert not answered.abstained and answered.answer.startswith("R5.")

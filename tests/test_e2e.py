@@ -24,7 +24,7 @@ ANSWERED = """q001 q002 q003 q006 q007 q008 q009 q010 q011 q012 q013 q014 q016 q
 q027 q028 q031 q032 q034 q035 q036 q037 q038 q040 q041 q042 q043 q044 q045 q046 q047 q048 q050 q051 q052 q053 q054
 q055 q056 q057 q058 q059 q060 q061 q062 q063 q065 q066 q067 q068 q069 q070 q071 q073 q074 q075 q076
 q077 q078 q079 q080 q081 q082 q084 q085""".split()
-ABSTAINED = "q086 q087 q088 q090 q091 q092 q093 q094 q097 q099 q100".split()
+ABSTAINED = "q086 q087 q088 q089 q090 q091 q092 q093 q094 q097 q099 q100".split()
 
 
 def _matches(citation: dict[str, Any], q: dict[str, Any]) -> bool:
