@@ -10,6 +10,7 @@ from kb.embed import Embedder
 from kb.lexical import tokenize
 from kb.question import (
     AnswerType,
+    answers_meeting_field,
     asks_for_commitment,
     asks_for_span,
     expected_answers,
@@ -299,6 +300,10 @@ def _pick_sentences(
     if params.check_answer_type and asks_for_span(question) and any(timed := [gives_span(t) for t in texts]):
         candidates = [c for c, ok in zip(candidates, timed, strict=True) if ok]
         texts = [t for t, ok in zip(texts, timed, strict=True) if ok]
+    # "Who presided over the meeting?" is answered by its record's "Chair: …" line when one was read.
+    if params.check_answer_type and any(fields := [answers_meeting_field(question, t) for t in texts]):
+        candidates = [c for c, ok in zip(candidates, fields, strict=True) if ok]
+        texts = [t for t, ok in zip(texts, fields, strict=True) if ok]
     vectors = embedder.embed([question, *texts], kind="passage")
     similarity = vectors[1:] @ vectors[0]
     # A sentence's terms count with its passage's title and section, as the passage's evidence does:

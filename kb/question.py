@@ -164,6 +164,31 @@ def states_commitment(text: str) -> bool:
     return _STATES_COMMITMENT.search(text) is not None
 
 
+# A meeting's record heads its minutes with fields: "Chair: …", "Venue: …", "Date: …". A question about who
+# chaired a meeting, where or when it met is answered by that field, which shares no word with "presided"
+# or "held" and is too short for its vector to say much.
+_MEETING_FIELDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (
+        re.compile(r"\bwho\b.*\b(?:chair\w*|presid\w*|in the chair)\b", re.I),
+        re.compile(r"^(?:Chair(?:person|man|woman)?|Presid(?:ent|ing officer|ed by))\s*:", re.I),
+    ),
+    (
+        re.compile(r"\bwhere\b.*\b(?:meet|met|meeting|held|convened?|take place|took place)\b", re.I),
+        re.compile(r"^(?:Venue|Place|Location)\s*:", re.I),
+    ),
+    (
+        re.compile(r"\b(?:when|(?:what|which) (?:date|day))\b.*\b(?:meet|met|meeting|held|convened?)\b", re.I),
+        re.compile(r"^Date\s*:", re.I),
+    ),
+]
+
+
+def answers_meeting_field(question: str, text: str) -> bool:
+    """Return True when the text is the field of a meeting's record that the question asks for."""
+    line = text.strip()
+    return any(asks.search(question) and field.match(line) for asks, field in _MEETING_FIELDS)
+
+
 def specific_terms(question: str) -> list[str]:
     """Return the question's names and figures: numbers, and capitalised words after the first."""
     terms = []

@@ -391,3 +391,29 @@ def test_a_question_about_a_document_the_library_lacks_is_refused() -> None:
     assert refused.abstained and "(The library holds no end-term review.)" in refused.answer and refused.related
     answered = build_answer("What did the mid-term review recommend on financing?", hits, **kwargs)  # type: ignore[arg-type]
     assert not answered.abstained and answered.answer.startswith("R5.")
+
+
+def test_a_question_about_a_meetings_chair_or_venue_is_answered_by_its_record() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.question import answers_meeting_field
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    assert answers_meeting_field("Who presided over the commission meeting?", "Chair: Minister of Labour")
+    assert answers_meeting_field("Where was the meeting held?", "Venue: Thalat, Vientiane Province")
+    assert not answers_meeting_field("Who chairs the commission?", "Venue: Thalat")
+    assert not answers_meeting_field("When was the commission set up?", "Date: Wednesday 21 February 2024")
+    doc = Document("m", "m.docx", "Minutes of the high-level commission meeting", doc_type="minutes")
+    head = "Date: Wednesday 21 February 2024\nVenue: Thalat, Vientiane Province\nChair: Minister of Labour and Social Welfare."
+    later = "The next high-level meeting will be held in the second half of 2024, on a date the Secretariat sets."
+    hits = [
+        Hit(Chunk("m", 1, later, None, "6. Next meeting", 0, len(later)), doc, 1.0, dense=0.9),
+        Hit(Chunk("m", 0, head, None, "1. Attendance", 0, len(head)), doc, 0.9, dense=0.5),
+    ]
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    chair = build_answer("Who presided over the high-level meeting?", hits, **kwargs)  # type: ignore[arg-type]
+    assert chair.answer.startswith("Chair: Minister of Labour and Social Welfare.")
+    venue = build_answer("Where was the high-level meeting held?", hits, **kwargs)  # type: ignore[arg-type]
+    assert venue.answer.startswith("Venue: Thalat, Vientiane Province")
+    # Without the record's passage, the question is answered as before.
+    assert build_answer("Who presided over the high-level meeting?", hits[:1], **kwargs).answer.startswith("The next")  # type: ignore[arg-type]

@@ -90,3 +90,11 @@ def test_lao_question_is_answered_in_lao(real_kb) -> None:  # type: ignore[no-un
     assert not answer["abstained"]
     assert answer["citations"][0]["source"] == "nsps-summary-lao.pdf"
     assert any("\u0e80" <= ch <= "\u0eff" for ch in answer["answer"])
+
+
+def test_a_meetings_chair_and_venue_come_from_its_record(real_kb) -> None:  # type: ignore[no-untyped-def]
+    chair = real_kb.ask("Who presided over the high-level commission meeting in February 2024?")
+    assert chair.answer.startswith("Chair: Minister of Labour and Social Welfare")
+    assert chair.citations[0].hit.document.source == "minutes-nspc-2024-02-21.docx"
+    venue = real_kb.ask("Where did the commission meet in February 2024?")
+    assert venue.answer.startswith("Venue: Thalat, Vientiane Province")
