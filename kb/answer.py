@@ -12,9 +12,11 @@ from kb.question import (
     AnswerType,
     answers_meeting_field,
     asks_for_commitment,
+    asks_for_lead_time,
     asks_for_span,
     expected_answers,
     gives,
+    gives_lead_time,
     gives_span,
     is_named,
     named_sources,
@@ -297,13 +299,18 @@ def _pick_sentences(
             return "type"
         candidates = [c for c, t in zip(candidates, typed, strict=True) if t]
         texts = [t for t, ok in zip(texts, typed, strict=True) if ok]
-    if params.check_answer_type and asks_for_span(question) and any(timed := [gives_span(t) for t in texts]):
-        candidates = [c for c, ok in zip(candidates, timed, strict=True) if ok]
-        texts = [t for t, ok in zip(texts, timed, strict=True) if ok]
-    # "Who presided over the meeting?" is answered by its record's "Chair: …" line when one was read.
-    if params.check_answer_type and any(fields := [answers_meeting_field(question, t) for t in texts]):
-        candidates = [c for c, ok in zip(candidates, fields, strict=True) if ok]
-        texts = [t for t, ok in zip(texts, fields, strict=True) if ok]
+    if params.check_answer_type:
+        # Narrower kinds of answer, each applied only when some sentence gives one: a span of time ("how
+        # long"), a lead time ("how far in advance": "two working days before"), a meeting record's field
+        # ("Who presided over the meeting?": its "Chair: …" line).
+        for asks, gives_it in (
+            (asks_for_span(question), gives_span),
+            (asks_for_lead_time(question), gives_lead_time),
+            (True, lambda t: answers_meeting_field(question, t)),
+        ):
+            if asks and any(keep := [gives_it(t) for t in texts]):
+                candidates = [c for c, ok in zip(candidates, keep, strict=True) if ok]
+                texts = [t for t, ok in zip(texts, keep, strict=True) if ok]
     vectors = embedder.embed([question, *texts], kind="passage")
     similarity = vectors[1:] @ vectors[0]
     # A sentence's terms count with its passage's title and section, as the passage's evidence does:

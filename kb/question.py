@@ -76,6 +76,24 @@ def gives_span(text: str) -> bool:
     return _HAS_SPAN.search(text) is not None
 
 
+# "How far in advance …", "how much notice …": a span that ends before something ("two working days before
+# the trip", "48 hours' notice"), not any span ("for trips longer than three days").
+_WANTS_LEAD = re.compile(r"\b(?:ahead|in advance|beforehand|before|notice|early)\b", re.I)
+_HAS_LEAD = re.compile(
+    _HAS_SPAN.pattern + r"['’]?\s+(?:\w+\s+)?(?:before|in advance|ahead|prior|beforehand|notice|earlier)\b", re.I
+)
+
+
+def asks_for_lead_time(question: str) -> bool:
+    """Return True when the question asks how far ahead something must be done."""
+    return asks_for_span(question) and _WANTS_LEAD.search(question) is not None
+
+
+def gives_lead_time(text: str) -> bool:
+    """Return True when the text gives a span before something ("at least two working days before the trip")."""
+    return _HAS_LEAD.search(text) is not None
+
+
 def gives(kind: AnswerType, text: str) -> bool:
     """Return True when `text` holds an answer of that kind (a figure, a percentage, a date)."""
     return _HAS[kind].search(text) is not None

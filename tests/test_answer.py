@@ -365,6 +365,16 @@ def test_a_question_for_a_span_of_time_leads_with_one() -> None:
     kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
     answer = build_answer("How far ahead must pool cars be reserved?", hits, **kwargs)  # type: ignore[arg-type]
     assert answer.answer.startswith("Cars are booked at least two working days")
+    # "How far in advance" wants a span before something, not any span.
+    from kb.question import asks_for_lead_time, gives_lead_time
+
+    assert asks_for_lead_time("How far in advance must I book?") and not asks_for_lead_time("How long is the term?")
+    assert gives_lead_time("two working days before the trip") and gives_lead_time("48 hours' notice")
+    assert not gives_lead_time("For trips longer than three days, state the route.")
+    text = "For trips longer than three days, state the route of the cars. Cars are booked two working days before the trip."
+    hits = [Hit(Chunk("d", 0, text, None, "Booking cars", 0, len(text)), doc, 1.0, dense=0.9)]
+    answer = build_answer("How far in advance must cars for long trips be booked?", hits, **kwargs)  # type: ignore[arg-type]
+    assert answer.answer.startswith("Cars are booked two working days before the trip.")
     # When no sentence gives a span, the figure asked for still answers ("how long" is also "how many").
     text = "The strategy runs from 2021 to 2025 in five pillars."
     hits = [Hit(Chunk("d", 0, text, 2, None, 0, len(text)), doc, 1.0, dense=0.9)]
