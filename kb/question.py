@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Literal
 
 from kb.lexical import tokenize
@@ -102,9 +103,20 @@ def gives(kind: AnswerType, text: str) -> bool:
 _YEAR_ASKED = re.compile(r"\b(?:by|in|until|before|after|since|during|for)\s+((?:19|20)\d\d)\b", re.I)
 
 
-def years_asked(question: str) -> list[str]:
-    """Return the years a question is about: "in 2023", "by 2030" (not a year inside a name)."""
-    return _YEAR_ASKED.findall(question)
+# Years said relative to today: "this year", "next year", "by the end of the decade".
+_RELATIVE_YEARS: list[tuple[re.Pattern[str], Callable[[int], int]]] = [
+    (re.compile(r"\b(?:this|the current) year\b", re.I), lambda year: year),
+    (re.compile(r"\bnext year\b", re.I), lambda year: year + 1),
+    (re.compile(r"\b(?:last|previous) year\b", re.I), lambda year: year - 1),
+    (re.compile(r"\bend of (?:this|the|the current) decade\b", re.I), lambda year: year // 10 * 10 + 10),
+]
+
+
+def years_asked(question: str, today: date | None = None) -> list[str]:
+    """Return the years a question is about: "in 2023", "by 2030", "this year" (not a year inside a name)."""
+    year = (today or date.today()).year
+    relative = [str(when(year)) for pattern, when in _RELATIVE_YEARS if pattern.search(question)]
+    return _YEAR_ASKED.findall(question) + relative
 
 
 def speaks_of(hit: Hit, years: list[str]) -> bool:

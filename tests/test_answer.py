@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from kb.answer import ABSTAIN_MESSAGE, split_sentences
 
 
@@ -264,6 +266,11 @@ def test_a_question_about_a_year_needs_a_passage_that_speaks_of_it() -> None:
 
     assert years_asked("What share of workers will the fund cover by 2030?") == ["2030"]
     assert years_asked("What does the Vision 2030 strategy say about school meals?") == []
+    today = date(2026, 11, 28)
+    assert years_asked("What is due this year?", today) == ["2026"]
+    assert years_asked("What was agreed last year, and what comes next year?", today) == ["2027", "2025"]
+    assert years_asked("What should be achieved by the end of this decade?", today) == ["2030"]
+    assert years_asked("What should be achieved by the end of the decade?", date(2030, 1, 2)) == ["2040"]
     text = "The share of enterprises that pay contributions on time rises to 85 per cent by 2025."
     doc = Document("d", "s.pdf", "Strategy: Vision 2030 - Goal 2025")  # the title's 2030 does not count
     hits = [Hit(Chunk("d", 0, text, 5, "4.1 Employees", 0, len(text)), doc, 1.0, dense=0.9)]
