@@ -13,6 +13,7 @@ from kb.question import (
     answers_meeting_field,
     asks_for_commitment,
     asks_for_lead_time,
+    asks_for_owner,
     asks_for_span,
     expected_answers,
     gives,
@@ -20,6 +21,7 @@ from kb.question import (
     gives_span,
     is_named,
     named_sources,
+    names_owner,
     sources_not_held,
     speaks_of,
     states_commitment,
@@ -306,6 +308,7 @@ def _pick_sentences(
         for asks, gives_it in (
             (asks_for_span(question), gives_span),
             (asks_for_lead_time(question), gives_lead_time),
+            (asks_for_owner(question), names_owner),
             (True, lambda t: answers_meeting_field(question, t)),
         ):
             if asks and any(keep := [gives_it(t) for t in texts]):

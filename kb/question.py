@@ -85,6 +85,26 @@ _HAS_LEAD = re.compile(
 )
 
 
+# "Which agency has to …", "who is in charge of …": recommendations and action items name their owner in a
+# field ("(Responsible: LSSO. Deadline: …)", a table's "Responsible" or "Lead body" column).
+_ASKS_OWNER = re.compile(
+    r"\bwho (?:is|was|are|were) (?:in charge|responsible)\b|\bresponsible for\b"
+    r"|\b(?:who|which \w+) (?:(?:has|had|have) to|must|should|will) \w+",
+    re.I,
+)
+_HAS_OWNER = re.compile(r"\b(?:Responsible|Owner|Lead (?:body|agency|ministry))\s*[:|]|\|\s*(?:Responsible|Lead body)\b")
+
+
+def asks_for_owner(question: str) -> bool:
+    """Return True when the question asks which body is responsible for something."""
+    return _ASKS_OWNER.search(question) is not None
+
+
+def names_owner(text: str) -> bool:
+    """Return True when the text names an owner in a field: "(Responsible: MoF …)", a "Lead body" column."""
+    return _HAS_OWNER.search(text) is not None
+
+
 def asks_for_lead_time(question: str) -> bool:
     """Return True when the question asks how far ahead something must be done."""
     return asks_for_span(question) and _WANTS_LEAD.search(question) is not None

@@ -434,3 +434,28 @@ def test_a_question_about_a_meetings_chair_or_venue_is_answered_by_its_record() 
     assert venue.answer.startswith("Venue: Thalat, Vientiane Province")
     # Without the record's passage, the question is answered as before.
     assert build_answer("Who presided over the high-level meeting?", hits[:1], **kwargs).answer.startswith("The next")  # type: ignore[arg-type]
+
+
+def test_a_question_for_an_owner_leads_with_a_sentence_that_names_one() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.question import asks_for_owner, names_owner
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    assert asks_for_owner("Which agency has to rework the voluntary scheme, and by when?")
+    assert asks_for_owner("Who is responsible for the grant's expansion?")
+    assert not asks_for_owner("Which body was meant to steer the strategy?")  # answered in prose, not in a field
+    assert not asks_for_owner("Which provinces had vice-governors at the meeting?")
+    assert names_owner("(Responsible: LSSO. Deadline: June 2025.)") and names_owner("Action | Responsible | Due date")
+    assert not names_owner("The LSSO runs the voluntary scheme.")
+    strategy = Document("s", "s.pdf", "Strategy", doc_type="strategy")
+    review = Document("r", "r.pdf", "Review", doc_type="review")
+    target = "Target: 40,000 members of the voluntary scheme by 2025."
+    rec = "R2. Redesign the voluntary scheme for informal workers.\n(Responsible: LSSO. Deadline: June 2025.)"
+    hits = [
+        Hit(Chunk("s", 0, target, 5, "Voluntary scheme", 0, len(target)), strategy, 1.0, dense=0.9),
+        Hit(Chunk("r", 0, rec, 6, "Recommendations", 0, len(rec)), review, 0.9, dense=0.8),
+    ]
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    answer = build_answer("Which agency has to rework the voluntary scheme, and by when?", hits, **kwargs)  # type: ignore[arg-type]
+    assert answer.answer.startswith("R2. Redesign the voluntary scheme") and "(Responsible: LSSO." in answer.answer
