@@ -170,10 +170,15 @@ def dense_leg(
         if len(allowed) == 0:
             return LegResult(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(table_rows.with_rows(allowed)))  # type: ignore[call-arg]
-    # Enough vectors that k distinct chunks remain when every row vector ranks above its chunk's.
-    scores, ids = index.search(query, min(k + table_rows.count, index.ntotal), params=params)
-    keep = ids[0] >= 0
-    vector_ids, scores = ids[0][keep], scores[0][keep]
+    # Rows crowd out passages when a table matches: widen the search until k distinct chunks are in it.
+    want = min(index.ntotal, k if not table_rows.count else 2 * k + 16)
+    while True:
+        scores, ids = index.search(query, want, params=params)
+        keep = ids[0] >= 0
+        vector_ids, scores = ids[0][keep], scores[0][keep]
+        if want == index.ntotal or len(np.unique(chunk_of(vector_ids))) >= k:
+            break
+        want = min(index.ntotal, want * 4)
     own: dict[int, float | None] = {}
     best_row: dict[int, float] = {}
     for vector_id, chunk_id, score in zip(vector_ids.tolist(), chunk_of(vector_ids).tolist(), scores.tolist(), strict=True):

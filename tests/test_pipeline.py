@@ -289,3 +289,20 @@ def test_table_rows_get_vectors_that_lift_their_passage(settings, fake_embedder,
     ids, _ = store.chunk_vectors(fake_embedder.name, fake_embedder.dim)
     assert not (ids >= 1 << ROW_ID_SHIFT).any()
     assert store.cached_vectors(row_hashes, fake_embedder.name) == {}  # pruned with the file
+
+
+def test_a_table_whose_rows_all_match_does_not_crowd_out_other_passages(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from kb.retrieve import dense_leg
+
+    lib = tmp_path / "lib"
+    _write_library(lib)
+    rows = "\n".join(f"| District budget line {i} | {i} | {i * 2} |" for i in range(60))
+    (lib / "budget.md").write_text(f"# Budget lines\n\n| District budget line | 2023 | 2025 |\n|---|---|---|\n{rows}\n")
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    kb = KnowledgeBase(settings, embedder=fake_embedder)
+    snap = kb.snapshot()
+    assert snap.rows_of(snap.dense).count >= 60
+    query = fake_embedder.embed(["district budget line"], kind="query")[0]
+    leg = dense_leg(snap, query, 4, None)
+    # Sixty rows outrank every other passage, yet the leg still returns four distinct passages.
+    assert len(leg.rows) == 4 and len(set(leg.rows.tolist())) == 4
