@@ -355,13 +355,21 @@ def _pick_sentences(
 
 def _quotable(chunk: Chunk, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Return the spans a quote may lead with: answer sentences, but not a bracketed aside, which is
-    judged with the sentence it follows and quoted after it."""
+    judged with the sentence it follows and quoted after it, nor a table's header row, which says
+    nothing by itself ("Action | Responsible | Due date") and is quoted with each row instead."""
     return [
         (s, e)
         for i, (s, e) in enumerate(spans)
         if not (i > 0 and _is_aside(chunk.text[s:e]))
+        and not (i + 1 < len(spans) and _is_header_of(chunk, (s, e), spans[i + 1]))
         and is_answer_sentence(chunk.text[s:e], section=chunk.section, last=i == len(spans) - 1)
     ]
+
+
+def _is_header_of(chunk: Chunk, span: tuple[int, int], following: tuple[int, int]) -> bool:
+    """Return True when the span is the header row of the table row that follows it."""
+    line = chunk.text[span[0] : span[1]].strip()
+    return "|" in line and row_header(chunk, following[0]) == line
 
 
 def _is_aside(text: str) -> bool:

@@ -459,3 +459,16 @@ def test_a_question_for_an_owner_leads_with_a_sentence_that_names_one() -> None:
     kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
     answer = build_answer("Which agency has to rework the voluntary scheme, and by when?", hits, **kwargs)  # type: ignore[arg-type]
     assert answer.answer.startswith("R2. Redesign the voluntary scheme") and "(Responsible: LSSO." in answer.answer
+
+
+def test_a_tables_header_row_is_not_quoted_alone() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    text = "5. Action items\nAction | Responsible | Due date\nCirculate the report | Secretariat | 8 March 2024"
+    hit = Hit(Chunk("m", 0, text, None, "5. Action items", 0, len(text)), Document("m", "m.docx", "Minutes"), 1.0, dense=0.9)
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    answer = build_answer("Which action is due, and who is responsible?", [hit], **kwargs)  # type: ignore[arg-type]
+    assert answer.answer.startswith("Circulate the report | Secretariat | 8 March 2024 (columns: Action | Responsible |")
+    assert not answer.answer.startswith("Action | Responsible")
