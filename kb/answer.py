@@ -43,6 +43,8 @@ _SENTENCE_END = re.compile(
 # A line that starts a new unit rather than continuing a wrapped paragraph: list items, numbered
 # headings and recommendations, table rows.
 _NEW_UNIT = re.compile(r"^\s*(?:[-•*▪]\s|\(?[0-9]{1,2}[.)]\s|[0-9]+(?:\.[0-9]+)+\s|[A-Z][0-9]{1,2}[.:)]\s|#)")
+# A record's field starts a new unit too: "Venue: Meeting room 2, …" then "Chair: Director-General, …".
+_FIELD_START = re.compile(r"^\s*[A-Z][\w’'/&()-]*(?: [\w’'/&()-]+){0,3}: +\S")
 # "Decree No. 224/PM", "Art. 5", "e.g. Attapeu": a full stop that does not end the sentence.
 _ABBREVIATION = re.compile(
     r"(?:\b(?:No|Nos|Art|Arts|para|paras|Fig|Vol|pp|p|cf|Ref|Mr|Mrs|Ms|Dr|St|vs|approx|Dept|Govt)|\be\.g|\bi\.e)\.$"
@@ -72,6 +74,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
         breaks = (
             not stripped
             or _NEW_UNIT.match(line) is not None
+            or (_FIELD_START.match(line) is not None and not _inside_brackets(text, start, pos))
             or "|" in line
             or "|" in prev_line
             or (not _TERMINAL.search(prev_line.strip()) and _short(prev_line) and bool(prev_line.strip()))
@@ -88,6 +91,15 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     if start is not None:
         spans.append((start, last_end))
     return spans
+
+
+def _inside_brackets(text: str, start: int | None, pos: int) -> bool:
+    """Return True when the paragraph begun at `start` has an unclosed bracket before `pos`.
+
+    "(Responsible: NSPC Secretariat.\nDeadline: 30 June 2024.)" wraps inside one aside; its second line is
+    not a new record field.
+    """
+    return start is not None and text.count("(", start, pos) > text.count(")", start, pos)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -10,6 +10,7 @@ from kb.answer import AnswerParams, build_answer
 from kb.config import Settings
 from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
+from kb.question import answers_meeting_field, asks_meeting_field
 from kb.retrieve import FusionParams, Snapshot, search
 from kb.store import Store
 from kb.types import Answer, Chunk, Document, Filters, Hit, LibraryStats
@@ -134,7 +135,18 @@ class KnowledgeBase:
     def reading(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """Return the passages an answer reads: the top k, then those the per-document cap held back."""
         k = top_k or self.settings.top_k
-        return self.search(question, k=k, filters=filters, depth=max(k, self.settings.answer_depth))
+        hits = self.search(question, k=k, filters=filters, depth=max(k, self.settings.answer_depth))
+        return hits + self._record_fields(question, hits) if hits and asks_meeting_field(question) else hits
+
+    def _record_fields(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """Return the unread passages of the best document's record that hold the meeting field asked for."""
+        top = hits[0]
+        read = {h.chunk.id for h in hits}
+        return [
+            Hit(chunk=chunk, document=top.document, score=top.score, dense=top.dense, held_back=True)
+            for chunk in self.store.document_chunks(top.document.id)
+            if chunk.id not in read and any(answers_meeting_field(question, line) for line in chunk.text.split("\n"))
+        ]
 
     def documents(self) -> list[Document]:
         """Return every document in the library."""

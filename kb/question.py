@@ -228,9 +228,14 @@ _MEETING_FIELDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     ),
     (
         re.compile(r"\b(?:when|(?:what|which) (?:date|day))\b.*\b(?:meet|met|meeting|held|convened?)\b", re.I),
-        re.compile(r"^Date\s*:", re.I),
+        re.compile(r"^Date(?: and time)?\s*:", re.I),
     ),
 ]
+
+
+def asks_meeting_field(question: str) -> bool:
+    """Return True when the question asks who chaired a meeting, where or when it met."""
+    return any(asks.search(question) for asks, _ in _MEETING_FIELDS)
 
 
 def answers_meeting_field(question: str, text: str) -> bool:

@@ -472,3 +472,32 @@ def test_a_tables_header_row_is_not_quoted_alone() -> None:
     answer = build_answer("Which action is due, and who is responsible?", [hit], **kwargs)  # type: ignore[arg-type]
     assert answer.answer.startswith("Circulate the report | Secretariat | 8 March 2024 (columns: Action | Responsible |")
     assert not answer.answer.startswith("Action | Responsible")
+
+
+def test_record_fields_on_wrapped_lines_are_sentences_of_their_own() -> None:
+    text = (
+        "Venue: Meeting room 2, Ministry of Labour and Social Welfare, Vientiane Capital\n"
+        "Chair: Director-General, Department of Planning and International Cooperation, MoLSW\n"
+        "(NSPC Secretariat)\n"
+        "R4. Adopt an M&E framework. (Responsible: NSPC Secretariat.\n"
+        "Deadline: 30 June 2024.)"
+    )
+    parts = [" ".join(text[s:e].split()) for s, e in split_sentences(text)]
+    assert parts[0].startswith("Venue: Meeting room 2") and parts[0].endswith("Vientiane Capital")
+    assert parts[1] == "Chair: Director-General, Department of Planning and International Cooperation, MoLSW (NSPC Secretariat)"
+    # A field inside a bracketed aside that wraps is not a new sentence.
+    assert parts[-1] == "(Responsible: NSPC Secretariat. Deadline: 30 June 2024.)"
+
+
+def test_a_question_about_a_meetings_chair_reads_the_record_header(kb) -> None:  # type: ignore[no-untyped-def]
+    question = "Who presided over the February 2024 commission meeting?"
+    plain = kb.search(question, k=kb.settings.top_k, depth=kb.settings.answer_depth)
+    read = kb.reading(question)
+    header = [h for h in read if h.chunk.id not in {p.chunk.id for p in plain}]
+    # The best document's passage holding its "Chair:" line is read too, scored as that document's best.
+    assert header and all(h.document.id == plain[0].document.id and h.held_back for h in header)
+    assert any("Chair: Minister of Labour and Social Welfare" in h.chunk.text for h in read)
+    assert kb.ask(question).answer.startswith("Chair: Minister of Labour and Social Welfare")
+    assert kb.reading("What did the commission decide?") == kb.search(
+        "What did the commission decide?", k=kb.settings.top_k, depth=kb.settings.answer_depth
+    )
