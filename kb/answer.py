@@ -22,6 +22,7 @@ from kb.question import (
     is_named,
     named_sources,
     names_owner,
+    names_years,
     sources_not_held,
     speaks_of,
     states_commitment,
@@ -315,12 +316,14 @@ def _pick_sentences(
         texts = [t for t, ok in zip(texts, typed, strict=True) if ok]
     if params.check_answer_type:
         # Narrower kinds of answer, each applied only when some sentence gives one: a span of time ("how
-        # long"), a lead time ("how far in advance": "two working days before"), a meeting record's field
-        # ("Who presided over the meeting?": its "Chair: …" line).
+        # long"), a lead time ("how far in advance": "two working days before"), an owner in a field
+        # ("(Responsible: LSSO …)"), the year asked about (the passage speaks of it; so should the sentence),
+        # a meeting record's field ("Who presided over the meeting?": its "Chair: …" line).
         for asks, gives_it in (
             (asks_for_span(question), gives_span),
             (asks_for_lead_time(question), gives_lead_time),
             (asks_for_owner(question), names_owner),
+            (bool(years := years_asked(question)), lambda t: names_years(t, years)),
             (True, lambda t: answers_meeting_field(question, t)),
         ):
             if asks and any(keep := [gives_it(t) for t in texts]):

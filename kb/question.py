@@ -145,7 +145,11 @@ def speaks_of(hit: Hit, years: list[str]) -> bool:
     The document's title does not count: "Vision 2030" in a strategy's title does not make its
     passage on 2025 contribution rates an answer about 2030.
     """
-    text = f"{hit.chunk.section or ''} {hit.chunk.table_header or ''} {hit.chunk.text}"
+    return names_years(f"{hit.chunk.section or ''} {hit.chunk.table_header or ''} {hit.chunk.text}", years)
+
+
+def names_years(text: str, years: list[str]) -> bool:
+    """Return True when the text names every one of the years ("2023", not "12023")."""
     return all(re.search(rf"(?<!\d){year}(?!\d)", text) for year in years)
 
 

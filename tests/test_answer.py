@@ -279,6 +279,11 @@ def test_a_question_about_a_year_needs_a_passage_that_speaks_of_it() -> None:
     assert refused.abstained and "2030" in refused.answer and refused.related
     answered = build_answer("What share of enterprises pay contributions on time by 2025?", hits, **kwargs)  # type: ignore[arg-type]
     assert not answered.abstained and "85 per cent" in answered.answer
+    # Within a passage that speaks of the year, the sentence that names it leads.
+    text = "Enterprises pay contributions on time in most provinces. Enterprises pay contributions on time in 2023."
+    hits = [Hit(Chunk("d", 0, text, 5, "4.1 Employees", 0, len(text)), doc, 1.0, dense=0.9)]
+    dated = build_answer("Did enterprises pay contributions on time in 2023?", hits, **kwargs)  # type: ignore[arg-type]
+    assert dated.answer.startswith("Enterprises pay contributions on time in 2023.")
 
 
 def test_the_document_a_question_names_as_its_source() -> None:
