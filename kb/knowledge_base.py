@@ -11,7 +11,7 @@ from kb.config import Settings
 from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
 from kb.question import answers_meeting_field, asks_meeting_field
-from kb.retrieve import FusionParams, Snapshot, search
+from kb.retrieve import FusionParams, Snapshot, chunk_dense_score, search
 from kb.store import Store
 from kb.types import Answer, Chunk, Document, Filters, Hit, LibraryStats
 
@@ -142,10 +142,24 @@ class KnowledgeBase:
         """Return the unread passages of the best document's record that hold the meeting field asked for."""
         top = hits[0]
         read = {h.chunk.id for h in hits}
-        return [
-            Hit(chunk=chunk, document=top.document, score=top.score, dense=top.dense, held_back=True)
+        fields = [
+            (chunk, chunk.id)
             for chunk in self.store.document_chunks(top.document.id)
-            if chunk.id not in read and any(answers_meeting_field(question, line) for line in chunk.text.split("\n"))
+            if chunk.id is not None and chunk.id not in read
+            and any(answers_meeting_field(question, line) for line in chunk.text.split("\n"))
+        ]
+        if not fields:
+            return []
+        snap = self.snapshot()
+        qvec = self.embedder.embed([question], kind="query")[0]
+        return [
+            # Ranked with its document's best passage (a record's header belongs to all of it), its own cosine
+            # kept (none for Lao, which MiniLM cannot read).
+            Hit(
+                chunk, top.document, top.score, held_back=True,
+                dense=None if chunk.language == "lo" else chunk_dense_score(snap, snap.dense, qvec, chunk_id),
+            )
+            for chunk, chunk_id in fields
         ]
 
     def documents(self) -> list[Document]:

@@ -85,6 +85,16 @@ _HAS_LEAD = re.compile(
 )
 
 
+def asks_for_lead_time(question: str) -> bool:
+    """Return True when the question asks how far ahead something must be done."""
+    return asks_for_span(question) and _WANTS_LEAD.search(question) is not None
+
+
+def gives_lead_time(text: str) -> bool:
+    """Return True when the text gives a span before something ("at least two working days before the trip")."""
+    return _HAS_LEAD.search(text) is not None
+
+
 # "Which agency has to …", "who is in charge of …": recommendations and action items name their owner in a
 # field ("(Responsible: LSSO. Deadline: …)", a table's "Responsible" or "Lead body" column).
 _ASKS_OWNER = re.compile(
@@ -103,16 +113,6 @@ def asks_for_owner(question: str) -> bool:
 def names_owner(text: str) -> bool:
     """Return True when the text names an owner in a field: "(Responsible: MoF …)", a "Lead body" column."""
     return _HAS_OWNER.search(text) is not None
-
-
-def asks_for_lead_time(question: str) -> bool:
-    """Return True when the question asks how far ahead something must be done."""
-    return asks_for_span(question) and _WANTS_LEAD.search(question) is not None
-
-
-def gives_lead_time(text: str) -> bool:
-    """Return True when the text gives a span before something ("at least two working days before the trip")."""
-    return _HAS_LEAD.search(text) is not None
 
 
 def gives(kind: AnswerType, text: str) -> bool:

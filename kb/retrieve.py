@@ -319,10 +319,10 @@ def search(
             continue
         dense_score = score_of.get("dense", {}).get(row)
         if dense_score is None and not lao_query and not snap.lao_rows[row]:
-            dense_score = _dense_score(snap, snap.dense, qvec, int(snap.chunk_ids[row]))
+            dense_score = chunk_dense_score(snap, snap.dense, qvec, int(snap.chunk_ids[row]))
         multi_score = score_of.get("multilingual", {}).get(row)
         if multi_score is None and mvec is not None:
-            multi_score = _dense_score(snap, snap.multilingual, mvec, int(snap.chunk_ids[row]))
+            multi_score = chunk_dense_score(snap, snap.multilingual, mvec, int(snap.chunk_ids[row]))
         hits.append(
             Hit(chunk=chunk, document=snap.documents[chunk.document_id], score=score,
                 dense=dense_score, keyword=score_of.get("keyword", {}).get(row, 0.0), multilingual=multi_score,
@@ -331,7 +331,7 @@ def search(
     return hits
 
 
-def _dense_score(snap: Snapshot, index, qvec: np.ndarray, chunk_id: int) -> float | None:  # type: ignore[no-untyped-def]
+def chunk_dense_score(snap: Snapshot, index, qvec: np.ndarray, chunk_id: int) -> float | None:  # type: ignore[no-untyped-def]
     """Return a chunk's dense score, as `dense_leg` gives it, for a chunk outside the leg's candidates."""
     rows = [score for v in snap.rows_of(index).of.get(chunk_id, []) if (score := _cosine(index, qvec, v)) is not None]
     own = _cosine(index, qvec, chunk_id)
