@@ -16,7 +16,8 @@ from kb.types import Chunk, Page
 # 3: an unnumbered "Annex: ..." line starts a section (parser), so its passages are cited under it.
 # 4: OCR reads a noisy page again through a median filter and keeps the surer reading (parser).
 # 5: each table row gets a vector of its own, beside its passage's (`row_texts`).
-CHUNKER_VERSION = "5"
+# 6: a PDF table cell that wraps above or below its row, under another column, is joined into it (parser).
+CHUNKER_VERSION = "6"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then any line
 # (table rows), then sentences, then words: a recommendation is not cut in the middle if it fits.

@@ -403,6 +403,30 @@ def test_layout_tables_become_rows_with_wrapped_cells_joined() -> None:
     assert rows_from_layout("Just prose.\n\nMore prose with 2 numbers 3.\n") is None
 
 
+def test_a_wrapped_cell_in_another_column_is_joined_into_it() -> None:
+    from ingest.parse.tables import rows_from_layout
+
+    layout = (
+        "Action items\n\n"
+        "No.    Action                                         Responsible              Due date\n\n"
+        "       Send the terms of reference of the\n"
+        "A1     mid-term review to members for                 NSPC Secretariat         1 December 2023\n"
+        "       comment\n\n"
+        "A2     Share the list of officials to be              NSPC Secretariat, ILO    5 December 2023\n"
+        "       interviewed in the provinces\n\n"
+        "A3     Provide budget data                            Department of Budget     15 December 2023\n\n"
+        "Next meeting: end of January 2024.\n"
+    )
+    assert rows_from_layout(layout) == (
+        "Action items\n\n"
+        "No. | Action | Responsible | Due date\n\n"
+        "A1 | Send the terms of reference of the mid-term review to members for comment | NSPC Secretariat | 1 December 2023\n\n"
+        "A2 | Share the list of officials to be interviewed in the provinces | NSPC Secretariat, ILO | 5 December 2023\n\n"
+        "A3 | Provide budget data | Department of Budget | 15 December 2023\n\n"
+        "Next meeting: end of January 2024."
+    )
+
+
 def test_sample_review_table_is_extracted_as_rows() -> None:
     from ingest.parse.pdf import parse_pdf
 

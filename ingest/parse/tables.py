@@ -18,41 +18,71 @@ def _is_row(cells: list[str]) -> bool:
     return len(cells) >= 3 or (len(cells) == 2 and any(_DIGIT.search(c) for c in cells[1:]))
 
 
+def _cell_starts(line: str) -> list[int]:
+    """Return the column at which each cell of a layout line starts."""
+    return [m.start() for m in re.finditer(r"\S+(?: \S+)*", line)]
+
+
+def _column_at(starts: list[int], indent: int) -> int | None:
+    """Return the index of the cell that starts where a lone wrapped line does (within 3 columns).
+
+    Only for rows of at most six cells: justified prose that pypdf spaced out looks like a row of many.
+    """
+    near = [i for i, start in enumerate(starts) if abs(start - indent) <= 3]
+    return near[0] if near and len(starts) <= 6 else None
+
+
 def rows_from_layout(layout: str, *, min_rows: int = 3) -> str | None:
     """Return the page's text with table rows joined by " | ", or None when the page has no table.
 
-    In layout mode pypdf keeps columns apart with runs of spaces; a cell that wrapped puts its
-    tail alone on the next line, which is joined back onto the row's first cell. Pages without
-    at least `min_rows` rows are left to the plain extraction, which reads multi-column prose better.
+    In layout mode pypdf keeps columns apart with runs of spaces. A cell that wrapped puts the rest of
+    its text alone on the line after the row, under its own column, and a row whose other cells wrap
+    may put the start of a cell on the line before it (vertically centred cells): such a line is joined
+    into the cell it stands under. Pages without at least `min_rows` rows are left to the plain
+    extraction, which reads multi-column prose better.
     """
     lines = layout.split("\n")
     out: list[str] = []
     rows = 0
-    last_row_at: int | None = None  # index in `out` of the last row, while a wrapped cell may follow
-    for line in lines:
+    last_row: tuple[int, list[int]] | None = None  # the last row (index in `out`, cell starts) a tail may follow
+    head: tuple[str, int] | None = None  # a cell's first line (text, column), waiting for the row below it
+    for n, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             if out and out[-1] != "":
                 out.append("")
-            last_row_at = None  # a wrapped cell sits on the very next line, never after a gap
+            last_row = None  # a wrapped cell sits right next to its row, never after a gap
             continue
         cells = _cells(line)
-        follows_row = last_row_at is not None and last_row_at == len(out) - 1
         if _is_row(cells):
+            if head is not None:
+                cells[head[1]] = f"{head[0]} {cells[head[1]]}"
+                head = None
             out.append(" | ".join(cells))
             rows += 1
-            last_row_at = len(out) - 1
+            last_row = (len(out) - 1, _cell_starts(line))
             continue
         indent = len(line) - len(line.lstrip())
-        if (
-            follows_row and last_row_at is not None and len(cells) == 1 and indent < 4 and len(stripped) <= 40
-            and not _HEADING.match(stripped)
-        ):
-            first, _, rest = out[last_row_at].partition(" | ")
-            out[last_row_at] = f"{first} {stripped} | {rest}" if rest else f"{first} {stripped}"
-            last_row_at = None
-            continue
-        last_row_at = None
+        lone = len(cells) == 1 and len(stripped) <= 40 and not _HEADING.match(stripped)
+        if lone and last_row is not None and last_row[0] == len(out) - 1:
+            column = _column_at(last_row[1], indent)
+            parts = out[last_row[0]].split(" | ")
+            if column is not None and column < len(parts):
+                parts[column] = f"{parts[column]} {stripped}"
+                out[last_row[0]] = " | ".join(parts)
+                last_row = None
+                continue
+        last_row = None
+        following = lines[n + 1] if n + 1 < len(lines) else ""
+        # A cell's first line reads on into the row ("Send the terms of reference of the"); a line that ends a
+        # sentence is the previous paragraph's tail.
+        if lone and indent and not stripped.endswith((".", ";", ":", "!", "?")) and _is_row(_cells(following)):
+            column = _column_at(_cell_starts(following), indent)
+            # Not the first column: a short line above a row there is as likely a heading ("Constitutional
+            # protections" above "• | Article 18 …").
+            if column is not None and 0 < column < len(_cells(following)):
+                head = (" ".join(stripped.split()), column)
+                continue
         out.append(" ".join(stripped.split()))
     if rows < min_rows:
         return None
