@@ -68,6 +68,7 @@ class _Staged:
     texts: list[str]
     hashes: list[str]
     rows: list[list[str]]  # each passage's table rows under their header, embedded beside the passage
+    row_hashes: list[list[str]]
     size: int
     mtime: float
     replacing: bool
@@ -264,7 +265,8 @@ class Ingestor:
         texts = [embedding_text(doc.title, c) for c in chunks]
         hashes = [_hash(t) for t in texts]
         rows = [row_texts(c) for c in chunks]
-        self._staged.append(_Staged(doc, parsed, chunks, texts, hashes, rows, size, mtime, replacing))
+        row_hashes = [[_hash(r) for r in passage_rows] for passage_rows in rows]
+        self._staged.append(_Staged(doc, parsed, chunks, texts, hashes, rows, row_hashes, size, mtime, replacing))
         if sum(len(s.texts) for s in self._staged) >= self.flush_passages:
             self.flush(report)
         return doc_id
@@ -275,9 +277,9 @@ class Ingestor:
         if not staged:
             return
         try:
-            texts = [t for s in staged for t in s.texts]
-            texts += [r for s in staged for rows in s.rows for r in rows]
-            self._embed_missing(texts, [_hash(t) for t in texts], report)
+            texts = [t for s in staged for t in s.texts] + [r for s in staged for rows in s.rows for r in rows]
+            hashes = [h for s in staged for h in s.hashes] + [h for s in staged for rows in s.row_hashes for h in rows]
+            self._embed_missing(texts, hashes, report)
         except (KBError, OSError, RuntimeError, ValueError) as exc:
             report.failed.extend({"source": s.doc.source, "reason": f"embedding failed: {exc}"} for s in staged)
             return
@@ -292,7 +294,7 @@ class Ingestor:
                     chunks=s.chunks,
                     tokens=[tokenize(t) for t in s.texts],
                     hashes=s.hashes,
-                    row_hashes=[[_hash(r) for r in rows] for rows in s.rows],
+                    row_hashes=s.row_hashes,
                     chunker=CHUNKER_VERSION,
                 )
             except (KBError, OSError) as exc:

@@ -15,6 +15,7 @@ from kb.question import (
     asks_for_lead_time,
     asks_for_owner,
     asks_for_span,
+    asks_meeting_field,
     expected_answers,
     gives,
     gives_lead_time,
@@ -44,8 +45,10 @@ _SENTENCE_END = re.compile(
 # A line that starts a new unit rather than continuing a wrapped paragraph: list items, numbered
 # headings and recommendations, table rows.
 _NEW_UNIT = re.compile(r"^\s*(?:[-•*▪]\s|\(?[0-9]{1,2}[.)]\s|[0-9]+(?:\.[0-9]+)+\s|[A-Z][0-9]{1,2}[.:)]\s|#)")
-# A record's field starts a new unit too: "Venue: Meeting room 2, …" then "Chair: Director-General, …".
-_FIELD_START = re.compile(r"^\s*[A-Z][\w’'/&()-]*(?: [\w’'/&()-]+){0,3}: +\S")
+# A record's field: a short label, then its value ("Venue: Meeting room 2, …", "Chair: Director-General, …").
+_LABEL = r"[A-Z][\w’'/&()-]*(?: [\w’'/&()-]+){0,3}: +\S"
+# A field starts a new unit too.
+_FIELD_START = re.compile(rf"^\s*{_LABEL}")
 # "Decree No. 224/PM", "Art. 5", "e.g. Attapeu": a full stop that does not end the sentence.
 _ABBREVIATION = re.compile(
     r"(?:\b(?:No|Nos|Art|Arts|para|paras|Fig|Vol|pp|p|cf|Ref|Mr|Mrs|Ms|Dr|St|vs|approx|Dept|Govt)|\be\.g|\bi\.e)\.$"
@@ -128,8 +131,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-# A "Label: value" line of a record (minutes, memos, cover pages): a short label, then its value.
-_FIELD = re.compile(r"^[A-Z][\w’'/&()-]*(?: [\w’'/&()-]+){0,3}: +\S.{2,}$")
+# A "Label: value" line of a record (minutes, memos, cover pages) is a sentence of its own.
+_FIELD = re.compile(rf"^{_LABEL}.{{2,}}$")
 
 
 def is_answer_sentence(sentence: str, *, section: str | None, last: bool) -> bool:
@@ -241,7 +244,9 @@ def build_answer(
     elif supported and not missing:
         picks = "year"
         if dated:
-            picks = _pick_sentences(question, q_tokens, dated, wants, embedder=embedder, idf=idf, params=params)
+            picks = _pick_sentences(
+                question, q_tokens, dated, wants, years, embedder=embedder, idf=idf, params=params
+            )
     shown = [h for h in hits if not h.held_back]
     if isinstance(picks, str):
         related = [Citation(n=i + 1, hit=h) for i, h in enumerate(shown)]
@@ -283,6 +288,7 @@ def _pick_sentences(
     q_tokens: list[str],
     hits: list[Hit],
     wants: set[AnswerType],
+    years: list[str],
     *,
     embedder: Embedder,
     idf: Callable[[str], float],
@@ -323,8 +329,8 @@ def _pick_sentences(
             (asks_for_span(question), gives_span),
             (asks_for_lead_time(question), gives_lead_time),
             (asks_for_owner(question), names_owner),
-            (bool(years := years_asked(question)), lambda t: names_years(t, years)),
-            (True, lambda t: answers_meeting_field(question, t)),
+            (bool(years), lambda t: names_years(t, years)),
+            (asks_meeting_field(question), lambda t: answers_meeting_field(question, t)),
         ):
             if asks and any(keep := [gives_it(t) for t in texts]):
                 candidates = [c for c, ok in zip(candidates, keep, strict=True) if ok]

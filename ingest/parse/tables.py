@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import re
 
-_GAP = re.compile(r"\s{2,}")
 _DIGIT = re.compile(r"\d")
 _HEADING = re.compile(r"^\d+(?:\.\d+)*\.?\s+[A-Z]")
 
 
+def _cell_spans(line: str) -> list[tuple[int, str]]:
+    """Return (column, text) of each cell of a layout line: runs of text that two or more spaces keep apart."""
+    return [(m.start(), m.group()) for m in re.finditer(r"\S(?:\s?\S)*", line)]
+
+
 def _cells(line: str) -> list[str]:
-    return [c for c in _GAP.split(line.strip()) if c]
+    return [text for _, text in _cell_spans(line)]
 
 
 def _is_row(cells: list[str]) -> bool:
     """A table row has three or more cells, or two when one of them is a figure."""
     return len(cells) >= 3 or (len(cells) == 2 and any(_DIGIT.search(c) for c in cells[1:]))
-
-
-def _cell_starts(line: str) -> list[int]:
-    """Return the column at which each cell of a layout line starts."""
-    return [m.start() for m in re.finditer(r"\S+(?: \S+)*", line)]
 
 
 def _column_at(starts: list[int], indent: int) -> int | None:
@@ -60,7 +59,7 @@ def rows_from_layout(layout: str, *, min_rows: int = 3) -> str | None:
                 head = None
             out.append(" | ".join(cells))
             rows += 1
-            last_row = (len(out) - 1, _cell_starts(line))
+            last_row = (len(out) - 1, [start for start, _ in _cell_spans(line)])
             continue
         indent = len(line) - len(line.lstrip())
         lone = len(cells) == 1 and len(stripped) <= 40 and not _HEADING.match(stripped)
@@ -73,14 +72,14 @@ def rows_from_layout(layout: str, *, min_rows: int = 3) -> str | None:
                 last_row = None
                 continue
         last_row = None
-        following = lines[n + 1] if n + 1 < len(lines) else ""
+        following = _cell_spans(lines[n + 1]) if n + 1 < len(lines) else []
         # A cell's first line reads on into the row ("Send the terms of reference of the"); a line that ends a
         # sentence is the previous paragraph's tail.
-        if lone and indent and not stripped.endswith((".", ";", ":", "!", "?")) and _is_row(_cells(following)):
-            column = _column_at(_cell_starts(following), indent)
+        if lone and indent and not stripped.endswith((".", ";", ":", "!", "?")) and _is_row([t for _, t in following]):
+            column = _column_at([start for start, _ in following], indent)
             # Not the first column: a short line above a row there is as likely a heading ("Constitutional
             # protections" above "• | Article 18 …").
-            if column is not None and 0 < column < len(_cells(following)):
+            if column is not None and 0 < column:
                 head = (" ".join(stripped.split()), column)
                 continue
         out.append(" ".join(stripped.split()))
