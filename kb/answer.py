@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from kb.embed import Embedder
 from kb.lexical import tokenize
@@ -16,6 +17,8 @@ from kb.question import (
     asks_for_owner,
     asks_for_span,
     asks_meeting_field,
+    counted_things,
+    counts,
     expected_answers,
     gives,
     gives_lead_time,
@@ -210,6 +213,7 @@ def evidence(hit: Hit, question_tokens: list[str], idf: Callable[[str], float], 
 
 
 _LAO = re.compile(r"[\u0e80-\u0eff]")
+T = TypeVar("T")
 
 def build_answer(
     question: str,
@@ -238,6 +242,7 @@ def build_answer(
     # A question about a year is answered only by a passage that speaks of that year.
     years = years_asked(question) if params.check_specifics else []
     dated = [h for h in supported if speaks_of(h, years)]
+    things = counted_things(question) if params.check_answer_type else []
     picks: list[tuple[int, int, int]] | str = "weak"
     if not_held:
         picks = "source"
@@ -245,7 +250,7 @@ def build_answer(
         picks = "year"
         if dated:
             picks = _pick_sentences(
-                question, q_tokens, dated, wants, years, embedder=embedder, idf=idf, params=params
+                question, q_tokens, dated, wants, years, things, embedder=embedder, idf=idf, params=params
             )
     shown = [h for h in hits if not h.held_back]
     if isinstance(picks, str):
@@ -259,6 +264,8 @@ def build_answer(
             message += f" (No passage speaks of {' or '.join(years)}.)"
         elif supported and picks == "type":
             message += f" (No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}.)"
+        elif supported and picks == "count":
+            message += f" (No passage gives a number of {' or '.join(things)}.)"
         return Answer(question=question, answer=message, abstained=True, citations=[], related=related)
     citations: list[Citation] = []
     by_hit: dict[int, Citation] = {}
@@ -280,7 +287,12 @@ def build_answer(
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations, related=related)
 
 
-_WANT_NAMES = {"percent": "the share asked for", "number": "the figure asked for", "date": "the date asked for"}
+_WANT_NAMES = {
+    "percent": "the share asked for",
+    "money": "the amount of money asked for",
+    "number": "the figure asked for",
+    "date": "the date asked for",
+}
 
 
 def _pick_sentences(
@@ -289,6 +301,7 @@ def _pick_sentences(
     hits: list[Hit],
     wants: set[AnswerType],
     years: list[str],
+    things: list[str],
     *,
     embedder: Embedder,
     idf: Callable[[str], float],
@@ -299,7 +312,8 @@ def _pick_sentences(
     The best sentence leads (a passage's retrieval score counts a little, so near-ties go to the
     better passage); a sentence that opens a list brings the list's items with it; another sentence joins only if it
     scores nearly as well as the lead. Returns the reason to refuse instead: "type" when the question
-    asks for a figure or a date and no sentence gives one, "weak" when even the best sentence is far
+    asks for a figure or a date and no sentence gives one, "count" when it asks how many of a thing and no
+    sentence gives a figure of that thing, "weak" when even the best sentence is far
     from the question (the passages are about the topic, not the answer).
     """
     candidates: list[tuple[int, int, int]] = []
@@ -314,12 +328,17 @@ def _pick_sentences(
     # A table row is judged with its table's header row: "| MoES | 2025" answers "which ministry leads" only
     # under "Commitment | Lead body | Target year".
     texts = [_in_context(hits[h].chunk, spans_of[h], s, e) for h, s, e in candidates]
-    if wants:
-        typed = [_gives(wants, t) for t in texts]
-        if not any(typed):
-            return "type"
-        candidates = [c for c, t in zip(candidates, typed, strict=True) if t]
-        texts = [t for t, ok in zip(texts, typed, strict=True) if ok]
+    # What some sentence must give, else the question is refused: a figure, an amount of money or a date of the
+    # kind asked ("type"); for "how many drivers", a figure of drivers, not "within 48 hours" beside "the
+    # driver" ("count").
+    for reason, needed, gives_it in (
+        ("type", bool(wants), lambda t: _gives(wants, t)),
+        ("count", bool(things), lambda t: counts(t, things)),
+    ):
+        if needed:
+            if not any(keep := [gives_it(t) for t in texts]):
+                return reason
+            candidates, texts = _kept(candidates, keep), _kept(texts, keep)
     if params.check_answer_type:
         # Narrower kinds of answer, each applied only when some sentence gives one: a span of time ("how
         # long"), a lead time ("how far in advance": "two working days before"), an owner in a field
@@ -333,8 +352,7 @@ def _pick_sentences(
             (asks_meeting_field(question), lambda t: answers_meeting_field(question, t)),
         ):
             if asks and any(keep := [gives_it(t) for t in texts]):
-                candidates = [c for c, ok in zip(candidates, keep, strict=True) if ok]
-                texts = [t for t, ok in zip(texts, keep, strict=True) if ok]
+                candidates, texts = _kept(candidates, keep), _kept(texts, keep)
     vectors = embedder.embed([question, *texts], kind="passage")
     similarity = vectors[1:] @ vectors[0]
     # A sentence's terms count with its passage's title and section, as the passage's evidence does:
@@ -372,6 +390,10 @@ def _pick_sentences(
         picks.append((h, s, e))
         length += e - s
     return _with_asides(picks, hits, spans_of)
+
+
+def _kept(items: list[T], keep: list[bool]) -> list[T]:
+    return [item for item, ok in zip(items, keep, strict=True) if ok]
 
 
 def _quotable(chunk: Chunk, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
+from itertools import takewhile
 from typing import Literal
 
 from kb.lexical import tokenize
 from kb.types import Document, Hit
 
-AnswerType = Literal["percent", "number", "date"]
+AnswerType = Literal["percent", "money", "number", "date"]
 
 _SPECIFIC = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_][\w'’]*")
 
@@ -18,6 +19,15 @@ _SPECIFIC = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_][\w'’]*")
 # "who ..." a name: neither has a shape a pattern can check, so they expect nothing here.
 _WANTS: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("percent", re.compile(r"\b(?:what|which) (?:share|proportion|percentage|fraction)\b|\bwhat per ?cent", re.I)),
+    (
+        "money",
+        re.compile(
+            r"\bhow much\b.*\b(?:cost\w*|price\w*|pa(?:y|ys|id)|worth|spen[dt]\w*|allocat\w*|budget\w*|money|kip|"
+            r"transfer\w*|contribut\w*|invest\w*|donat\w*|dollars?|fees?|salar\w+|wages?|funding)\b"
+            r"|\bwhat (?:is|was|were|are) the (?:cost|price|fee|budget)s?\b",
+            re.I,
+        ),
+    ),
     (
         "number",
         re.compile(
@@ -30,11 +40,13 @@ _WANTS: list[tuple[AnswerType, re.Pattern[str]]] = [
     ),
 ]
 _NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    "eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
     "hundred|hundreds|thousand|thousands|million|millions|billion|half|dozen|third|quarter"
 )
 _HAS: dict[AnswerType, re.Pattern[str]] = {
     "percent": re.compile(r"%|\bper ?cent\b|\bhalf\b|\bthirds?\b|\bquarters?\b|\bone in \w+\b", re.I),
+    "money": re.compile(r"(?<!\w)(?:LAK|kip|USD|US\$|dollars?|euros?|EUR|baht|THB)(?!\w)|[$€₭]", re.I),
     "number": re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.I),
     "date": re.compile(
         r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -47,8 +59,8 @@ _HAS: dict[AnswerType, re.Pattern[str]] = {
 def expected_answers(question: str) -> set[AnswerType]:
     """Return the kinds of answer the question asks for: a percentage, a number, a date (possibly several)."""
     found = {kind for kind, pattern in _WANTS if pattern.search(question)}
-    if "percent" in found:
-        found.discard("number")  # "what share" is answered by "86.4%", not by any number
+    if found & {"percent", "money"}:
+        found.discard("number")  # "what share" is answered by "86.4%", "how much does it cost" by "LAK 800"
     return found
 
 
@@ -246,6 +258,89 @@ def answers_meeting_field(question: str, text: str) -> bool:
     """Return True when the text is the field of a meeting's record that the question asks for."""
     line = text.strip()
     return any(asks.search(question) and field.match(line) for asks, field in _MEETING_FIELDS)
+
+
+# "How many drivers …", "in how many villages …": the question counts a thing, and a figure of another thing
+# in a sentence on the same topic ("within 48 hours", "24 vehicles") does not answer it. The thing counted is
+# the phrase after "how many" up to its first function word; its head is the phrase's first plural ("U-Money
+# agents"), else its first word ("how many kip").
+_HOW_MANY = re.compile(r"\b(?:how many|what number of)\s+([\w’'-]+(?:\s+[\w’'-]+){0,4})", re.I)
+_PHRASE_END = frozenset(
+    """do does did is are was were be been have has had will would can could should must may might in on at of
+    for to by from with across within per that who which there than""".split()
+)
+_IRREGULAR_PLURALS = frozenset("people children staff personnel women men police cattle livestock".split())
+# Counted by anything: "how many people" is answered by "46 interviews" or "982 beneficiaries"; units of time
+# are a span, checked as one.
+_ANY_COUNT = frozenset("people persons individuals times minutes hours days weeks months years".split())
+# Words for the same people or things that a count may use instead of the question's: a small thesaurus of
+# whom and what social protection documents count, with their currencies.
+_KINDRED = [
+    frozenset("children child pupils pupil students student kids kid learners learner schoolchildren".split()),
+    frozenset("women woman mothers mother".split()),
+    frozenset("delegates delegate representatives representative participants participant attendees".split()),
+    frozenset("staff employees employee personnel officials official officers officer".split()),
+    frozenset("households household families family".split()),
+    frozenset("beneficiaries beneficiary recipients recipient".split()),
+    frozenset("vehicles vehicle cars car".split()),
+    frozenset("kip lak ₭".split()),
+    frozenset("dollars dollar us$ usd $".split()),
+]
+_COUNT_TOKEN = re.compile(rf"\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b|[A-Z]{{2}}\$|[$₭]|[^\W\d_][\w’'-]*", re.I)
+_NUMBER = re.compile(rf"\d|(?:{_NUMBER_WORDS})$", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def counted_things(question: str) -> list[str]:
+    """Return what a "how many" question counts ("drivers"; "trucks", "cars" for "trucks and cars"), or
+    nothing when it counts nothing in particular ("how many farmers and other people")."""
+    match = _HOW_MANY.search(question)
+    if match is None:
+        return []
+    phrase = list(takewhile(lambda w: w.lower() not in _PHRASE_END, match.group(1).split()))
+    if any(w.lower() in _ANY_COUNT for w in phrase):
+        return []
+    things: list[str] = []
+    for part in re.split(r"\s+(?:and|or)\s+", " ".join(phrase), flags=re.I):
+        words = part.split()
+        plurals = [w for w in words if w.lower() in _IRREGULAR_PLURALS or re.search(r"[^su]s$", w.lower())]
+        things += (plurals or words)[:1]
+    return things
+
+
+def _forms(thing: str) -> set[str]:
+    """Return the words, lower-cased, and their stems that name the thing or its kin."""
+    kin = next((group for group in _KINDRED if thing.lower() in group), frozenset([thing.lower()]))
+    return set(kin) | {stem for w in kin for stem in tokenize(w)[-1:]}
+
+
+def _names(word: str, forms: set[str]) -> bool:
+    return word.lower() in forms or bool(forms.intersection(tokenize(word)))
+
+
+def counts(text: str, things: list[str]) -> bool:
+    """Return True when the text gives a figure of the thing: "46 villages", "eight provinces", "more than
+    500 schools", "workers (86.4 per cent)", "LAK 150,000", or a table row whose label or columns name it
+    ("Children reached by school meals | 185,000")."""
+    forms = set().union(*(_forms(thing) for thing in things))
+    if "|" in text:
+        # A row, judged under its header row ("header\nrow") or quoted with it ("row (columns: header)").
+        row, _, columns = text.partition(" (columns:")
+        *header, row = row.split("\n")
+        named = f"{row.split('|', 1)[0]} {' '.join(header)} {columns}"
+        figures = [w for w in _COUNT_TOKEN.findall(row) if w[:1].isdigit() and not _YEAR.fullmatch(w)]
+        if figures and any(_names(w, forms) for w in named.split()):
+            return True
+    words = [m.group(0) for m in _COUNT_TOKEN.finditer(text)]
+    for i, word in enumerate(words):
+        if not _NUMBER.match(word) or _YEAR.fullmatch(word):  # "in several provinces during 2022" counts none
+            continue
+        # The thing counted follows its figure up to the next function word ("46 interviews with officials"
+        # counts interviews), or just precedes it ("LAK 150,000", "workers (86.4 per cent)").
+        after = list(takewhile(lambda w: w.lower() not in _PHRASE_END and w.lower() != "and", words[i + 1 : i + 5]))
+        if any(_names(w, forms) for w in words[max(0, i - 2) : i] + after):
+            return True
+    return False
 
 
 def specific_terms(question: str) -> list[str]:

@@ -506,3 +506,54 @@ def test_a_question_about_a_meetings_chair_reads_the_record_header(kb) -> None: 
     assert kb.reading("What did the commission decide?") == kb.search(
         "What did the commission decide?", k=kb.settings.top_k, depth=kb.settings.answer_depth
     )
+
+
+def test_a_how_many_question_is_answered_by_a_count_of_its_thing() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.question import counted_things, counts
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    assert counted_things("How many U-Money agents operate in the district?") == ["agents"]
+    assert counted_things("In how many villages were mothers enrolled?") == ["villages"]
+    assert counted_things("How many kip a month does the grant pay?") == ["kip"]
+    assert counted_things("How many pick-up trucks and saloon cars are there?") == ["trucks", "cars"]
+    # People are counted by any noun ("46 interviews", "982 beneficiaries"); hours are a span.
+    assert counted_things("How many people did the team talk to?") == []
+    assert counted_things("How many farmers and other self-employed people joined?") == []
+    assert counted_things("Within how many hours must it be reported?") == []
+    assert counts("By then 982 beneficiaries were enrolled in 46 villages.", ["villages"])
+    assert counts("The programme was handed over in eight provinces.", ["provinces"])
+    assert counts("Most workers (86.4 per cent) are informal.", ["workers"])
+    assert counts("The grant is worth LAK 150,000 a month.", ["kip"])
+    assert counts("Children reached by school meals | 140,000 | 185,000", ["pupils"])  # a row's label, a kindred word
+    assert not counts("The driver completes an accident report within 48 hours.", ["drivers"])
+    doc = Document("d", "fleet.md", "Fleet policy")
+    text = (
+        "Only drivers of the Transport Unit may drive pool vehicles. "
+        "The driver reports an accident within 48 hours. The pool has 24 vehicles and 4 minibuses."
+    )
+    hits = [Hit(Chunk("d", 0, text, None, "Drivers and vehicles", 0, len(text)), doc, 1.0, dense=0.9)]
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    refused = build_answer("How many drivers does the Transport Unit have?", hits, **kwargs)  # type: ignore[arg-type]
+    assert refused.abstained and "(No passage gives a number of drivers.)" in refused.answer
+    answered = build_answer("How many minibuses does the Transport Unit have?", hits, **kwargs)  # type: ignore[arg-type]
+    assert answered.answer.startswith("The pool has 24 vehicles and 4 minibuses.")
+
+
+def test_a_question_about_money_needs_an_amount_of_money() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.question import expected_answers, gives
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    assert expected_answers("How much does a litre of fuel cost?") == {"money"}
+    assert expected_answers("How much fuel may a pick-up use?") == {"number"}
+    assert gives("money", "about US$25 million") and gives("money", "LAK 150,000") and not gives("money", "300 litres")
+    doc = Document("d", "fleet.md", "Fleet policy")
+    text = "The monthly fuel allowance is 300 litres for a pick-up truck. Fuel is bought with the fuel card."
+    hits = [Hit(Chunk("d", 0, text, None, "Fuel", 0, len(text)), doc, 1.0, dense=0.9)]
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    refused = build_answer("How much does a litre of fuel cost?", hits, **kwargs)  # type: ignore[arg-type]
+    assert refused.abstained and "amount of money" in refused.answer
+    assert not build_answer("How much fuel may a pick-up truck use each month?", hits, **kwargs).abstained  # type: ignore[arg-type]
