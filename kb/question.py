@@ -286,7 +286,7 @@ _KINDRED = [
     frozenset("kip lak ₭".split()),
     frozenset("dollars dollar us$ usd $".split()),
 ]
-_COUNT_TOKEN = re.compile(rf"\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b|[A-Z]{{2}}\$|[$₭]|[^\W\d_][\w’'-]*", re.I)
+_COUNT_TOKEN = re.compile(rf"\d(?:[\d,.]*\d)?|\b(?:{_NUMBER_WORDS})\b|[A-Z]{{2}}\$|[$₭]|[^\W\d_][\w’'-]*", re.I)
 _NUMBER = re.compile(rf"\d|(?:{_NUMBER_WORDS})$", re.I)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 

@@ -528,6 +528,7 @@ def test_a_how_many_question_is_answered_by_a_count_of_its_thing() -> None:
     assert counts("The grant is worth LAK 150,000 a month.", ["kip"])
     assert counts("Children reached by school meals | 140,000 | 185,000", ["pupils"])  # a row's label, a kindred word
     assert not counts("The driver completes an accident report within 48 hours.", ["drivers"])
+    assert not counts("Trainings were held in several provinces during 2022.", ["provinces"])  # a year counts nothing
     doc = Document("d", "fleet.md", "Fleet policy")
     text = (
         "Only drivers of the Transport Unit may drive pool vehicles. "
