@@ -27,6 +27,7 @@ from kb.question import (
     named_sources,
     names_owner,
     names_years,
+    reports,
     sources_not_held,
     speaks_of,
     states_commitment,
@@ -238,11 +239,14 @@ def build_answer(
     supported = [h for h, s in zip(hits, strengths, strict=True) if s >= params.threshold]
     missing = unmatched_terms(question, hits[: params.specifics_depth]) if params.check_specifics else []
     not_held = sources_not_held(question, library) if library is not None and params.check_specifics else []
+    if not_held and (quoting := [h for h in supported if all(reports(h.chunk.text, s) for s in not_held)]):
+        # The library does not hold the source, but a passage reports what it says: only such a passage answers.
+        not_held, supported = [], quoting
     wants = expected_answers(question) if params.check_answer_type else set()
     # A question about a year is answered only by a passage that speaks of that year.
     years = years_asked(question) if params.check_specifics else []
     dated = [h for h in supported if speaks_of(h, years)]
-    things = counted_things(question) if params.check_answer_type else []
+    things = counted_things(question) if params.check_answer_type else None
     picks: list[tuple[int, int, int]] | str = "weak"
     if not_held:
         picks = "source"
@@ -265,7 +269,7 @@ def build_answer(
         elif supported and picks == "type":
             message += f" (No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}.)"
         elif supported and picks == "count":
-            message += f" (No passage gives a number of {' or '.join(things)}.)"
+            message += f" (No passage gives a number of {' or '.join(things or ['what is asked'])}.)"
         return Answer(question=question, answer=message, abstained=True, citations=[], related=related)
     citations: list[Citation] = []
     by_hit: dict[int, Citation] = {}
@@ -301,7 +305,7 @@ def _pick_sentences(
     hits: list[Hit],
     wants: set[AnswerType],
     years: list[str],
-    things: list[str],
+    things: list[str] | None,
     *,
     embedder: Embedder,
     idf: Callable[[str], float],
@@ -333,7 +337,7 @@ def _pick_sentences(
     # driver" ("count").
     for reason, needed, gives_it in (
         ("type", bool(wants), lambda t: _gives(wants, t)),
-        ("count", bool(things), lambda t: counts(t, things)),
+        ("count", things is not None, lambda t: counts(t, things or [])),
     ):
         if needed:
             if not any(keep := [gives_it(t) for t in texts]):

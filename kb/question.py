@@ -211,6 +211,23 @@ def sources_not_held(question: str, documents: Iterable[Document]) -> list[str]:
     ]
 
 
+_REPORTING = (
+    r"(?:reports?|reported|finds|found|shows?|showed|notes?|noted|recommends?|recommended|states?|stated|says|said|"
+    r"concludes?|concluded|estimates?|estimated)"
+)
+
+
+def reports(text: str, source: str) -> bool:
+    """Return True when the text reports what a source says: "The end-term review of the strategy reports
+    that …", "according to the end-term review" (the library may quote a document it does not hold)."""
+    name = r"\s+".join(map(re.escape, source.split()))
+    return re.search(
+        rf"\b{name}(?:\s+of\s+the\s+[\w-]+)?\s+(?:has\s+|had\s+)?{_REPORTING}\b|\baccording\s+to\s+the\s+{name}\b",
+        text,
+        re.I,
+    ) is not None
+
+
 # "What did we promise …", "what is the target …": the question wants a commitment, and a sentence that
 # states one ("commits to", "will", "Illustrative target: …", a row under "Commitment | … | Target year") is
 # the answer, not a sentence that reports where things stand.
@@ -289,14 +306,22 @@ _KINDRED = [
 _COUNT_TOKEN = re.compile(rf"\d(?:[\d,.]*\d)?|\b(?:{_NUMBER_WORDS})\b|[A-Z]{{2}}\$|[$₭]|[^\W\d_][\w’'-]*", re.I)
 _NUMBER = re.compile(rf"\d|(?:{_NUMBER_WORDS})$", re.I)
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_SHARES = frozenset("half third quarter".split())
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE_OR_TIME = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b(?!,\d)|\b\d{{1,2}}:\d\d\b"
+    r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    re.I,
+)
 
 
-def counted_things(question: str) -> list[str]:
-    """Return what a "how many" question counts ("drivers"; "trucks", "cars" for "trucks and cars"), or
-    nothing when it counts nothing in particular ("how many farmers and other people")."""
+def counted_things(question: str) -> list[str] | None:
+    """Return what a "how many" question counts ("drivers"; "trucks", "cars" for "trucks and cars"), an empty
+    list when it counts nothing in particular ("how many farmers and other people"), None when it counts
+    nothing at all (not a "how many" question)."""
     match = _HOW_MANY.search(question)
     if match is None:
-        return []
+        return None
     phrase = list(takewhile(lambda w: w.lower() not in _PHRASE_END, match.group(1).split()))
     if any(w.lower() in _ANY_COUNT for w in phrase):
         return []
@@ -321,7 +346,9 @@ def _names(word: str, forms: set[str]) -> bool:
 def counts(text: str, things: list[str]) -> bool:
     """Return True when the text gives a figure of the thing: "46 villages", "eight provinces", "more than
     500 schools", "workers (86.4 per cent)", "LAK 150,000", or a table row whose label or columns name it
-    ("Children reached by school meals | 185,000")."""
+    ("Children reached by school meals | 185,000"); with no thing, any figure that is not a year, a date or
+    a time of day ("held in Thalat on 21 February 2024" counts nothing)."""
+    text = _DATE_OR_TIME.sub(" ", text)
     forms = set().union(*(_forms(thing) for thing in things))
     if "|" in text:
         # A row, judged under its header row ("header\nrow") or quoted with it ("row (columns: header)").
@@ -329,12 +356,15 @@ def counts(text: str, things: list[str]) -> bool:
         *header, row = row.split("\n")
         named = f"{row.split('|', 1)[0]} {' '.join(header)} {columns}"
         figures = [w for w in _COUNT_TOKEN.findall(row) if w[:1].isdigit() and not _YEAR.fullmatch(w)]
-        if figures and any(_names(w, forms) for w in named.split()):
+        if figures and (not things or any(_names(w, forms) for w in named.split())):
             return True
     words = [m.group(0) for m in _COUNT_TOKEN.finditer(text)]
     for i, word in enumerate(words):
-        if not _NUMBER.match(word) or _YEAR.fullmatch(word):  # "in several provinces during 2022" counts none
+        # A year counts nothing ("in several provinces during 2022"), nor does a share ("the second half").
+        if not _NUMBER.match(word) or _YEAR.fullmatch(word) or word.lower() in _SHARES:
             continue
+        if not things:
+            return True
         # The thing counted follows its figure up to the next function word ("46 interviews with officials"
         # counts interviews), or just precedes it ("LAK 150,000", "workers (86.4 per cent)").
         after = list(takewhile(lambda w: w.lower() not in _PHRASE_END and w.lower() != "and", words[i + 1 : i + 5]))

@@ -413,6 +413,13 @@ def test_a_question_about_a_document_the_library_lacks_is_refused() -> None:
     assert refused.abstained and "(The library holds no end-term review.)" in refused.answer and refused.related
     answered = build_answer("What did the mid-term review recommend on financing?", hits, **kwargs)  # type: ignore[arg-type]
     assert not answered.abstained and answered.answer.startswith("R5.")
+    # A passage that reports what the missing document says answers from it, and only that passage does.
+    note = Document("n", "n.md", "Note on school meals", doc_type="note")
+    text = "The end-term review of the strategy reports that school meals reached 41 districts."
+    hits.append(Hit(Chunk("n", 0, text, None, "Sources", 0, len(text)), note, 0.9, dense=0.9))
+    reported = build_answer("How many districts got school meals according to the end-term review?", hits, **kwargs)  # type: ignore[arg-type]
+    assert not reported.abstained and reported.citations[0].hit.document is note and len(reported.citations) == 1
+    assert build_answer("What did the end-term review recommend on financing?", hits[:1], **kwargs).abstained  # type: ignore[arg-type]
 
 
 def test_a_question_about_a_meetings_chair_or_venue_is_answered_by_its_record() -> None:
@@ -540,6 +547,10 @@ def test_a_how_many_question_is_answered_by_a_count_of_its_thing() -> None:
     assert refused.abstained and "(No passage gives a number of drivers.)" in refused.answer
     answered = build_answer("How many minibuses does the Transport Unit have?", hits, **kwargs)  # type: ignore[arg-type]
     assert answered.answer.startswith("The pool has 24 vehicles and 4 minibuses.")
+    # Counting people, any figure serves, but not a date, a time or a share of a year.
+    assert counts("It held 46 interviews.", []) and not counts("It met in Thalat on 21 February 2024.", [])
+    assert not counts("The meeting closed at 12:15.", []) and not counts("It meets in the second half of 2024.", [])
+    assert counted_things("Who chaired the meeting?") is None
 
 
 def test_a_question_about_money_needs_an_amount_of_money() -> None:
