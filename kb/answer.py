@@ -237,7 +237,11 @@ def build_answer(
     q_tokens = tokenize(question)
     strengths = [evidence(h, q_tokens, idf, params.dense_weight) for h in hits]
     supported = [h for h, s in zip(hits, strengths, strict=True) if s >= params.threshold]
+    # The question's names and years must be in the best few passages, or all of them in one passage shown:
+    # "How many children got school meals in 2023?" is answered by the review's indicator table, fifth.
     missing = unmatched_terms(question, hits[: params.specifics_depth]) if params.check_specifics else []
+    if missing and any(not unmatched_terms(question, [h]) for h in hits if not h.held_back):
+        missing = []
     not_held = sources_not_held(question, library) if library is not None and params.check_specifics else []
     if not_held and (quoting := [h for h in supported if all(reports(h.chunk.text, s) for s in not_held)]):
         # The library does not hold the source, but a passage reports what it says: only such a passage answers.

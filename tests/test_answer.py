@@ -569,3 +569,29 @@ def test_a_question_about_money_needs_an_amount_of_money() -> None:
     refused = build_answer("How much does a litre of fuel cost?", hits, **kwargs)  # type: ignore[arg-type]
     assert refused.abstained and "amount of money" in refused.answer
     assert not build_answer("How much fuel may a pick-up truck use each month?", hits, **kwargs).abstained  # type: ignore[arg-type]
+
+
+def test_names_and_years_in_one_passage_shown_below_the_best_three_count() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    note = Document("n", "note.md", "School meals note")
+    review = Document("r", "review.pdf", "Mid-term review")
+
+    def hit(doc: Document, text: str, score: float, held_back: bool = False) -> Hit:
+        return Hit(Chunk(doc.id, 0, text, None, None, 0, len(text)), doc, score, dense=0.9, held_back=held_back)
+
+    meals = [hit(note, f"School meals reached many children in poor district {n}.", 1.0 - n / 10) for n in (1, 2, 3)]
+    row = "Children reached by school meals | 140,000 | 185,000"
+    table = Chunk("r", 0, row, 4, "3 Indicators", 0, len(row), table_header="Indicator | 2020 | 2023")
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    question = "How many children got school meals in Savannakhet in 2023?"
+    # The fourth passage shown speaks of 2023 but not of Savannakhet; the fifth of Savannakhet only.
+    spread = [*meals, Hit(table, review, 0.6, dense=0.9), hit(review, "Savannakhet has a provincial committee.", 0.5)]
+    assert build_answer(question, spread, **kwargs).abstained  # type: ignore[arg-type]
+    answered = build_answer("How many children got school meals in 2023?", spread, **kwargs)  # type: ignore[arg-type]
+    assert answered.answer.startswith("Children reached by school meals | 140,000 | 185,000")
+    # A passage the per-document cap held back is not shown, and does not count.
+    held = [*meals, Hit(table, review, 0.6, dense=0.9, held_back=True)]
+    assert build_answer("How many children got school meals in 2023?", held, **kwargs).abstained  # type: ignore[arg-type]
