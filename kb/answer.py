@@ -263,18 +263,19 @@ def build_answer(
     shown = [h for h in hits if not h.held_back]
     if isinstance(picks, str):
         related = [Citation(n=i + 1, hit=h) for i, h in enumerate(shown)]
-        message = ABSTAIN_MESSAGE
+        reason = None
         if not_held:
-            message += f" (The library holds no {' or '.join(not_held)}.)"
+            reason = f"The library holds no {' or '.join(not_held)}."
         elif missing and supported:
-            message += f" (No passage mentions {', '.join(missing)}.)"
+            reason = f"No passage mentions {', '.join(missing)}."
         elif supported and picks == "year":
-            message += f" (No passage speaks of {' or '.join(years)}.)"
+            reason = f"No passage speaks of {' or '.join(years)}."
         elif supported and picks == "type":
-            message += f" (No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}.)"
+            reason = f"No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}."
         elif supported and picks == "count":
-            message += f" (No passage gives a number of {' or '.join(things or ['what is asked'])}.)"
-        return Answer(question=question, answer=message, abstained=True, citations=[], related=related)
+            reason = f"No passage gives a number of {' or '.join(things or ['what is asked'])}."
+        message = f"{ABSTAIN_MESSAGE} ({reason})" if reason else ABSTAIN_MESSAGE
+        return Answer(question=question, answer=message, abstained=True, citations=[], related=related, reason=reason)
     citations: list[Citation] = []
     by_hit: dict[int, Citation] = {}
     parts = []

@@ -150,6 +150,8 @@ class Answer:
     abstained: bool
     citations: list[Citation]
     related: list[Citation] = field(default_factory=list)
+    # Why an abstention refused, when it can say ("No passage mentions Champasak."); also in `answer`.
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON contract shared by `kb ask --json` and `POST /api/ask`."""
@@ -159,6 +161,7 @@ class Answer:
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
             "related": [c.to_dict() for c in self.related],
+            "reason": self.reason,
         }
 
 

@@ -314,3 +314,13 @@ def test_answer_fragment_shows_badges_and_escapes() -> None:
     assert ">OCR<" in html and ">superseded<" in html
     assert "2011-01-01" in html and "page 3" in html and "Pillar 3" in html and "strategy" in html
     assert 'href="/documents/old/file#page=3"' in html and 'href="#cite-1"' in html
+
+
+def test_an_abstention_says_why_on_the_page_and_in_the_api(client: TestClient) -> None:
+    question = "What was the monthly benefit of the mother and early childhood grant in Luang Namtha?"
+    body = client.post("/api/ask", json={"question": question}).json()
+    assert body["abstained"] and body["reason"] and "Namtha" in body["reason"]
+    assert body["answer"].endswith(f"({body['reason']})")
+    html = client.get("/ask", params={"q": question}, headers=HX).text
+    assert escape(body["reason"]) in html
+    assert client.post("/api/ask", json={"question": QUESTION}).json()["reason"] is None

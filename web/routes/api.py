@@ -35,6 +35,7 @@ _ANSWER_EXAMPLE = {
         }
     ],
     "related": [],
+    "reason": None,
 }
 
 
