@@ -13,6 +13,7 @@ from kb.question import (
     AnswerType,
     answers_meeting_field,
     asks_for_commitment,
+    asks_for_frequency,
     asks_for_lead_time,
     asks_for_owner,
     asks_for_span,
@@ -21,6 +22,7 @@ from kb.question import (
     counts,
     expected_answers,
     gives,
+    gives_frequency,
     gives_lead_time,
     gives_span,
     is_named,
@@ -355,6 +357,7 @@ def _pick_sentences(
         # a meeting record's field ("Who presided over the meeting?": its "Chair: …" line).
         for asks, gives_it in (
             (asks_for_span(question), gives_span),
+            (asks_for_frequency(question), gives_frequency),
             (asks_for_lead_time(question), gives_lead_time),
             (asks_for_owner(question), names_owner),
             (bool(years), lambda t: names_years(t, years)),

@@ -73,7 +73,7 @@ _WANTS_SPAN = re.compile(
     re.I,
 )
 _HAS_SPAN = re.compile(
-    rf"\b(?:\d+|an?|{_NUMBER_WORDS})[ -](?:(?:full|working|calendar|business|clear)[ -])?"
+    rf"\b(?:\d+|an?|{_NUMBER_WORDS})[\s-](?:(?:full|working|calendar|business|clear)[\s-])?"
     r"(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
     re.I,
 )
@@ -107,6 +107,29 @@ def gives_lead_time(text: str) -> bool:
     return _HAS_LEAD.search(text) is not None
 
 
+# "How often …": the question wants a frequency ("every six months", "twice a year", "six-monthly"), and a
+# sentence that gives none ("The pool has 24 vehicles") is no answer when one nearby does.
+_WANTS_FREQUENCY = re.compile(r"\bhow (?:often|frequently)\b|\bat what (?:interval|frequency)\b", re.I)
+_UNITS = r"(?:days?|weeks?|months?|quarters?|years?|km|kilometres?|trips?|meetings?)"
+_HAS_FREQUENCY = re.compile(
+    rf"\bevery\s+(?:(?:other|second|third|{_NUMBER_WORDS}|\d[\d,]*)\s+)?{_UNITS}\b"
+    rf"|\b(?:once|twice|(?:{_NUMBER_WORDS}|\d+)\s+times)\s+(?:a|per|each|every)\s+{_UNITS}\b"
+    r"|\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biannually|six-monthly|half-yearly|bi-monthly)\b"
+    r"|\b(?:at\s+least|no\s+less\s+than)\s+(?:once|twice)\b",
+    re.I,
+)
+
+
+def asks_for_frequency(question: str) -> bool:
+    """Return True when the question asks how often something happens."""
+    return _WANTS_FREQUENCY.search(question) is not None
+
+
+def gives_frequency(text: str) -> bool:
+    """Return True when the text gives a frequency ("every second month", "twice a year", "monthly")."""
+    return _HAS_FREQUENCY.search(text) is not None
+
+
 # "Which agency has to …", "who is in charge of …": recommendations and action items name their owner in a
 # field ("(Responsible: LSSO. Deadline: …)", a table's "Responsible" or "Lead body" column).
 _ASKS_OWNER = re.compile(
@@ -114,7 +137,7 @@ _ASKS_OWNER = re.compile(
     r"|\b(?:who|which \w+) (?:(?:has|had|have) to|must|should|will) \w+",
     re.I,
 )
-_HAS_OWNER = re.compile(r"\b(?:Responsible|Owner|Lead (?:body|agency|ministry))\s*[:|]|\|\s*(?:Responsible|Lead body)\b")
+_HAS_OWNER = re.compile(r"\b(?:Responsible|Owner|Lead\s+(?:body|agency|ministry))\s*[:|]|\|\s*(?:Responsible|Lead body)\b")
 
 
 def asks_for_owner(question: str) -> bool:

@@ -595,3 +595,22 @@ def test_names_and_years_in_one_passage_shown_below_the_best_three_count() -> No
     # A passage the per-document cap held back is not shown, and does not count.
     held = [*meals, Hit(table, review, 0.6, dense=0.9, held_back=True)]
     assert build_answer("How many children got school meals in 2023?", held, **kwargs).abstained  # type: ignore[arg-type]
+
+
+def test_a_question_how_often_leads_with_a_frequency() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.question import asks_for_frequency, gives_frequency, gives_span
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    assert asks_for_frequency("How often is the grant paid?") and not asks_for_frequency("When is the grant paid?")
+    assert gives_frequency("paid every second month") and gives_frequency("publish audited accounts every\nyear")
+    assert gives_frequency("meets twice a year") and gives_frequency("six-monthly reporting")
+    assert not gives_frequency("every Lao citizen has a card") and not gives_frequency("LAK 150,000 for each month")
+    assert gives_span("at least two\nworking days before the trip")  # a PDF line break inside the span
+    doc = Document("d", "grant.html", "Mother and child grant")
+    text = "The grant is worth LAK 150,000 for each month of eligibility. It is paid every second month, in one transfer."
+    hits = [Hit(Chunk("d", 0, text, None, "Payments", 0, len(text)), doc, 1.0, dense=0.9)]
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    answer = build_answer("How often is the grant paid each month?", hits, **kwargs)  # type: ignore[arg-type]
+    assert answer.answer.startswith("It is paid every second month")
