@@ -17,7 +17,8 @@ from kb.types import Chunk, Page
 # 4: OCR reads a noisy page again through a median filter and keeps the surer reading (parser).
 # 5: each table row gets a vector of its own, beside its passage's (`row_texts`).
 # 6: a PDF table cell that wraps above or below its row, under another column, is joined into it (parser).
-CHUNKER_VERSION = "6"
+# 7: a numbered heading with a comma ("2 Vision, goal and guiding principles") is a heading, not a footnote.
+CHUNKER_VERSION = "7"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then any line
 # (table rows), then sentences, then words: a recommendation is not cut in the middle if it fits.

@@ -301,6 +301,9 @@ def test_nfc_normalisation(tmp_path: Path) -> None:
 def test_find_line_headings_rejects_footnotes_and_toc() -> None:
     text = "1 Introduction\nbody text.\n12 Reuters (2020)\n3.1 Legislative frameworks 5\nIn the CONTEXT of"
     assert [h.title for h in find_line_headings(text)] == ["1 Introduction"]
+    # A comma alone does not make a footnote; a comma with a year or page number does.
+    text = "2 Vision, goal and guiding principles\n2.1 Vision to 2030\nBy 2030 all.\n3 Smith, J., 2019\nmore text."
+    assert [h.title for h in find_line_headings(text)] == ["2 Vision, goal and guiding principles", "2.1 Vision to 2030"]
 
 
 # --- detection ---------------------------------------------------------------------------------------

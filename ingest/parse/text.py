@@ -62,8 +62,10 @@ def heading_level(line: str, *, title_case: bool) -> int | None:
     numbered = _NUMBERED.match(line)
     if numbered and not sentence and len(words) <= 14 and numbered.group(2)[0].isupper():
         undotted = "." not in numbered.group(1)
-        if undotted and ("(" in line or "," in line or int(numbered.group(1)) > 40 or len(line) > 60):
-            return None  # "12 Reuters (2020)": a footnote, not a section
+        rest = line[numbered.end(1) :]
+        cited = "(" in line or ("," in line and re.search(r"\d", rest) is not None)
+        if undotted and (cited or int(numbered.group(1)) > 40 or len(line) > 60):
+            return None  # "12 Reuters (2020)", "3 Smith, J., 2019": a footnote, not "2 Vision, goal and principles"
         return numbered.group(1).count(".") + 1
     if (_ARTICLE.match(line) or _ANNEX.match(line)) and not sentence and len(words) <= 14:
         return 1
