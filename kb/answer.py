@@ -274,6 +274,8 @@ def build_answer(
             reason = f"No passage speaks of {' or '.join(years)}."
         elif supported and picks == "type":
             reason = f"No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}."
+        elif supported and picks == "frequency":
+            reason = "No passage says how often."
         elif supported and picks == "count":
             reason = f"No passage gives a number of {' or '.join(things or ['what is asked'])}."
         message = f"{ABSTAIN_MESSAGE} ({reason})" if reason else ABSTAIN_MESSAGE
@@ -345,6 +347,7 @@ def _pick_sentences(
     for reason, needed, gives_it in (
         ("type", bool(wants), lambda t: _gives(wants, t)),
         ("count", things is not None, lambda t: counts(t, things or [])),
+        ("frequency", params.check_answer_type and asks_for_frequency(question), lambda t: gives_frequency(t, loosely=True)),
     ):
         if needed:
             if not any(keep := [gives_it(t) for t in texts]):

@@ -120,14 +120,23 @@ _HAS_FREQUENCY = re.compile(
 )
 
 
+# Looser, for refusing: a question "how often" that no read sentence answers even this way ("an annual
+# report", "LAK 150,000 for each month") is refused; the strict pattern above chooses among sentences.
+_MENTIONS_FREQUENCY = re.compile(
+    _HAS_FREQUENCY.pattern + r"|\b(?:annual|biannual|semi-annual)\b|\b(?:each|per)\s+(?:day|week|month|quarter|year|trip)\b",
+    re.I,
+)
+
+
 def asks_for_frequency(question: str) -> bool:
     """Return True when the question asks how often something happens."""
     return _WANTS_FREQUENCY.search(question) is not None
 
 
-def gives_frequency(text: str) -> bool:
-    """Return True when the text gives a frequency ("every second month", "twice a year", "monthly")."""
-    return _HAS_FREQUENCY.search(text) is not None
+def gives_frequency(text: str, *, loosely: bool = False) -> bool:
+    """Return True when the text gives a frequency ("every second month", "twice a year", "monthly"; loosely,
+    also "an annual report", "for each month")."""
+    return (_MENTIONS_FREQUENCY if loosely else _HAS_FREQUENCY).search(text) is not None
 
 
 # "Which agency has to …", "who is in charge of …": recommendations and action items name their owner in a

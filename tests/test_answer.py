@@ -614,3 +614,9 @@ def test_a_question_how_often_leads_with_a_frequency() -> None:
     kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
     answer = build_answer("How often is the grant paid each month?", hits, **kwargs)  # type: ignore[arg-type]
     assert answer.answer.startswith("It is paid every second month")
+    # No sentence says how often, not even loosely ("an annual report", "for each month"): refused.
+    text = "The working group met in Vientiane in November 2023. The chair opened the working group meeting."
+    hits = [Hit(Chunk("d", 0, text, None, "Working group", 0, len(text)), doc, 1.0, dense=0.9)]
+    refused = build_answer("How often does the working group meet?", hits, **kwargs)  # type: ignore[arg-type]
+    assert refused.abstained and refused.reason == "No passage says how often."
+    assert gives_frequency("an annual progress report", loosely=True) and not gives_frequency("an annual progress report")

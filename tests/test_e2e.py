@@ -27,7 +27,7 @@ q077 q078 q079 q080 q081 q082 q084 q085 q101 q102 q103 q104 q105 q106 q107 q108 
 q121 q122 q123 q124 q125 q126 q127 q128 q129 q130 q131 q132 q133 q134 q135 q136 q138 q139 q140 q141 q154 q155 q156
 q158 q159""".split()
 ABSTAINED = """q086 q087 q088 q089 q090 q091 q092 q093 q094 q097 q098 q099 q100 q109 q110 q111 q112 q113 q143 q145 q146 q147
-q148 q149 q150 q151 q152""".split()
+q148 q149 q150 q151 q152 q162 q163""".split()
 
 
 def _matches(citation: dict[str, Any], q: dict[str, Any]) -> bool:
@@ -67,9 +67,9 @@ def test_floors_on_the_whole_question_set(real_kb) -> None:  # type: ignore[no-u
         hits += any(_matches(c, q) for c in _top3(answer))
         wrong_abstentions += answer["abstained"]
     abstentions = sum(real_kb.ask(q["question"]).abstained for q in unanswerable)
-    assert hits / len(answerable) >= 0.80  # 0.90 when last measured
+    assert hits / len(answerable) >= 0.80  # 0.89 when last measured
     assert wrong_abstentions / len(answerable) <= 0.05  # 0.017 when last measured
-    assert abstentions / len(unanswerable) >= 0.7  # 0.84 when last measured
+    assert abstentions / len(unanswerable) >= 0.7  # 0.81 when last measured
 
 
 def test_real_model_json_contract(real_kb) -> None:  # type: ignore[no-untyped-def]
