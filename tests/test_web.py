@@ -324,3 +324,15 @@ def test_an_abstention_says_why_on_the_page_and_in_the_api(client: TestClient) -
     html = client.get("/ask", params={"q": question}, headers=HX).text
     assert escape(body["reason"]) in html
     assert client.post("/api/ask", json={"question": QUESTION}).json()["reason"] is None
+
+
+def test_a_passage_that_continues_a_table_shows_its_columns() -> None:
+    doc = Document(id="r", source="r.pdf", title="Review", doc_type="review", media_type="application/pdf")
+    row = "Children reached by school meals | 140,000 | 185,000"
+    chunk = Chunk("r", 0, row, 4, "3 Indicators", 0, len(row), id=3, table_header="Indicator | 2020 | <2023>")
+    answer = Answer(question="How many?", answer=f"{row} [1]", abstained=False, citations=[Citation(1, Hit(chunk, doc, 0.9))])
+    html = create_templates({"vendor": {}}).get_template("_fragments/answer.html").render(answer=answer)
+    assert "Table continued; its columns: Indicator | 2020 | &lt;2023&gt;" in html
+    chunk.table_header = None
+    html = create_templates({"vendor": {}}).get_template("_fragments/answer.html").render(answer=answer)
+    assert "Table continued" not in html
