@@ -164,7 +164,11 @@ def gives(kind: AnswerType, text: str) -> bool:
     return _HAS[kind].search(text) is not None
 
 
-_YEAR_ASKED = re.compile(r"\b(?:by|in|until|before|after|since|during|for)\s+((?:19|20)\d\d)\b", re.I)
+_YEAR_ASKED = re.compile(
+    r"\b(?:(?:by|in|until|before|after|since|during|for)\s+|(?:end|start|beginning|middle|(?:first|second)\s+half)\s+of\s+"
+    r"|mid-?)((?:19|20)\d\d)\b",
+    re.I,
+)
 
 
 # Years said relative to today: "this year", "next year", "by the end of the decade".

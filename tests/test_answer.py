@@ -266,6 +266,8 @@ def test_a_question_about_a_year_needs_a_passage_that_speaks_of_it() -> None:
 
     assert years_asked("What share of workers will the fund cover by 2030?") == ["2030"]
     assert years_asked("What does the Vision 2030 strategy say about school meals?") == []
+    assert years_asked("Which recommendations are due by the end of 2024?") == ["2024"]
+    assert years_asked("What happens in mid-2025 and in the first half of 2026?") == ["2025", "2026"]
     today = date(2026, 11, 28)
     assert years_asked("What is due this year?", today) == ["2026"]
     assert years_asked("What was agreed last year, and what comes next year?", today) == ["2027", "2025"]
