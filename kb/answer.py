@@ -29,10 +29,12 @@ from kb.question import (
     named_sources,
     names_owner,
     names_years,
+    parts_named,
     reports,
     sources_not_held,
     speaks_of,
     states_commitment,
+    under_part,
     unmatched_terms,
     years_asked,
 )
@@ -252,6 +254,9 @@ def build_answer(
     # A question about a year is answered only by a passage that speaks of that year.
     years = years_asked(question) if params.check_specifics else []
     dated = [h for h in supported if speaks_of(h, years)]
+    # "What does Article 2 say?": a passage under that heading answers, when one was read.
+    if (parts := parts_named(question)) and (under := [h for h in dated if under_part(h, parts)]):
+        dated = under
     things = counted_things(question) if params.check_answer_type else None
     picks: list[tuple[int, int, int]] | str = "weak"
     if not_held:

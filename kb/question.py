@@ -264,6 +264,28 @@ def reports(text: str, source: str) -> bool:
     ) is not None
 
 
+# "What does Article 2 say?", "section 4.2", "§ 3": the question points at a numbered part of a document, and a
+# passage under that heading answers it over the preamble or a neighbouring article.
+_PART = re.compile(r"\b(article|art\.|section|chapter|annex|part|item)\s+(\d+(?:\.\d+)*|[ivx]+)\b|§\s*(\d+(?:\.\d+)*)", re.I)
+
+
+def parts_named(question: str) -> list[str]:
+    """Return the numbered parts a question points at, as their headings begin: "article 2", "annex 1", and
+    "4.2" for "section 4.2" or "§ 4.2" (a numbered heading seldom says "section")."""
+    parts = []
+    for kind, number, bare in _PART.findall(question):
+        kind = "article" if kind.lower() == "art." else kind.lower()
+        parts.append(bare or (number if kind in ("section", "chapter", "part") else f"{kind} {number}").lower())
+    return parts
+
+
+def under_part(hit: Hit, parts: list[str]) -> bool:
+    """Return True when the passage's section heading is one of the parts ("Article 2. Mandate", "4.2 …")."""
+    section = " ".join((hit.chunk.section or "").lower().replace("art.", "article").split())
+    section = section.removeprefix("section ")
+    return any(re.match(rf"{re.escape(p)}(?!\d)", section) for p in parts)  # "4.2" takes in "4.2.1", not "4.21"
+
+
 # "What did we promise …", "what is the target …": the question wants a commitment, and a sentence that
 # states one ("commits to", "will", "Illustrative target: …", a row under "Commitment | … | Target year") is
 # the answer, not a sentence that reports where things stand.

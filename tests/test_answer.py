@@ -622,3 +622,27 @@ def test_a_question_how_often_leads_with_a_frequency() -> None:
     refused = build_answer("How often does the working group meet?", hits, **kwargs)  # type: ignore[arg-type]
     assert refused.abstained and refused.reason == "No passage says how often."
     assert gives_frequency("an annual progress report", loosely=True) and not gives_frequency("an annual progress report")
+
+
+def test_a_question_naming_an_article_or_section_is_answered_from_it() -> None:
+    from kb.answer import AnswerParams, build_answer
+    from kb.question import parts_named, under_part
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import FakeEmbedder
+
+    assert parts_named("What does Article 2 of the decree say?") == ["article 2"]
+    assert parts_named("What is in section 4.2, and in § 3?") == ["4.2", "3"]
+    doc = Document("d", "decree.pdf", "Ministerial decree on the health insurance bureau")
+
+    def hit(section: str, text: str, score: float) -> Hit:
+        return Hit(Chunk("d", 0, text, 1, section, 0, len(text)), doc, score, dense=0.9)
+
+    assert under_part(hit("4.2.1 Farmers", "x", 1.0), ["4.2"]) and not under_part(hit("4.21 Other", "x", 1.0), ["4.2"])
+    hits = [
+        hit("Preamble", "Pursuant to the decree on health insurance of 2012, the minister decrees the following.", 1.0),
+        hit("Article 2. Mandate", "The bureau manages the health insurance fund and registers members.", 0.8),
+        hit("Article 20. Final", "The bureau reports on the decree to the minister every year.", 0.7),
+    ]
+    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
+    answer = build_answer("What does Article 2 of the health insurance decree say?", hits, **kwargs)  # type: ignore[arg-type]
+    assert answer.answer.startswith("The bureau manages the health insurance fund") and answer.citations[0].hit is hits[1]
