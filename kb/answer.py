@@ -220,6 +220,7 @@ def evidence(hit: Hit, question_tokens: list[str], idf: Callable[[str], float], 
 _LAO = re.compile(r"[\u0e80-\u0eff]")
 T = TypeVar("T")
 
+
 def build_answer(
     question: str,
     hits: list[Hit],
@@ -331,8 +332,8 @@ def _pick_sentences(
     better passage); a sentence that opens a list brings the list's items with it; another sentence joins only if it
     scores nearly as well as the lead. Returns the reason to refuse instead: "type" when the question
     asks for a figure or a date and no sentence gives one, "count" when it asks how many of a thing and no
-    sentence gives a figure of that thing, "weak" when even the best sentence is far
-    from the question (the passages are about the topic, not the answer).
+    sentence gives a figure of that thing, "frequency" when it asks how often and no sentence says, "weak"
+    when even the best sentence is far from the question (the passages are about the topic, not the answer).
     """
     candidates: list[tuple[int, int, int]] = []
     spans_of: dict[int, list[tuple[int, int]]] = {}
