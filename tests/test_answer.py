@@ -170,16 +170,14 @@ def test_questions_that_want_a_figure_or_a_date() -> None:
 
 
 def test_a_question_for_a_date_no_passage_gives_abstains() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     text = "The commission oversees the national social protection strategy and meets twice a year."
     hits = [Hit(Chunk("d", 0, text, 3, None, 0, len(text)), Document("d", "s.pdf", "Strategy"), 1.0, dense=0.9)]
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
-    refused = build_answer("When was the national social protection commission set up?", hits, **kwargs)  # type: ignore[arg-type]
+    refused = fake_answer("When was the national social protection commission set up?", hits)
     assert refused.abstained and "date" in refused.answer
-    answered = build_answer("What does the national social protection commission oversee?", hits, **kwargs)  # type: ignore[arg-type]
+    answered = fake_answer("What does the national social protection commission oversee?", hits)
     assert not answered.abstained and answered.citations[0].hit is hits[0]
 
 
@@ -221,24 +219,21 @@ def test_a_recommendation_is_judged_and_quoted_with_its_aside() -> None:
 
 
 def test_a_passage_that_clears_the_bar_but_has_no_close_sentence_is_not_quoted() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     text = "Fuel is bought with the fuel card at approved stations only. Receipts are handed in within five days."
     # Dense similarity puts the passage over the evidence bar, but no sentence is near the question.
     hit = Hit(Chunk("d", 0, text, None, "5. Fuel", 0, len(text)), Document("d", "f.md", "Fleet policy"), 1.0, dense=0.9)
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
-    refused = build_answer("What mileage allowance applies to private cars on duty travel?", [hit], **kwargs)  # type: ignore[arg-type]
+    refused = fake_answer("What mileage allowance applies to private cars on duty travel?", [hit])
     assert refused.abstained and refused.related and not refused.citations
-    answered = build_answer("Where is fuel bought with the fuel card?", [hit], **kwargs)  # type: ignore[arg-type]
+    answered = fake_answer("Where is fuel bought with the fuel card?", [hit])
     assert not answered.abstained
 
 
 def test_a_held_back_passage_is_shown_only_when_quoted() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     doc = Document("d", "fleet.md", "Fleet policy")
     pool = "The pool has 24 vehicles for field travel and for travel within the capital."
@@ -249,20 +244,18 @@ def test_a_held_back_passage_is_shown_only_when_quoted() -> None:
         Hit(Chunk("d", 1, booking, None, "3. Booking", 0, len(booking)), doc, 0.9, dense=0.6, held_back=True),
         Hit(Chunk("d", 2, fuel, None, "5. Fuel", 0, len(fuel)), doc, 0.8, dense=0.6, held_back=True),
     ]
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
-    answer = build_answer("How many working days before the trip is a vehicle booked?", hits, **kwargs)  # type: ignore[arg-type]
+    answer = fake_answer("How many working days before the trip is a vehicle booked?", hits)
     assert answer.answer.startswith("A vehicle is booked") and answer.citations[0].hit is hits[1]
     shown = [c.hit for c in answer.citations + answer.related]
     assert hits[0] in shown and hits[2] not in shown
-    refused = build_answer("What mileage allowance applies to private cars?", hits, **kwargs)  # type: ignore[arg-type]
+    refused = fake_answer("What mileage allowance applies to private cars?", hits)
     assert [c.hit for c in refused.citations + refused.related] == hits[:1]
 
 
 def test_a_question_about_a_year_needs_a_passage_that_speaks_of_it() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.question import years_asked
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     assert years_asked("What share of workers will the fund cover by 2030?") == ["2030"]
     assert years_asked("What does the Vision 2030 strategy say about school meals?") == []
@@ -276,15 +269,14 @@ def test_a_question_about_a_year_needs_a_passage_that_speaks_of_it() -> None:
     text = "The share of enterprises that pay contributions on time rises to 85 per cent by 2025."
     doc = Document("d", "s.pdf", "Strategy: Vision 2030 - Goal 2025")  # the title's 2030 does not count
     hits = [Hit(Chunk("d", 0, text, 5, "4.1 Employees", 0, len(text)), doc, 1.0, dense=0.9)]
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
-    refused = build_answer("What share of enterprises pay contributions on time by 2030?", hits, **kwargs)  # type: ignore[arg-type]
+    refused = fake_answer("What share of enterprises pay contributions on time by 2030?", hits)
     assert refused.abstained and "2030" in refused.answer and refused.related
-    answered = build_answer("What share of enterprises pay contributions on time by 2025?", hits, **kwargs)  # type: ignore[arg-type]
+    answered = fake_answer("What share of enterprises pay contributions on time by 2025?", hits)
     assert not answered.abstained and "85 per cent" in answered.answer
     # Within a passage that speaks of the year, the sentence that names it leads.
     text = "Enterprises pay contributions on time in most provinces. Enterprises pay contributions on time in 2023."
     hits = [Hit(Chunk("d", 0, text, 5, "4.1 Employees", 0, len(text)), doc, 1.0, dense=0.9)]
-    dated = build_answer("Did enterprises pay contributions on time in 2023?", hits, **kwargs)  # type: ignore[arg-type]
+    dated = fake_answer("Did enterprises pay contributions on time in 2023?", hits)
     assert dated.answer.startswith("Enterprises pay contributions on time in 2023.")
 
 
@@ -364,10 +356,9 @@ def test_a_table_header_carried_into_a_passage_counts_as_a_mention() -> None:
 
 
 def test_a_question_for_a_span_of_time_leads_with_one() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.question import asks_for_span, gives_span
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     assert asks_for_span("How far ahead do I have to reserve a car?") and asks_for_span("How long does a review take?")
     assert not asks_for_span("How many cars are in the pool?")
@@ -376,8 +367,7 @@ def test_a_question_for_a_span_of_time_leads_with_one() -> None:
     doc = Document("d", "fleet.md", "Fleet policy")
     text = "The pool of cars has 24 vehicles for field travel. Cars are booked at least two working days before the trip."
     hits = [Hit(Chunk("d", 0, text, None, "Pool cars", 0, len(text)), doc, 1.0, dense=0.9)]
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
-    answer = build_answer("How far ahead must pool cars be reserved?", hits, **kwargs)  # type: ignore[arg-type]
+    answer = fake_answer("How far ahead must pool cars be reserved?", hits)
     assert answer.answer.startswith("Cars are booked at least two working days")
     # "How far in advance" wants a span before something, not any span.
     from kb.question import asks_for_lead_time, gives_lead_time
@@ -387,20 +377,19 @@ def test_a_question_for_a_span_of_time_leads_with_one() -> None:
     assert not gives_lead_time("For trips longer than three days, state the route.")
     text = "For trips longer than three days, state the route of the cars. Cars are booked two working days before the trip."
     hits = [Hit(Chunk("d", 0, text, None, "Booking cars", 0, len(text)), doc, 1.0, dense=0.9)]
-    answer = build_answer("How far in advance must cars for long trips be booked?", hits, **kwargs)  # type: ignore[arg-type]
+    answer = fake_answer("How far in advance must cars for long trips be booked?", hits)
     assert answer.answer.startswith("Cars are booked two working days before the trip.")
     # When no sentence gives a span, the figure asked for still answers ("how long" is also "how many").
     text = "The strategy runs from 2021 to 2025 in five pillars."
     hits = [Hit(Chunk("d", 0, text, 2, None, 0, len(text)), doc, 1.0, dense=0.9)]
-    assert not build_answer("How long does the strategy run?", hits, **kwargs).abstained  # type: ignore[arg-type]
+    assert not fake_answer("How long does the strategy run?", hits).abstained  # type: ignore[arg-type]
 
 
 
 def test_a_question_about_a_document_the_library_lacks_is_refused() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.question import sources_not_held
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     review = Document("r", "r.pdf", "Mid-Term Review of the National Social Protection Strategy", doc_type="review")
     minutes = Document("m", "m.docx", "Minutes of the National Social Protection Commission", doc_type="minutes")
@@ -410,25 +399,23 @@ def test_a_question_about_a_document_the_library_lacks_is_refused() -> None:
     assert sources_not_held("What did the commission decide on the review?", library) == []  # a body, not a document
     text = "R5. Agree a financing plan for the next strategy. (Responsible: Ministry of Finance.)"
     hits = [Hit(Chunk("r", 0, text, 6, "5 Recommendations", 0, len(text)), review, 1.0, dense=0.9)]
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1), "library": library}
-    refused = build_answer("What did the end-term review recommend on financing?", hits, **kwargs)  # type: ignore[arg-type]
+    refused = fake_answer("What did the end-term review recommend on financing?", hits, library=library)
     assert refused.abstained and "(The library holds no end-term review.)" in refused.answer and refused.related
-    answered = build_answer("What did the mid-term review recommend on financing?", hits, **kwargs)  # type: ignore[arg-type]
+    answered = fake_answer("What did the mid-term review recommend on financing?", hits, library=library)
     assert not answered.abstained and answered.answer.startswith("R5.")
     # A passage that reports what the missing document says answers from it, and only that passage does.
     note = Document("n", "n.md", "Note on school meals", doc_type="note")
     text = "The end-term review of the strategy reports that school meals reached 41 districts."
     hits.append(Hit(Chunk("n", 0, text, None, "Sources", 0, len(text)), note, 0.9, dense=0.9))
-    reported = build_answer("How many districts got school meals according to the end-term review?", hits, **kwargs)  # type: ignore[arg-type]
+    reported = fake_answer("How many districts got school meals according to the end-term review?", hits, library=library)
     assert not reported.abstained and reported.citations[0].hit.document is note and len(reported.citations) == 1
-    assert build_answer("What did the end-term review recommend on financing?", hits[:1], **kwargs).abstained  # type: ignore[arg-type]
+    assert fake_answer("What did the end-term review recommend on financing?", hits[:1], library=library).abstained  # type: ignore[arg-type]
 
 
 def test_a_question_about_a_meetings_chair_or_venue_is_answered_by_its_record() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.question import answers_meeting_field
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     assert answers_meeting_field("Who presided over the commission meeting?", "Chair: Minister of Labour")
     assert answers_meeting_field("Where was the meeting held?", "Venue: Thalat, Vientiane Province")
@@ -441,20 +428,18 @@ def test_a_question_about_a_meetings_chair_or_venue_is_answered_by_its_record() 
         Hit(Chunk("m", 1, later, None, "6. Next meeting", 0, len(later)), doc, 1.0, dense=0.9),
         Hit(Chunk("m", 0, head, None, "1. Attendance", 0, len(head)), doc, 0.9, dense=0.5),
     ]
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
-    chair = build_answer("Who presided over the high-level meeting?", hits, **kwargs)  # type: ignore[arg-type]
+    chair = fake_answer("Who presided over the high-level meeting?", hits)
     assert chair.answer.startswith("Chair: Minister of Labour and Social Welfare.")
-    venue = build_answer("Where was the high-level meeting held?", hits, **kwargs)  # type: ignore[arg-type]
+    venue = fake_answer("Where was the high-level meeting held?", hits)
     assert venue.answer.startswith("Venue: Thalat, Vientiane Province")
     # Without the record's passage, the question is answered as before.
-    assert build_answer("Who presided over the high-level meeting?", hits[:1], **kwargs).answer.startswith("The next")  # type: ignore[arg-type]
+    assert fake_answer("Who presided over the high-level meeting?", hits[:1]).answer.startswith("The next")  # type: ignore[arg-type]
 
 
 def test_a_question_for_an_owner_leads_with_a_sentence_that_names_one() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.question import asks_for_owner, names_owner
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     assert asks_for_owner("Which agency has to rework the voluntary scheme, and by when?")
     assert asks_for_owner("Who is responsible for the grant's expansion?")
@@ -470,20 +455,17 @@ def test_a_question_for_an_owner_leads_with_a_sentence_that_names_one() -> None:
         Hit(Chunk("s", 0, target, 5, "Voluntary scheme", 0, len(target)), strategy, 1.0, dense=0.9),
         Hit(Chunk("r", 0, rec, 6, "Recommendations", 0, len(rec)), review, 0.9, dense=0.8),
     ]
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
-    answer = build_answer("Which agency has to rework the voluntary scheme, and by when?", hits, **kwargs)  # type: ignore[arg-type]
+    answer = fake_answer("Which agency has to rework the voluntary scheme, and by when?", hits)
     assert answer.answer.startswith("R2. Redesign the voluntary scheme") and "(Responsible: LSSO." in answer.answer
 
 
 def test_a_tables_header_row_is_not_quoted_alone() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     text = "5. Action items\nAction | Responsible | Due date\nCirculate the report | Secretariat | 8 March 2024"
     hit = Hit(Chunk("m", 0, text, None, "5. Action items", 0, len(text)), Document("m", "m.docx", "Minutes"), 1.0, dense=0.9)
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
-    answer = build_answer("Which action is due, and who is responsible?", [hit], **kwargs)  # type: ignore[arg-type]
+    answer = fake_answer("Which action is due, and who is responsible?", [hit])
     assert answer.answer.startswith("Circulate the report | Secretariat | 8 March 2024 (columns: Action | Responsible |")
     assert not answer.answer.startswith("Action | Responsible")
 
@@ -518,10 +500,9 @@ def test_a_question_about_a_meetings_chair_reads_the_record_header(kb) -> None: 
 
 
 def test_a_how_many_question_is_answered_by_a_count_of_its_thing() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.question import counted_things, counts
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     assert counted_things("How many U-Money agents operate in the district?") == ["agents"]
     assert counted_things("In how many villages were mothers enrolled?") == ["villages"]
@@ -544,10 +525,9 @@ def test_a_how_many_question_is_answered_by_a_count_of_its_thing() -> None:
         "The driver reports an accident within 48 hours. The pool has 24 vehicles and 4 minibuses."
     )
     hits = [Hit(Chunk("d", 0, text, None, "Drivers and vehicles", 0, len(text)), doc, 1.0, dense=0.9)]
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
-    refused = build_answer("How many drivers does the Transport Unit have?", hits, **kwargs)  # type: ignore[arg-type]
+    refused = fake_answer("How many drivers does the Transport Unit have?", hits)
     assert refused.abstained and "(No passage gives a number of drivers.)" in refused.answer
-    answered = build_answer("How many minibuses does the Transport Unit have?", hits, **kwargs)  # type: ignore[arg-type]
+    answered = fake_answer("How many minibuses does the Transport Unit have?", hits)
     assert answered.answer.startswith("The pool has 24 vehicles and 4 minibuses.")
     # Counting people, any figure serves, but not a date, a time or a share of a year.
     assert counts("It held 46 interviews.", []) and not counts("It met in Thalat on 21 February 2024.", [])
@@ -556,10 +536,9 @@ def test_a_how_many_question_is_answered_by_a_count_of_its_thing() -> None:
 
 
 def test_a_question_about_money_needs_an_amount_of_money() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.question import expected_answers, gives
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     assert expected_answers("How much does a litre of fuel cost?") == {"money"}
     assert expected_answers("How much fuel may a pick-up use?") == {"number"}
@@ -567,16 +546,14 @@ def test_a_question_about_money_needs_an_amount_of_money() -> None:
     doc = Document("d", "fleet.md", "Fleet policy")
     text = "The monthly fuel allowance is 300 litres for a pick-up truck. Fuel is bought with the fuel card."
     hits = [Hit(Chunk("d", 0, text, None, "Fuel", 0, len(text)), doc, 1.0, dense=0.9)]
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
-    refused = build_answer("How much does a litre of fuel cost?", hits, **kwargs)  # type: ignore[arg-type]
+    refused = fake_answer("How much does a litre of fuel cost?", hits)
     assert refused.abstained and "amount of money" in refused.answer
-    assert not build_answer("How much fuel may a pick-up truck use each month?", hits, **kwargs).abstained  # type: ignore[arg-type]
+    assert not fake_answer("How much fuel may a pick-up truck use each month?", hits).abstained  # type: ignore[arg-type]
 
 
 def test_names_and_years_in_one_passage_shown_below_the_best_three_count() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     note = Document("n", "note.md", "School meals note")
     review = Document("r", "review.pdf", "Mid-term review")
@@ -587,23 +564,21 @@ def test_names_and_years_in_one_passage_shown_below_the_best_three_count() -> No
     meals = [hit(note, f"School meals reached many children in poor district {n}.", 1.0 - n / 10) for n in (1, 2, 3)]
     row = "Children reached by school meals | 140,000 | 185,000"
     table = Chunk("r", 0, row, 4, "3 Indicators", 0, len(row), table_header="Indicator | 2020 | 2023")
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
     question = "How many children got school meals in Savannakhet in 2023?"
     # The fourth passage shown speaks of 2023 but not of Savannakhet; the fifth of Savannakhet only.
     spread = [*meals, Hit(table, review, 0.6, dense=0.9), hit(review, "Savannakhet has a provincial committee.", 0.5)]
-    assert build_answer(question, spread, **kwargs).abstained  # type: ignore[arg-type]
-    answered = build_answer("How many children got school meals in 2023?", spread, **kwargs)  # type: ignore[arg-type]
+    assert fake_answer(question, spread).abstained  # type: ignore[arg-type]
+    answered = fake_answer("How many children got school meals in 2023?", spread)
     assert answered.answer.startswith("Children reached by school meals | 140,000 | 185,000")
     # A passage the per-document cap held back is not shown, and does not count.
     held = [*meals, Hit(table, review, 0.6, dense=0.9, held_back=True)]
-    assert build_answer("How many children got school meals in 2023?", held, **kwargs).abstained  # type: ignore[arg-type]
+    assert fake_answer("How many children got school meals in 2023?", held).abstained  # type: ignore[arg-type]
 
 
 def test_a_question_how_often_leads_with_a_frequency() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.question import asks_for_frequency, gives_frequency, gives_span
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     assert asks_for_frequency("How often is the grant paid?") and not asks_for_frequency("When is the grant paid?")
     assert gives_frequency("paid every second month") and gives_frequency("publish audited accounts every\nyear")
@@ -613,22 +588,20 @@ def test_a_question_how_often_leads_with_a_frequency() -> None:
     doc = Document("d", "grant.html", "Mother and child grant")
     text = "The grant is worth LAK 150,000 for each month of eligibility. It is paid every second month, in one transfer."
     hits = [Hit(Chunk("d", 0, text, None, "Payments", 0, len(text)), doc, 1.0, dense=0.9)]
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
-    answer = build_answer("How often is the grant paid each month?", hits, **kwargs)  # type: ignore[arg-type]
+    answer = fake_answer("How often is the grant paid each month?", hits)
     assert answer.answer.startswith("It is paid every second month")
     # No sentence says how often, not even loosely ("an annual report", "for each month"): refused.
     text = "The working group met in Vientiane in November 2023. The chair opened the working group meeting."
     hits = [Hit(Chunk("d", 0, text, None, "Working group", 0, len(text)), doc, 1.0, dense=0.9)]
-    refused = build_answer("How often does the working group meet?", hits, **kwargs)  # type: ignore[arg-type]
+    refused = fake_answer("How often does the working group meet?", hits)
     assert refused.abstained and refused.reason == "No passage says how often."
     assert gives_frequency("an annual progress report", loosely=True) and not gives_frequency("an annual progress report")
 
 
 def test_a_question_naming_an_article_or_section_is_answered_from_it() -> None:
-    from kb.answer import AnswerParams, build_answer
     from kb.question import parts_named, under_part
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import FakeEmbedder
+    from tests.fakes import fake_answer
 
     assert parts_named("What does Article 2 of the decree say?") == ["article 2"]
     assert parts_named("What is in section 4.2, and in § 3?") == ["4.2", "3"]
@@ -643,6 +616,5 @@ def test_a_question_naming_an_article_or_section_is_answered_from_it() -> None:
         hit("Article 2. Mandate", "The bureau manages the health insurance fund and registers members.", 0.8),
         hit("Article 20. Final", "The bureau reports on the decree to the minister every year.", 0.7),
     ]
-    kwargs = {"embedder": FakeEmbedder(), "idf": lambda t: 1.0, "params": AnswerParams(threshold=0.1)}
-    answer = build_answer("What does Article 2 of the health insurance decree say?", hits, **kwargs)  # type: ignore[arg-type]
+    answer = fake_answer("What does Article 2 of the health insurance decree say?", hits)
     assert answer.answer.startswith("The bureau manages the health insurance fund") and answer.citations[0].hit is hits[1]
