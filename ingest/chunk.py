@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from kb.answer import row_header
 from kb.lexical import detect_language
+from kb.tables import header_above, row_header
 from kb.types import Chunk, Page
 
 # Bumped when the passages or their indexed text change for the same file; `kb ingest` then re-chunks
@@ -132,15 +132,7 @@ def table_header(before: str, text: str) -> str | None:
     "Indicator | Baseline 2020 | 2023 | 2025 target" above it.
     """
     first = next((line for line in text.split("\n") if line.strip()), "")
-    if "|" not in first:
-        return None
-    header = None
-    for line in reversed(before.split("\n")):
-        if "|" in line:
-            header = line.strip()
-        elif line.strip():
-            break
-    return header
+    return header_above(before.split("\n"))[0] if "|" in first else None
 
 
 def _absorb_stub(chunks: list[Chunk], first: int, page_text: str, count_tokens: Callable[[str], int], size: int) -> None:

@@ -38,6 +38,7 @@ from kb.question import (
     unmatched_terms,
     years_asked,
 )
+from kb.tables import row_header
 from kb.types import Answer, Chunk, Citation, Document, Hit
 
 ABSTAIN_MESSAGE = (
@@ -349,7 +350,7 @@ def _pick_sentences(
     texts = [_in_context(hits[h].chunk, spans_of[h], s, e) for h, s, e in candidates]
     # What some sentence must give, else the question is refused: a figure, an amount of money or a date of the
     # kind asked ("type"); for "how many drivers", a figure of drivers, not "within 48 hours" beside "the
-    # driver" ("count").
+    # driver" ("count"); for "how often", a frequency, at least loosely ("frequency").
     for reason, needed, gives_it in (
         ("type", bool(wants), lambda t: _gives(wants, t)),
         ("count", things is not None, lambda t: counts(t, things or [])),
@@ -538,20 +539,6 @@ def _items_continued(
             break
         items.append((nxt, s, e))
     return items
-
-
-def row_header(chunk: Chunk, start: int) -> str | None:
-    """Return the header row of the table whose row starts at `start`, from the passage or carried into it."""
-    text = chunk.text
-    if "|" not in text[start : text.find("\n", start) if "\n" in text[start:] else len(text)]:
-        return None
-    header = None
-    for line in reversed(text[:start].split("\n")[:-1]):
-        if "|" in line:
-            header = line.strip()
-        elif line.strip():
-            return header  # the table starts inside this passage: its first row is the header
-    return chunk.table_header or header  # the table began in an earlier passage
 
 
 def _in_context(chunk: Chunk, spans: list[tuple[int, int]], start: int, end: int) -> str:

@@ -44,13 +44,13 @@ _NUMBER_WORDS = (
     "eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
     "hundred|hundreds|thousand|thousands|million|millions|billion|half|dozen|third|quarter"
 )
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _HAS: dict[AnswerType, re.Pattern[str]] = {
     "percent": re.compile(r"%|\bper ?cent\b|\bhalf\b|\bthirds?\b|\bquarters?\b|\bone in \w+\b", re.I),
     "money": re.compile(r"(?<!\w)(?:LAK|kip|USD|US\$|dollars?|euros?|EUR|baht|THB)(?!\w)|[$€₭]", re.I),
     "number": re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.I),
     "date": re.compile(
-        r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-        r"December)\b|\bQ[1-4]\b|\bquarter\b",
+        rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bQ[1-4]\b|\bquarter\b",
         re.I,
     ),
 }
@@ -365,7 +365,6 @@ _COUNT_TOKEN = re.compile(rf"\d(?:[\d,.]*\d)?|\b(?:{_NUMBER_WORDS})\b|[A-Z]{{2}}
 _NUMBER = re.compile(rf"\d|(?:{_NUMBER_WORDS})$", re.I)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _SHARES = frozenset("half third quarter".split())
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE_OR_TIME = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b(?!,\d)|\b\d{{1,2}}:\d\d\b"
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
