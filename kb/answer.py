@@ -18,10 +18,13 @@ from kb.question import (
     asks_for_owner,
     asks_for_span,
     asks_meeting_field,
+    asks_when_effective,
     counted_things,
     counts,
     expected_answers,
+    frequency_of,
     gives,
+    gives_effect_date,
     gives_frequency,
     gives_lead_time,
     gives_span,
@@ -283,6 +286,8 @@ def build_answer(
             reason = f"No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}."
         elif supported and picks == "frequency":
             reason = "No passage says how often."
+        elif supported and picks == "effect":
+            reason = "No passage says when it takes effect."
         elif supported and picks == "count":
             reason = f"No passage gives a number of {' or '.join(things or ['what is asked'])}."
         message = f"{ABSTAIN_MESSAGE} ({reason})" if reason else ABSTAIN_MESSAGE
@@ -333,7 +338,8 @@ def _pick_sentences(
     better passage); a sentence that opens a list brings the list's items with it; another sentence joins only if it
     scores nearly as well as the lead. Returns the reason to refuse instead: "type" when the question
     asks for a figure or a date and no sentence gives one, "count" when it asks how many of a thing and no
-    sentence gives a figure of that thing, "frequency" when it asks how often and no sentence says, "weak"
+    sentence gives a figure of that thing, "frequency" when it asks how often and no sentence says how often
+    that happens, "effect" when it asks when something takes effect and no sentence about it says, "weak"
     when even the best sentence is far from the question (the passages are about the topic, not the answer).
     """
     candidates: list[tuple[int, int, int]] = []
@@ -350,16 +356,29 @@ def _pick_sentences(
     texts = [_in_context(hits[h].chunk, spans_of[h], s, e) for h, s, e in candidates]
     # What some sentence must give, else the question is refused: a figure, an amount of money or a date of the
     # kind asked ("type"); for "how many drivers", a figure of drivers, not "within 48 hours" beside "the
-    # driver" ("count"); for "how often", a frequency, at least loosely ("frequency").
-    for reason, needed, gives_it in (
-        ("type", bool(wants), lambda t: _gives(wants, t)),
-        ("count", things is not None, lambda t: counts(t, things or [])),
-        ("frequency", params.check_answer_type and asks_for_frequency(question), lambda t: gives_frequency(t, loosely=True)),
-    ):
+    # driver" ("count"); for "how often", a frequency, at least loosely ("frequency"); for "when did the decree
+    # enter into force", when a text takes effect, in a passage that names what the question names (the
+    # scanned decree's "This decree takes effect on the date of its signature" is no answer about Decree
+    # 224/PM, and the date a decree was signed is not when it took effect) ("effect").
+    effect = params.check_answer_type and asks_when_effective(question)
+    if effect:
+        wants = wants - {"date"}
+    often = params.check_answer_type and asks_for_frequency(question)
+    gates: tuple[tuple[str, bool, Callable[[int], bool]], ...] = (
+        ("effect", effect, lambda i: gives_effect_date(texts[i]) and not unmatched_terms(question, [hits[candidates[i][0]]])),
+        ("type", bool(wants), lambda i: _gives(wants, texts[i])),
+        ("count", things is not None, lambda i: counts(texts[i], things or [])),
+        ("frequency", often, lambda i: gives_frequency(texts[i], loosely=True)),
+    )
+    for reason, needed, gate in gates:
         if needed:
-            if not any(keep := [gives_it(t) for t in texts]):
+            if not any(keep := [gate(i) for i in range(len(texts))]):
                 return reason
             candidates, texts = _kept(candidates, keep), _kept(texts, keep)
+    # … and a frequency of what is asked: "publish audited accounts every year" does not say how often
+    # actuarial valuations are done, nor "an annual progress report" how often the commission meets.
+    if often and not any(frequency_of(question, t, loosely=True) for t in texts):
+        return "frequency"
     if params.check_answer_type:
         # Narrower kinds of answer, each applied only when some sentence gives one: a span of time ("how
         # long"), a lead time ("how far in advance": "two working days before"), an owner in a field

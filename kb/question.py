@@ -139,6 +139,58 @@ def gives_frequency(text: str, *, loosely: bool = False) -> bool:
     return (_MENTIONS_FREQUENCY if loosely else _HAS_FREQUENCY).search(text) is not None
 
 
+# What a frequency is of: "publish audited accounts every year" says how often accounts are published, not
+# how often actuarial valuations are done. A frequency answers when its clause (the words between commas,
+# semicolons and brackets) shares a word with the question, or speaks of the passage's own subject through a
+# pronoun ("it is paid every second month"); a table row counts as one clause.
+_CLAUSE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|\s[–—-]\s")
+_PRONOUN_SUBJECT = re.compile(r"\b(?:it|they|this|these|each|both)\b", re.I)
+
+
+def frequency_of(question: str, text: str, *, loosely: bool = False) -> bool:
+    """Return True when the text gives a frequency of what the question asks about (see above)."""
+    pattern = _MENTIONS_FREQUENCY if loosely else _HAS_FREQUENCY
+    if "|" in text:
+        return pattern.search(text) is not None
+    asked = set(tokenize(question))
+    for clause in _CLAUSE_BREAK.split(text):
+        if pattern.search(clause) and (asked.intersection(tokenize(clause)) or _PRONOUN_SUBJECT.search(clause)):
+            return True
+    return False
+
+
+# "When did the decree enter into force?", "from when does it apply?": the date a text takes effect, which is
+# not the date it was signed or issued unless a sentence says so ("takes effect on the date of its signature").
+_WANTS_EFFECT = re.compile(
+    r"\b(?:when|what date|which date|from when|since when)\b.*\b(?:(?:enter|entered|enters|come|came|comes|go|went|goes)"
+    r"\s+into\s+force|in\s+force|(?:take|takes|took|taken|taking)\s+effect|in\s+effect|(?:become|became|becomes)\s+"
+    r"effective|effective|appl(?:y|ies|ied)|valid)\b",
+    re.I,
+)
+_HAS_EFFECT = re.compile(
+    r"\b(?:into\s+force|in\s+force|(?:take|takes|took|taken)\s+effect|effective|appl(?:y|ies)\s+from|valid\s+from)\b",
+    re.I,
+)
+_EFFECT_DATE = re.compile(
+    r"\bdate\s+of\s+(?:its\s+)?(?:signature|signing|publication|promulgation|adoption|issue|approval)\b"
+    r"|\b(?:upon|on|from)\s+(?:its\s+)?(?:signature|signing|publication|promulgation|adoption)\b",
+    re.I,
+)
+
+
+def asks_when_effective(question: str) -> bool:
+    """Return True when the question asks when something takes effect ("enter into force", "apply from")."""
+    return _WANTS_EFFECT.search(question) is not None
+
+
+def gives_effect_date(text: str) -> bool:
+    """Return True when the text says when something takes effect: "takes effect on the date of its signature",
+    "effective 1 January 2023" (not "Decree No. 224/PM of 1 April 2020", which is when it was signed)."""
+    return _HAS_EFFECT.search(text) is not None and (
+        _EFFECT_DATE.search(text) is not None or gives("date", text)
+    )
+
+
 # "Which agency has to …", "who is in charge of …": recommendations and action items name their owner in a
 # field ("(Responsible: LSSO. Deadline: …)", a table's "Responsible" or "Lead body" column).
 _ASKS_OWNER = re.compile(

@@ -598,6 +598,54 @@ def test_a_question_how_often_leads_with_a_frequency() -> None:
     assert gives_frequency("an annual progress report", loosely=True) and not gives_frequency("an annual progress report")
 
 
+def test_a_frequency_answers_only_when_it_is_of_what_is_asked() -> None:
+    from kb.question import frequency_of
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import fake_answer
+
+    accounts = "The NSSF will commission regular actuarial valuations, publish audited accounts every year, and review its policy."
+    assert frequency_of("How often will the NSSF publish audited accounts?", accounts)
+    assert not frequency_of("How often does the NSSF carry out an actuarial valuation?", accounts)
+    # A pronoun speaks of the passage's own subject; a comma inside a figure does not end a clause.
+    assert frequency_of("How often does the money reach families?", "To keep costs down it is paid every second month.")
+    assert frequency_of("How often is a pool vehicle serviced?", "Each vehicle is serviced every 10,000 km or every six months.")
+    assert frequency_of("How often are reports due?", "Report | Due\nProgress report | every six months")
+    doc = Document("d", "nssf.pdf", "Social security fund")
+    hits = [Hit(Chunk("d", 0, accounts, 3, "Financing", 0, len(accounts)), doc, 1.0, dense=0.9)]
+    refused = fake_answer("How often does the NSSF carry out an actuarial valuation?", hits)
+    assert refused.abstained and refused.reason == "No passage says how often."
+    answer = fake_answer("How often will the NSSF publish audited accounts?", hits)
+    assert not answer.abstained and "every year" in answer.answer
+
+
+def test_a_question_when_something_takes_effect_wants_that_not_its_signing_date() -> None:
+    from kb.question import asks_when_effective, gives_effect_date
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import fake_answer
+
+    assert asks_when_effective("When did Decree 224/PM enter into force?")
+    assert asks_when_effective("From when does the ministerial decree apply?")
+    assert asks_when_effective("When did the 2018 law take effect?") and not asks_when_effective("When was the decree signed?")
+    assert gives_effect_date("This decree takes effect on the date of its signature.")
+    assert gives_effect_date("Version: 3, effective 1 January 2023")
+    assert not gives_effect_date("Decree No. 224/PM of 1 April 2020 approves the strategy.")
+    assert not gives_effect_date("This summary leaves out the decree's article on entry into force.")
+    summary = Document("s", "decree-224-summary.txt", "Summary of Decree 224/PM")
+    scan = Document("m", "decree-1666.pdf", "Ministerial decree 1666/MoH on the health insurance bureau")
+    signed = "The decree, numbered 224/PM and dated 1 April 2020, approves the strategy."
+    effect = "This decree takes effect on the date of its signature."
+    hits = [
+        Hit(Chunk("s", 0, signed, None, "The decree", 0, len(signed)), summary, 1.0, dense=0.9),
+        Hit(Chunk("m", 0, effect, 2, "Article 4. Entry into force", 0, len(effect)), scan, 0.9, dense=0.9),
+    ]
+    # The date it was signed is not when it took effect, and the other decree's article says nothing of 224/PM.
+    refused = fake_answer("When did Decree 224/PM enter into force?", hits)
+    assert refused.abstained and refused.reason == "No passage says when it takes effect."
+    answer = fake_answer("From when does ministerial decree 1666/MoH apply?", hits)
+    assert answer.answer.startswith("This decree takes effect on the date of its signature")
+    assert answer.citations[0].hit.document is scan
+
+
 def test_a_question_naming_an_article_or_section_is_answered_from_it() -> None:
     from kb.question import parts_named, under_part
     from kb.types import Chunk, Document, Hit

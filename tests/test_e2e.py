@@ -27,7 +27,7 @@ q077 q078 q079 q080 q081 q082 q084 q085 q101 q102 q103 q104 q105 q106 q107 q108 
 q121 q122 q123 q124 q125 q126 q127 q128 q129 q130 q131 q132 q133 q134 q135 q136 q138 q139 q140 q141 q154 q155 q156
 q158 q159""".split()
 ABSTAINED = """q086 q087 q088 q089 q090 q091 q092 q093 q094 q097 q098 q099 q100 q109 q110 q111 q112 q113 q143 q145 q146 q147
-q148 q149 q150 q151 q152 q162 q163""".split()
+q148 q149 q150 q151 q152 q162 q163 q095 q160""".split()
 
 
 def _matches(citation: dict[str, Any], q: dict[str, Any]) -> bool:
@@ -101,3 +101,12 @@ def test_a_meetings_chair_and_venue_come_from_its_record(real_kb) -> None:  # ty
     assert chair.citations[0].hit.document.source == "minutes-nspc-2024-02-21.docx"
     venue = real_kb.ask("Where did the commission meet in February 2024?")
     assert venue.answer.startswith("Venue: Thalat, Vientiane Province")
+
+
+def test_when_a_decree_takes_effect_comes_from_its_article_on_entry_into_force(real_kb) -> None:  # type: ignore[no-untyped-def]
+    effect = real_kb.ask("From when does the ministerial decree on the National Health Insurance Bureau apply?")
+    assert effect.answer.startswith("This decree takes effect on the date of its signature")
+    assert effect.citations[0].hit.document.source == "decree-scan-moh-1666-2013.pdf"
+    # The strategy's decree is summarised without that article: its date of signature is no answer.
+    refused = real_kb.ask("When did the Prime Minister's decree endorsing the strategy enter into force?")
+    assert refused.abstained and refused.reason == "No passage says when it takes effect."
