@@ -21,6 +21,7 @@ from kb.question import (
     asks_when_effective,
     counted_things,
     counts,
+    event_asked,
     expected_answers,
     frequency_of,
     gives,
@@ -37,6 +38,7 @@ from kb.question import (
     sources_not_held,
     speaks_of,
     states_commitment,
+    tells_event,
     under_part,
     unmatched_terms,
     years_asked,
@@ -286,6 +288,8 @@ def build_answer(
             reason = f"No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}."
         elif supported and picks == "frequency":
             reason = "No passage says how often."
+        elif supported and picks == "event":
+            reason = f"No passage says when {_EVENT_CLAUSE[event_asked(question) or 'end']}."
         elif supported and picks == "effect":
             reason = "No passage says when it takes effect."
         elif supported and picks == "count":
@@ -312,6 +316,7 @@ def build_answer(
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations, related=related)
 
 
+_EVENT_CLAUSE = {"set up": "it was set up", "end": "it ends"}
 _WANT_NAMES = {
     "percent": "the share asked for",
     "money": "the amount of money asked for",
@@ -339,7 +344,8 @@ def _pick_sentences(
     scores nearly as well as the lead. Returns the reason to refuse instead: "type" when the question
     asks for a figure or a date and no sentence gives one, "count" when it asks how many of a thing and no
     sentence gives a figure of that thing, "frequency" when it asks how often and no sentence says how often
-    that happens, "effect" when it asks when something takes effect and no sentence about it says, "weak"
+    that happens, "effect" when it asks when something takes effect and no sentence about it says, "event"
+    when it asks the date of an event (set up, end) and no dated sentence speaks of it, "weak"
     when even the best sentence is far from the question (the passages are about the topic, not the answer).
     """
     candidates: list[tuple[int, int, int]] = []
@@ -359,14 +365,18 @@ def _pick_sentences(
     # driver" ("count"); for "how often", a frequency, at least loosely ("frequency"); for "when did the decree
     # enter into force", when a text takes effect, in a passage that names what the question names (the
     # scanned decree's "This decree takes effect on the date of its signature" is no answer about Decree
-    # 224/PM, and the date a decree was signed is not when it took effect) ("effect").
+    # 224/PM, and the date a decree was signed is not when it took effect) ("effect"); for "when was the
+    # commission set up" or "when does the pilot end", a date with that event ("event": "established on 9
+    # December 2021", not "a date to be set" or "the programme started in June 2021").
     effect = params.check_answer_type and asks_when_effective(question)
     if effect:
         wants = wants - {"date"}
     often = params.check_answer_type and asks_for_frequency(question)
+    event = event_asked(question) if params.check_answer_type else None
     gates: tuple[tuple[str, bool, Callable[[int], bool]], ...] = (
         ("effect", effect, lambda i: gives_effect_date(texts[i]) and not unmatched_terms(question, [hits[candidates[i][0]]])),
         ("type", bool(wants), lambda i: _gives(wants, texts[i])),
+        ("event", bool(event), lambda i: tells_event(event or "", texts[i])),
         ("count", things is not None, lambda i: counts(texts[i], things or [])),
         ("frequency", often, lambda i: gives_frequency(texts[i], loosely=True)),
     )

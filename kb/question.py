@@ -178,6 +178,38 @@ _EFFECT_DATE = re.compile(
 )
 
 
+# "When was the commission set up?", "when does the pilot end?": the date of that event, not of another one in
+# the same passage ("the programme started in June 2021", "the next meeting, date to be set"). Each event is
+# asked with one of its words and answered with any of them.
+_EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "set up": (
+        re.compile(r"\b(?:set\s+up|establish(?:ed)?|created?|found(?:ed)?|formed|constituted)\s*\?", re.I),
+        re.compile(r"\b(?:set\s+up|establish\w*|creat\w*|found(?:ed|ing)|formed|formation|constitut\w*)\b", re.I),
+    ),
+    "end": (
+        re.compile(r"\b(?:end|ends|ended|close|closes|closed|finish|finishes|finished|expire|expires|expired)\s*\?", re.I),
+        re.compile(
+            r"\b(?:end(?:s|ed|ing)?(?!-)|clos\w*|finish\w*|conclu\w*|expir\w*)\b|\b(?:until|till|through|to)\s+(?:\w+\s+)?(?:19|20)\d\d\b"
+            r"|[–-]\s*(?:19|20)\d\d\b",
+            re.I,
+        ),
+    ),
+}
+_WHEN = re.compile(r"\b(?:when|what date|which date|what year|which year|by when)\b", re.I)
+
+
+def event_asked(question: str) -> str | None:
+    """Return the event whose date the question asks ("set up", "end"), or None."""
+    if _WHEN.search(question) is None:
+        return None
+    return next((event for event, (asked, _) in _EVENTS.items() if asked.search(question)), None)
+
+
+def tells_event(event: str, text: str) -> bool:
+    """Return True when the text speaks of the event ("established on 9 December 2021" for "set up")."""
+    return _EVENTS[event][1].search(text) is not None
+
+
 def asks_when_effective(question: str) -> bool:
     """Return True when the question asks when something takes effect ("enter into force", "apply from")."""
     return _WANTS_EFFECT.search(question) is not None

@@ -603,7 +603,7 @@ def test_a_frequency_answers_only_when_it_is_of_what_is_asked() -> None:
     from kb.types import Chunk, Document, Hit
     from tests.fakes import fake_answer
 
-    accounts = "The NSSF will commission regular actuarial valuations, publish audited accounts every year, and review its policy."
+    accounts = "The NSSF will commission regular actuarial valuations, publish audited accounts every year, and review policy."
     assert frequency_of("How often will the NSSF publish audited accounts?", accounts)
     assert not frequency_of("How often does the NSSF carry out an actuarial valuation?", accounts)
     # A pronoun speaks of the passage's own subject; a comma inside a figure does not end a clause.
@@ -644,6 +644,28 @@ def test_a_question_when_something_takes_effect_wants_that_not_its_signing_date(
     answer = fake_answer("From when does ministerial decree 1666/MoH apply?", hits)
     assert answer.answer.startswith("This decree takes effect on the date of its signature")
     assert answer.citations[0].hit.document is scan
+
+
+def test_a_question_on_when_something_was_set_up_or_ends_wants_that_event() -> None:
+    from kb.question import event_asked, tells_event
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import fake_answer
+
+    assert event_asked("When was the commission set up?") == "set up"
+    assert event_asked("On what date is the pilot scheduled to end?") == "end"
+    assert event_asked("What date does the order setting up the bureau carry?") is None  # the order's date
+    assert event_asked("How was the commission set up?") is None
+    assert tells_event("set up", "The commission was established on 9 December 2021.")
+    assert tells_event("end", "The strategy covers 2021–2025.") and tells_event("end", "It runs until June 2026.")
+    assert not tells_event("set up", "The next meeting will be held on a date to be set.")
+    doc = Document("d", "minutes.docx", "Minutes of the commission")
+    text = "The commission met on 21 February 2024. The next meeting will be held on a date to be set by the Secretariat."
+    hits = [Hit(Chunk("d", 0, text, None, "Closing", 0, len(text)), doc, 1.0, dense=0.9)]
+    refused = fake_answer("When was the commission set up?", hits)
+    assert refused.abstained and refused.reason == "No passage says when it was set up."
+    text += " The commission was established on 9 December 2021."
+    hits = [Hit(Chunk("d", 0, text, None, "Closing", 0, len(text)), doc, 1.0, dense=0.9)]
+    assert fake_answer("When was the commission set up?", hits).answer.startswith("The commission was established on 9")
 
 
 def test_a_question_naming_an_article_or_section_is_answered_from_it() -> None:

@@ -110,3 +110,12 @@ def test_when_a_decree_takes_effect_comes_from_its_article_on_entry_into_force(r
     # The strategy's decree is summarised without that article: its date of signature is no answer.
     refused = real_kb.ask("When did the Prime Minister's decree endorsing the strategy enter into force?")
     assert refused.abstained and refused.reason == "No passage says when it takes effect."
+
+
+def test_the_date_of_another_event_is_no_answer(real_kb) -> None:  # type: ignore[no-untyped-def]
+    # The brief says when the pilot started and was launched, never when it ends; nor does the review say when
+    # the Lao Social Security Organisation was set up (it dates an instruction the organisation issued).
+    assert real_kb.ask("On what date is the MECG pilot scheduled to end?").abstained
+    assert real_kb.ask("When was the Lao Social Security Organisation set up?").abstained
+    started = real_kb.ask("When did the MECG pilot start?")
+    assert not started.abstained and "June 2021" in started.answer
