@@ -543,5 +543,20 @@ def unmatched_terms(question: str, hits: list[Hit]) -> list[str]:
             stems = set(tokenize(text)) if stems is None else stems
             if (words := tokenize(term)) and all(w in stems for w in words):
                 continue
+            if _names_country(term, text):
+                continue
         missing.append(term)
     return missing
+
+
+_DEMONYM = re.compile(r"(.{4,}?)(?:ese|ian|an|ish)")
+
+
+def _names_country(term: str, text: str) -> bool:
+    """Return True when the term is a people's name and the text names their country: "Chinese" is answered by
+    "China", "Australian" by "Australia" (the country's name is the root and at most two letters more)."""
+    match = _DEMONYM.fullmatch(term)
+    if match is None:
+        return False
+    root = match.group(1)
+    return re.search(rf"(?<!\w){re.escape(root)}\w{{0,2}}(?!\w)", text) is not None

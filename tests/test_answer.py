@@ -157,6 +157,11 @@ def test_the_pronoun_i_and_inflected_names_are_not_missing_terms() -> None:
     hits = [Hit(Chunk("d", 0, text, None, None, 0, len(text)), Document("d", "n.md", "Note"), 1.0)]
     assert unmatched_terms("When did WFP start feeding pupils in Laos?", hits) == []
     assert unmatched_terms("When did WFP start feeding pupils in Cambodia?", hits) == ["Cambodia"]
+    # A people's name is answered by its country's: "Chinese" by "China", not "Indian" by "Indicator".
+    text = "The Ministry of Human Resources and Social Security of China takes part. Indicator | 2023"
+    hits = [Hit(Chunk("d", 0, text, None, None, 0, len(text)), Document("d", "m.pdf", "Minutes"), 1.0)]
+    assert unmatched_terms("Which Chinese ministry takes part?", hits) == []
+    assert unmatched_terms("Which Indian ministry takes part?", hits) == ["Indian"]
 
 
 def test_questions_that_want_a_figure_or_a_date() -> None:
