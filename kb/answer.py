@@ -34,9 +34,11 @@ from kb.question import (
     names_owner,
     names_years,
     parts_named,
+    places_asked,
     reports,
     sources_not_held,
     speaks_of,
+    speaks_of_another_place,
     states_commitment,
     tells_event,
     under_part,
@@ -261,6 +263,9 @@ def build_answer(
     # A question about a year is answered only by a passage that speaks of that year.
     years = years_asked(question) if params.check_specifics else []
     dated = [h for h in supported if speaks_of(h, years)]
+    # … and one about a district or province, by a passage that does not speak only of another one.
+    if params.check_specifics and (places := places_asked(question)):
+        dated = [h for h in dated if not speaks_of_another_place(h, places)]
     # "What does Article 2 say?": a passage under that heading answers, when one was read.
     if (parts := parts_named(question)) and (under := [h for h in dated if under_part(h, parts)]):
         dated = under

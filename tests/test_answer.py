@@ -673,6 +673,26 @@ def test_a_question_on_when_something_was_set_up_or_ends_wants_that_event() -> N
     assert fake_answer("When was the commission set up?", hits).answer.startswith("The commission was established on 9")
 
 
+def test_a_question_about_one_district_is_not_answered_by_a_passage_about_another() -> None:
+    from kb.question import places_asked
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import fake_answer
+
+    assert places_asked("How many were enrolled in Nong district?") == [("Nong", "district")]
+    assert places_asked("How many live in the province of Savannakhet?") == [("Savannakhet", "province")]
+    assert places_asked("Which three provinces did the team visit?") == []
+    doc = Document("d", "grant.html", "Mother and child grant")
+    text = "The first transfers were made in Sanamxay district. By then 982 beneficiaries were enrolled in 46 villages."
+    hits = [Hit(Chunk("d", 0, text, None, "First payment", 0, len(text)), doc, 1.0, dense=0.9)]
+    assert fake_answer("How many beneficiaries were enrolled in Nong district?", hits).abstained
+    answer = fake_answer("How many beneficiaries were enrolled in Sanamxay district?", hits)
+    assert "982 beneficiaries" in answer.answer
+    # A passage that also speaks of the district asked about may answer.
+    text = "In Sanamxay district 529 beneficiaries were enrolled. In Nong district 453 beneficiaries were enrolled."
+    hits = [Hit(Chunk("d", 0, text, None, "First payment", 0, len(text)), doc, 1.0, dense=0.9)]
+    assert "453 beneficiaries" in fake_answer("How many beneficiaries were enrolled in Nong district?", hits).answer
+
+
 def test_a_question_naming_an_article_or_section_is_answered_from_it() -> None:
     from kb.question import parts_named, under_part
     from kb.types import Chunk, Document, Hit

@@ -119,3 +119,10 @@ def test_the_date_of_another_event_is_no_answer(real_kb) -> None:  # type: ignor
     assert real_kb.ask("When was the Lao Social Security Organisation set up?").abstained
     started = real_kb.ask("When did the MECG pilot start?")
     assert not started.abstained and "June 2021" in started.answer
+
+
+def test_a_figure_for_another_district_is_no_answer(real_kb) -> None:  # type: ignore[no-untyped-def]
+    # The brief counts the first payment's beneficiaries in Sanamxay district only.
+    assert real_kb.ask("How many beneficiaries were enrolled in Nong district when the first MECG payments were made?").abstained
+    sanamxay = real_kb.ask("How many beneficiaries were enrolled in Sanamxay district at the first payment?")
+    assert "982 beneficiaries" in sanamxay.answer
