@@ -32,8 +32,10 @@ from kb.question import (
     is_named,
     named_sources,
     names_owner,
+    names_places,
     names_years,
     parts_named,
+    place_kind_asked,
     places_asked,
     reports,
     sources_not_held,
@@ -295,6 +297,8 @@ def build_answer(
             reason = "No passage says how often."
         elif supported and picks == "event":
             reason = f"No passage says when {_EVENT_CLAUSE[event_asked(question) or 'end']}."
+        elif supported and picks == "places":
+            reason = f"No passage names any {place_kind_asked(question)}."
         elif supported and picks == "effect":
             reason = "No passage says when it takes effect."
         elif supported and picks == "count":
@@ -350,7 +354,8 @@ def _pick_sentences(
     asks for a figure or a date and no sentence gives one, "count" when it asks how many of a thing and no
     sentence gives a figure of that thing, "frequency" when it asks how often and no sentence says how often
     that happens, "effect" when it asks when something takes effect and no sentence about it says, "event"
-    when it asks the date of an event (set up, end) and no dated sentence speaks of it, "weak"
+    when it asks the date of an event (set up, end) and no dated sentence speaks of it, "places" when it asks
+    which provinces (districts, …) and no sentence names one, "weak"
     when even the best sentence is far from the question (the passages are about the topic, not the answer).
     """
     candidates: list[tuple[int, int, int]] = []
@@ -378,6 +383,7 @@ def _pick_sentences(
         wants = wants - {"date"}
     often = params.check_answer_type and asks_for_frequency(question)
     event = event_asked(question) if params.check_answer_type else None
+    place_kind = place_kind_asked(question) if params.check_answer_type else None
     gates: tuple[tuple[str, bool, Callable[[int], bool]], ...] = (
         ("effect", effect, lambda i: gives_effect_date(texts[i]) and not unmatched_terms(question, [hits[candidates[i][0]]])),
         ("type", bool(wants), lambda i: _gives(wants, texts[i])),
@@ -385,20 +391,26 @@ def _pick_sentences(
         ("count", things is not None, lambda i: counts(texts[i], things or [])),
         ("frequency", often, lambda i: gives_frequency(texts[i], loosely=True)),
     )
+    # "When did WFP begin, and in which provinces?": the places may stand in a sentence without the date.
+    unnamed = bool(place_kind) and not any(names_places(place_kind or "", t, question) for t in texts)
     for reason, needed, gate in gates:
         if needed:
             if not any(keep := [gate(i) for i in range(len(texts))]):
                 return reason
             candidates, texts = _kept(candidates, keep), _kept(texts, keep)
     # … and a frequency of what is asked: "publish audited accounts every year" does not say how often
-    # actuarial valuations are done, nor "an annual progress report" how often the commission meets.
+    # actuarial valuations are done, nor "an annual progress report" how often the commission meets; and
+    # "which provinces" wants some named ("visits to three provinces" names none).
     if often and not any(frequency_of(question, t, loosely=True) for t in texts):
         return "frequency"
+    if unnamed:
+        return "places"
     if params.check_answer_type:
         # Narrower kinds of answer, each applied only when some sentence gives one: a span of time ("how
         # long"), a lead time ("how far in advance": "two working days before"), an owner in a field
         # ("(Responsible: LSSO …)"), the year asked about (the passage speaks of it; so should the sentence),
-        # a meeting record's field ("Who presided over the meeting?": its "Chair: …" line).
+        # a meeting record's field ("Who presided over the meeting?": its "Chair: …" line), places of the kind
+        # asked named ("which provinces": "three northern provinces: Phongsaly, Oudomxay and Luangnamtha").
         for asks, gives_it in (
             (asks_for_span(question), gives_span),
             (asks_for_frequency(question), gives_frequency),
@@ -406,6 +418,7 @@ def _pick_sentences(
             (asks_for_owner(question), names_owner),
             (bool(years), lambda t: names_years(t, years)),
             (asks_meeting_field(question), lambda t: answers_meeting_field(question, t)),
+            (bool(place_kind), lambda t: names_places(place_kind or "", t, question)),
         ):
             if asks and any(keep := [gives_it(t) for t in texts]):
                 candidates, texts = _kept(candidates, keep), _kept(texts, keep)

@@ -45,6 +45,7 @@ _NUMBER_WORDS = (
     "hundred|hundreds|thousand|thousands|million|millions|billion|half|dozen|third|quarter"
 )
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_SET = frozenset(_MONTHS.lower().split("|"))
 _HAS: dict[AnswerType, re.Pattern[str]] = {
     "percent": re.compile(r"%|\bper ?cent\b|\bhalf\b|\bthirds?\b|\bquarters?\b|\bone in \w+\b", re.I),
     "money": re.compile(r"(?<!\w)(?:LAK|kip|USD|US\$|dollars?|euros?|EUR|baht|THB)(?!\w)|[$€₭]", re.I),
@@ -310,6 +311,37 @@ def speaks_of_another_place(hit: Hit, places: list[tuple[str, str]]) -> bool:
         others = re.compile(rf"\b{_PLACE_NAME}\s+{kind}s?\b|\b{kind}s?\s+of\s+{_PLACE_NAME}")
         if any((a or b).split()[0].lower() not in _NOT_PLACE_NAMES for a, b in others.findall(text)):
             return True
+    return False
+
+
+# "Which provinces did the team visit?" wants provinces by name: "visits to three provinces" names none.
+_WHICH_PLACES = re.compile(rf"\b(?:which|what)\s+(?:[\w-]+\s+){{0,2}}?{_PLACE_KINDS}s?\b", re.I)
+
+
+def place_kind_asked(question: str) -> str | None:
+    """Return the kind of place a question asks to name ("province" for "which three provinces"), or None."""
+    match = _WHICH_PLACES.search(question)
+    return match.group(1).lower() if match else None
+
+
+def names_places(kind: str, text: str, question: str = "") -> bool:
+    """Return True when the text names a place of the kind that the question does not: a capitalised word
+    within three words of the kind ("three northern provinces: Phongsaly, Oudomxay", "in Sanamxay district",
+    "Vice-governors of Attapeu, Savannakhet and Luang Prabang provinces")."""
+    asked = {w.lower() for w in re.findall(r"[\w’'-]+", question)}
+    return any(_names_places_in(kind, re.findall(r"[\w’'-]+", part), asked) for part in re.split(r"[|;()]", text))
+
+
+def _names_places_in(kind: str, words: list[str], asked: set[str]) -> bool:
+    for i, word in enumerate(words):
+        if not re.fullmatch(rf"{kind}s?", word, re.I):
+            continue
+        for near in words[max(0, i - 3) : i] + words[i + 1 : i + 4]:
+            if (
+                near[:1].isupper() and not re.fullmatch(rf"{kind}s?|{_PLACE_KINDS}s?", near, re.I)
+                and near.lower() not in asked and near.lower() not in _NOT_PLACE_NAMES and near.lower() not in _MONTH_SET
+            ):
+                return True
     return False
 
 

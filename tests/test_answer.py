@@ -693,6 +693,26 @@ def test_a_question_about_one_district_is_not_answered_by_a_passage_about_anothe
     assert "453 beneficiaries" in fake_answer("How many beneficiaries were enrolled in Nong district?", hits).answer
 
 
+def test_a_question_which_provinces_wants_them_named() -> None:
+    from kb.question import names_places, place_kind_asked
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import fake_answer
+
+    assert place_kind_asked("Which three provinces did the team visit?") == "province"
+    assert place_kind_asked("When did WFP begin, and in which provinces?") == "province"
+    assert names_places("province", "It fed pupils in three northern provinces: Phongsaly, Oudomxay and Luangnamtha.")
+    assert names_places("province", "Vice-governors of Attapeu, Savannakhet and Luang Prabang provinces attended.")
+    assert not names_places("province", "Share the list of officials in the provinces | NSPC Secretariat | 5 December")
+    doc = Document("d", "review.pdf", "Mid-term review")
+    text = "The team held interviews at central level and visits to three provinces. It met 46 officials."
+    hits = [Hit(Chunk("d", 0, text, 2, "1.3 How the review was done", 0, len(text)), doc, 1.0, dense=0.9)]
+    refused = fake_answer("Which three provinces did the review team visit?", hits)
+    assert refused.abstained and refused.reason == "No passage names any province."
+    text = text.replace("three provinces", "three provinces, Attapeu, Savannakhet and Oudomxay")
+    hits = [Hit(Chunk("d", 0, text, 2, "1.3 How the review was done", 0, len(text)), doc, 1.0, dense=0.9)]
+    assert "Attapeu" in fake_answer("Which three provinces did the review team visit?", hits).answer
+
+
 def test_a_question_naming_an_article_or_section_is_answered_from_it() -> None:
     from kb.question import parts_named, under_part
     from kb.types import Chunk, Document, Hit

@@ -126,3 +126,11 @@ def test_a_figure_for_another_district_is_no_answer(real_kb) -> None:  # type: i
     assert real_kb.ask("How many beneficiaries were enrolled in Nong district when the first MECG payments were made?").abstained
     sanamxay = real_kb.ask("How many beneficiaries were enrolled in Sanamxay district at the first payment?")
     assert "982 beneficiaries" in sanamxay.answer
+
+
+def test_which_provinces_wants_them_named(real_kb) -> None:  # type: ignore[no-untyped-def]
+    # The review visited "three provinces (illustrative)" without naming them; the note names WFP's first three.
+    visited = real_kb.ask("Which three provinces did the mid-term review team visit?")
+    assert visited.abstained and visited.reason == "No passage names any province."
+    first = real_kb.ask("In which provinces did WFP's school meals start out?")
+    assert "Phongsaly" in first.answer
