@@ -459,7 +459,13 @@ def states_commitment(text: str) -> bool:
 # or "held" and is too short for its vector to say much.
 _MEETING_FIELDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (
-        re.compile(r"\bwho\b.*\b(?:chair\w*|presid\w*|in the chair)\b", re.I),
+        # … of a meeting: "who chaired the working group in March 2024", not "who chairs the committee in each
+        # province" (a standing role, which a meeting record's "Chair:" line does not answer).
+        re.compile(
+            rf"\bwho\b.*\b(?:chair\w*|presid\w*|in the chair)\b(?=.*\b(?:meeting|session|workshop|conference|met|"
+            rf"{_MONTHS}|(?:19|20)\d\d)\b)",
+            re.I,
+        ),
         re.compile(r"^(?:Chair(?:person|man|woman)?|Presid(?:ent|ing officer|ed by))\s*:", re.I),
     ),
     (
