@@ -16,6 +16,7 @@ from kb.question import (
     asks_for_frequency,
     asks_for_lead_time,
     asks_for_owner,
+    asks_for_person,
     asks_for_span,
     asks_meeting_field,
     asks_when_effective,
@@ -32,6 +33,7 @@ from kb.question import (
     is_named,
     named_sources,
     names_owner,
+    names_person,
     names_places,
     names_years,
     parts_named,
@@ -297,6 +299,8 @@ def build_answer(
             reason = "No passage says how often."
         elif supported and picks == "event":
             reason = f"No passage says when {_EVENT_CLAUSE[event_asked(question) or 'end']}."
+        elif supported and picks == "person":
+            reason = "No passage gives a person's name."
         elif supported and picks == "places":
             reason = f"No passage names any {place_kind_asked(question)}."
         elif supported and picks == "effect":
@@ -390,6 +394,7 @@ def _pick_sentences(
         ("event", bool(event), lambda i: tells_event(event or "", texts[i])),
         ("count", things is not None, lambda i: counts(texts[i], things or [])),
         ("frequency", often, lambda i: gives_frequency(texts[i], loosely=True)),
+        ("person", params.check_answer_type and asks_for_person(question), lambda i: names_person(texts[i])),
     )
     # "When did WFP begin, and in which provinces?": the places may stand in a sentence without the date.
     unnamed = bool(place_kind) and not any(names_places(place_kind or "", t, question) for t in texts)

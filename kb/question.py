@@ -244,6 +244,38 @@ def names_owner(text: str) -> bool:
     return _HAS_OWNER.search(text) is not None
 
 
+# "What is the name of the minister who chaired …?" wants a person's name ("Mr Leepao Yang", "the UN Resident
+# Coordinator, Sara Sekkenes"), not the office ("Chair: Minister of Labour and Social Welfare").
+_WANTS_PERSON = re.compile(r"\bwhat (?:is|was|'s) (?:the )?(?:full )?names? of\b|\bwhat (?:is|was) (?:he|she) called\b", re.I)
+_HONORIFIC_NAME = re.compile(r"\b(?:Mr|Ms|Mrs|Miss|Dr|Prof|Madam|H\.\s?E)\.?\s+[A-Z][\w’'-]+")
+# … or a name in apposition: "the UN Resident Coordinator, Sara Sekkenes." (two capitalised words between commas).
+_NAME_IN_APPOSITION = re.compile(r",\s+([A-Z][a-z][\w’'-]*)\s+([A-Z][a-z][\w’'-]*)\s*[,.;)]")
+# Words of offices, bodies and places, which two capitalised words of a person's name are not.
+_OFFICE_WORDS = frozenset(
+    """minister ministry vice deputy director general chair chairperson president secretary secretariat coordinator
+    representative governor commission committee council bureau office department organisation organization
+    national social protection welfare labour labor health insurance security education sports finance planning
+    investment fund programme program project strategy review decree law policy grant scheme united nations
+    world food bank international development the of and lao province district capital vientiane people's
+    democratic republic embassy agency unit centre center institute university association union federation
+    authority mission delegation team group partners observers members""".split()
+)
+
+
+def asks_for_person(question: str) -> bool:
+    """Return True when the question asks for someone's name ("what is the name of the minister …")."""
+    return _WANTS_PERSON.search(question) is not None
+
+
+def names_person(text: str) -> bool:
+    """Return True when the text names a person: an honorific and a name, or two capitalised words set off by
+    commas that are not words of an office, a body or a place."""
+    if _HONORIFIC_NAME.search(text):
+        return True
+    ordinary = _OFFICE_WORDS | _MONTH_SET
+    return any(a.lower() not in ordinary and b.lower() not in ordinary for a, b in _NAME_IN_APPOSITION.findall(text))
+
+
 def gives(kind: AnswerType, text: str) -> bool:
     """Return True when `text` holds an answer of that kind (a figure, a percentage, a date)."""
     return _HAS[kind].search(text) is not None

@@ -716,6 +716,23 @@ def test_a_question_which_provinces_wants_them_named() -> None:
     assert "Attapeu" in fake_answer("Which three provinces did the review team visit?", hits).answer
 
 
+def test_a_question_asking_a_name_wants_a_person_named() -> None:
+    from kb.question import asks_for_person, names_person
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import fake_answer
+
+    assert asks_for_person("What is the name of the minister who chaired the meeting?")
+    assert not asks_for_person("Who chaired the meeting?")
+    assert names_person("the Vice Minister of Labour and Social Welfare, Mr Leepao Yang, opened the project")
+    assert names_person("spoke with the UN Resident Coordinator, Sara Sekkenes.")
+    assert not names_person("Chair: Minister of Labour and Social Welfare, Chair of the National Social Protection Commission.")
+    doc = Document("m", "m.docx", "Minutes of the commission meeting", doc_type="minutes")
+    text = "Chair: Minister of Labour and Social Welfare, Chair of the National Social Protection Commission."
+    hits = [Hit(Chunk("m", 0, text, None, None, 0, len(text)), doc, 1.0, dense=0.9)]
+    refused = fake_answer("What is the name of the minister who chaired the commission meeting?", hits)
+    assert refused.abstained and refused.reason == "No passage gives a person's name."
+
+
 def test_a_question_naming_an_article_or_section_is_answered_from_it() -> None:
     from kb.question import parts_named, under_part
     from kb.types import Chunk, Document, Hit

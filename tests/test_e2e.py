@@ -134,3 +134,12 @@ def test_which_provinces_wants_them_named(real_kb) -> None:  # type: ignore[no-u
     assert visited.abstained and visited.reason == "No passage names any province."
     first = real_kb.ask("In which provinces did WFP's school meals start out?")
     assert "Phongsaly" in first.answer
+
+
+def test_a_name_asked_for_is_a_persons(real_kb) -> None:  # type: ignore[no-untyped-def]
+    # The commission's minutes give the chair's office, not the minister's name; the decree's summary names the
+    # UN Resident Coordinator.
+    minister = real_kb.ask("What is the name of the Minister of Labour who chaired the Commission meeting in Thalat?")
+    assert minister.abstained and minister.reason == "No passage gives a person's name."
+    coordinator = real_kb.ask("What was the name of the UN Resident Coordinator who spoke at the launch of the strategy?")
+    assert "Sara Sekkenes" in coordinator.answer
