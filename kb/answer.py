@@ -18,6 +18,7 @@ from kb.question import (
     asks_for_owner,
     asks_for_person,
     asks_for_span,
+    asks_for_target,
     asks_meeting_field,
     asks_when_effective,
     counted_things,
@@ -30,6 +31,7 @@ from kb.question import (
     gives_frequency,
     gives_lead_time,
     gives_span,
+    gives_target,
     is_named,
     named_sources,
     names_owner,
@@ -299,6 +301,8 @@ def build_answer(
             reason = "No passage says how often."
         elif supported and picks == "event":
             reason = f"No passage says when {_EVENT_CLAUSE[event_asked(question) or 'end']}."
+        elif supported and picks == "target":
+            reason = "No passage gives a target for that."
         elif supported and picks == "person":
             reason = "No passage gives a person's name."
         elif supported and picks == "places":
@@ -359,7 +363,8 @@ def _pick_sentences(
     sentence gives a figure of that thing, "frequency" when it asks how often and no sentence says how often
     that happens, "effect" when it asks when something takes effect and no sentence about it says, "event"
     when it asks the date of an event (set up, end) and no dated sentence speaks of it, "places" when it asks
-    which provinces (districts, …) and no sentence names one, "weak"
+    which provinces (districts, …) and no sentence names one, "target" when it asks a figure aimed at and no
+    sentence states an aim, "person" when it asks a name and no sentence names a person, "weak"
     when even the best sentence is far from the question (the passages are about the topic, not the answer).
     """
     candidates: list[tuple[int, int, int]] = []
@@ -381,7 +386,9 @@ def _pick_sentences(
     # scanned decree's "This decree takes effect on the date of its signature" is no answer about Decree
     # 224/PM, and the date a decree was signed is not when it took effect) ("effect"); for "when was the
     # commission set up" or "when does the pilot end", a date with that event ("event": "established on 9
-    # December 2021", not "a date to be set" or "the programme started in June 2021").
+    # December 2021", not "a date to be set" or "the programme started in June 2021"); for a figure that something
+    # aims at, a sentence stating an aim ("target", not the number enrolled so far); for "what is the name of",
+    # a person named ("person").
     effect = params.check_answer_type and asks_when_effective(question)
     if effect:
         wants = wants - {"date"}
@@ -394,6 +401,7 @@ def _pick_sentences(
         ("event", bool(event), lambda i: tells_event(event or "", texts[i])),
         ("count", things is not None, lambda i: counts(texts[i], things or [])),
         ("frequency", often, lambda i: gives_frequency(texts[i], loosely=True)),
+        ("target", bool(wants or things is not None) and asks_for_target(question), lambda i: gives_target(texts[i])),
         ("person", params.check_answer_type and asks_for_person(question), lambda i: names_person(texts[i])),
     )
     # "When did WFP begin, and in which provinces?": the places may stand in a sentence without the date.

@@ -276,6 +276,31 @@ def names_person(text: str) -> bool:
     return any(a.lower() not in ordinary and b.lower() not in ordinary for a, b in _NAME_IN_APPOSITION.findall(text))
 
 
+# "How many pregnant women is the pilot aiming to reach?" asks a target, which the number enrolled so far
+# ("Pregnant women | 529" under "Number enrolled") is not; "the pilot aims to reach at least 1,400 children",
+# "Illustrative target: by 2025, 90 per cent …" are.
+_WANTS_TARGET = re.compile(
+    r"\b(?:aim(?:s|ed|ing)?|meant|supposed|expected|planned|intended|set)\s+to\s+"
+    r"(?:reach|cover|enrol|join|have|serve|achieve|attain|benefit|get|hit)\b|\b(?:target|goal)s?\b",
+    re.I,
+)
+_HAS_TARGET = re.compile(
+    r"\b(?:target\w*|aim\w*|goals?|plan(?:s|ned)?|will|shall|expected|intend\w*|commit\w*|objectives?)\b"
+    r"|\bby\s+(?:the\s+end\s+of\s+)?(?:19|20)\d\d\b",
+    re.I,
+)
+
+
+def asks_for_target(question: str) -> bool:
+    """Return True when the question asks what figure something aims at ("meant to reach", "the target")."""
+    return _WANTS_TARGET.search(question) is not None
+
+
+def gives_target(text: str) -> bool:
+    """Return True when the text states an aim ("aims to reach", "target", "will", "by 2025")."""
+    return _HAS_TARGET.search(text) is not None
+
+
 def gives(kind: AnswerType, text: str) -> bool:
     """Return True when `text` holds an answer of that kind (a figure, a percentage, a date)."""
     return _HAS[kind].search(text) is not None

@@ -733,6 +733,23 @@ def test_a_question_asking_a_name_wants_a_person_named() -> None:
     assert refused.abstained and refused.reason == "No passage gives a person's name."
 
 
+def test_a_figure_aimed_at_is_a_target_not_a_count_so_far() -> None:
+    from kb.question import asks_for_target, gives_target
+    from kb.types import Chunk, Document, Hit
+    from tests.fakes import fake_answer
+
+    assert asks_for_target("How many pregnant women is the pilot aiming to reach?")
+    assert asks_for_target("What is the target for health coverage?")
+    assert not asks_for_target("How many laws were the members supposed to compare?")  # a task, not an aim
+    assert gives_target("The pilot aims to reach at least 1,400 children.") and gives_target("by 2025, 90 per cent")
+    doc = Document("d", "grant.html", "Mother and child grant")
+    enrolled = "Group | Number enrolled\nPregnant women | 529\nChildren under six months | 453"
+    hits = [Hit(Chunk("d", 0, enrolled, None, "First payment", 0, len(enrolled)), doc, 1.0, dense=0.9)]
+    refused = fake_answer("How many pregnant women is the pilot aiming to reach?", hits)
+    assert refused.abstained and refused.reason == "No passage gives a target for that."
+    assert "529" in fake_answer("How many pregnant women were enrolled at the first payment?", hits).answer
+
+
 def test_a_question_naming_an_article_or_section_is_answered_from_it() -> None:
     from kb.question import parts_named, under_part
     from kb.types import Chunk, Document, Hit

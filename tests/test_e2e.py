@@ -143,3 +143,9 @@ def test_a_name_asked_for_is_a_persons(real_kb) -> None:  # type: ignore[no-unty
     assert minister.abstained and minister.reason == "No passage gives a person's name."
     coordinator = real_kb.ask("What was the name of the UN Resident Coordinator who spoke at the launch of the strategy?")
     assert "Sara Sekkenes" in coordinator.answer
+
+
+def test_a_target_is_not_the_number_enrolled(real_kb) -> None:  # type: ignore[no-untyped-def]
+    # The brief gives the pilot's aim in children and the pregnant women enrolled at the first payment only.
+    assert real_kb.ask("How many pregnant women is the MECG pilot aiming to reach?").abstained
+    assert "1,400 children" in real_kb.ask("How many children is the MECG pilot meant to reach?").answer
