@@ -24,7 +24,8 @@ _WANTS: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.compile(
             r"\bhow much\b.*\b(?:cost\w*|price\w*|pa(?:y|ys|id)|worth|spen[dt]\w*|allocat\w*|budget\w*|money|kip|"
             r"transfer\w*|contribut\w*|invest\w*|donat\w*|dollars?|fees?|salar\w+|wages?|funding)\b"
-            r"|\bwhat (?:is|was|were|are) the (?:cost|price|fee|budget)s?\b",
+            r"|\bwhat (?:is|was|were|are) the (?:[\w-]+ ){0,2}?(?:cost|price|fee|budget)s?\b"
+            r"|\bhow (?:big|large|high)\b.*\b(?:budget|cost|price|fee|salar\w+|wages?|funding)s?\b",
             re.I,
         ),
     ),

@@ -549,6 +549,9 @@ def test_a_question_about_money_needs_an_amount_of_money() -> None:
     from tests.fakes import fake_answer
 
     assert expected_answers("How much does a litre of fuel cost?") == {"money"}
+    assert expected_answers("How big is the operating budget each committee gets?") == {"money"}
+    assert expected_answers("What is the annual operating budget of the bureau?") == {"money"}
+    assert expected_answers("How big is the vehicle pool?") == {"number"}
     assert expected_answers("How much fuel may a pick-up use?") == {"number"}
     assert gives("money", "about US$25 million") and gives("money", "LAK 150,000") and not gives("money", "300 litres")
     doc = Document("d", "fleet.md", "Fleet policy")
