@@ -390,13 +390,14 @@ def _pick_sentences(
     # aims at, a sentence stating an aim ("target", not the number enrolled so far); for "what is the name of",
     # a person named ("person").
     effect = params.check_answer_type and asks_when_effective(question)
+    names_all = {h: not unmatched_terms(question, [hit]) for h, hit in enumerate(hits)} if effect else {}
     if effect:
         wants = wants - {"date"}
     often = params.check_answer_type and asks_for_frequency(question)
     event = event_asked(question) if params.check_answer_type else None
     place_kind = place_kind_asked(question) if params.check_answer_type else None
     gates: tuple[tuple[str, bool, Callable[[int], bool]], ...] = (
-        ("effect", effect, lambda i: gives_effect_date(texts[i]) and not unmatched_terms(question, [hits[candidates[i][0]]])),
+        ("effect", effect, lambda i: gives_effect_date(texts[i]) and names_all[candidates[i][0]]),
         ("type", bool(wants), lambda i: _gives(wants, texts[i])),
         ("event", bool(event), lambda i: tells_event(event or "", texts[i])),
         ("count", things is not None, lambda i: counts(texts[i], things or [])),
