@@ -15,6 +15,7 @@ from kb.question import (
     asks_for_commitment,
     asks_for_frequency,
     asks_for_lead_time,
+    asks_for_official,
     asks_for_owner,
     asks_for_person,
     asks_for_span,
@@ -34,6 +35,7 @@ from kb.question import (
     gives_target,
     is_named,
     named_sources,
+    names_official,
     names_owner,
     names_person,
     names_places,
@@ -303,6 +305,8 @@ def build_answer(
             reason = f"No passage says when {_EVENT_CLAUSE[event_asked(question) or 'end']}."
         elif supported and picks == "target":
             reason = "No passage gives a target for that."
+        elif supported and picks == "official":
+            reason = "No passage names who did it."
         elif supported and picks == "person":
             reason = "No passage gives a person's name."
         elif supported and picks == "places":
@@ -404,6 +408,7 @@ def _pick_sentences(
         ("frequency", often, lambda i: gives_frequency(texts[i], loosely=True)),
         ("target", bool(wants or things is not None) and asks_for_target(question), lambda i: gives_target(texts[i])),
         ("person", params.check_answer_type and asks_for_person(question), lambda i: names_person(texts[i])),
+        ("official", params.check_answer_type and asks_for_official(question), lambda i: names_official(texts[i])),
     )
     # "When did WFP begin, and in which provinces?": the places may stand in a sentence without the date.
     unnamed = bool(place_kind) and not any(names_places(place_kind or "", t, question) for t in texts)

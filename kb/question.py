@@ -263,6 +263,29 @@ _OFFICE_WORDS = frozenset(
 )
 
 
+# "Which vice minister officiated …?", "who opened the project?": a person or an office answers ("Mr Leepao Yang",
+# "the Vice Minister of Labour"), not the date of the ceremony.
+_WANTS_OFFICIAL = re.compile(
+    r"\bwhich\s+(?:vice[\s-]+|deputy\s+|prime\s+)?(?:minister|official|officer|governor|director(?:-general)?|speaker)s?\b"
+    r"|\bwho\s+(?:officiated|opened|closed|launched|presided|chaired|spoke|signed|addressed|inaugurated|welcomed)\b",
+    re.I,
+)
+_OFFICE = re.compile(
+    r"\b(?:(?:Vice|Deputy|Prime)[\s-]+)?(?:Minister|Director(?:-General)?|Governor|Chair(?:person|man|woman)?|President|"
+    r"Secretary|Coordinator|Ambassador|Head|Representative|Vice-governor)s?\b|\bchaired\s+by\b|\bled\s+by\b"
+)
+
+
+def asks_for_official(question: str) -> bool:
+    """Return True when the question asks which official did something ("which vice minister officiated")."""
+    return _WANTS_OFFICIAL.search(question) is not None
+
+
+def names_official(text: str) -> bool:
+    """Return True when the text names a person or an office ("the Vice Minister of Labour", "chaired by")."""
+    return names_person(text) or _OFFICE.search(text) is not None
+
+
 def asks_for_person(question: str) -> bool:
     """Return True when the question asks for someone's name ("what is the name of the minister …")."""
     return _WANTS_PERSON.search(question) is not None
@@ -674,6 +697,8 @@ def unmatched_terms(question: str, hits: list[Hit]) -> list[str]:
                 continue
             if _names_country(term, text):
                 continue
+        elif term.isupper() and len(term) >= 3 and _spelled_out(term, text):
+            continue
         missing.append(term)
     return missing
 
@@ -689,3 +714,25 @@ def _names_country(term: str, text: str) -> bool:
         return False
     root = match.group(1)
     return re.search(rf"(?<!\w){re.escape(root)}\w{{0,2}}(?!\w)", text) is not None
+
+
+_JOINING = frozenset("and of for the on in to".split())
+
+
+def _spelled_out(acronym: str, text: str) -> bool:
+    """Return True when the text spells the acronym out: "NHIB" in "the National Health Insurance Bureau",
+    "MECG" in "Mother and Early Childhood Grant" (capitalised words, joining words skipped)."""
+    words = re.findall(r"[\w’'-]+", text)
+    for i, word in enumerate(words):
+        if word[:1] != acronym[0] or not word[:1].isupper():
+            continue
+        letters, j = "", i
+        while j < len(words) and len(letters) < len(acronym):
+            if words[j][:1].isupper():
+                letters += words[j][0]
+            elif words[j].lower() not in _JOINING:
+                break
+            j += 1
+        if letters == acronym:
+            return True
+    return False
