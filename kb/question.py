@@ -557,6 +557,16 @@ _MEETING_FIELDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
         re.compile(r"\b(?:when|(?:what|which) (?:date|day))\b.*\b(?:meet|met|meeting|held|convened?)\b", re.I),
         re.compile(r"^Date(?: and time)?\s*:", re.I),
     ),
+    (
+        # "Which partners sat in as observers?", "who attended the meeting?": the record's "Observers:",
+        # "Present:" lines.
+        re.compile(
+            r"\b(?:observers?|attend(?:ed|ees?|ance)|participants?|(?:was|were) (?:present|there)|sat in)\b"
+            r"(?=.*\b(?:meeting|session|workshop|conference|met|commission|group)\b)",
+            re.I,
+        ),
+        re.compile(r"^(?:Observers?|Present|Participants|Attendees|In attendance|Members(?: present)?)\s*:", re.I),
+    ),
 ]
 
 

@@ -433,6 +433,9 @@ def test_a_question_about_a_meetings_chair_or_venue_is_answered_by_its_record() 
     # A standing role is not a meeting's chair: "Chair: …" in a record does not say who chairs a committee.
     assert not answers_meeting_field("Who chairs the committee in each province?", "Chair: Minister of Labour")
     assert answers_meeting_field("Who chaired the working group in March 2024?", "Chair: Director General")
+    assert answers_meeting_field("Which partners sat in as observers at the meeting?", "Observers: ILO, UNICEF and WFP.")
+    assert answers_meeting_field("Who attended the commission's meeting?", "Present: members of the commission")
+    assert not answers_meeting_field("Who attended the training?", "Observers: ILO")  # no meeting asked about
     assert not answers_meeting_field("When was the commission set up?", "Date: Wednesday 21 February 2024")
     doc = Document("m", "m.docx", "Minutes of the high-level commission meeting", doc_type="minutes")
     head = "Date: Wednesday 21 February 2024\nVenue: Thalat, Vientiane Province\nChair: Minister of Labour and Social Welfare."

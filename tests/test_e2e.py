@@ -149,3 +149,8 @@ def test_a_target_is_not_the_number_enrolled(real_kb) -> None:  # type: ignore[n
     # The brief gives the pilot's aim in children and the pregnant women enrolled at the first payment only.
     assert real_kb.ask("How many pregnant women is the MECG pilot aiming to reach?").abstained
     assert "1,400 children" in real_kb.ask("How many children is the MECG pilot meant to reach?").answer
+
+
+def test_a_meetings_observers_come_from_its_record(real_kb) -> None:  # type: ignore[no-untyped-def]
+    answer = real_kb.ask("Which development partners sat in as observers at the Commission's meeting in February 2024?")
+    assert answer.answer.startswith("Observers: ILO, UNICEF, WFP, UNCDF and the Australian Embassy")
