@@ -337,7 +337,7 @@ def build_answer(
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations, related=related)
 
 
-_EVENT_CLAUSE = {"set up": "it was set up", "end": "it ends"}
+_EVENT_CLAUSE = {"set up": "it was set up", "issued": "it was issued", "end": "it ends"}
 _WANT_NAMES = {
     "percent": "the share asked for",
     "money": "the amount of money asked for",
@@ -394,16 +394,16 @@ def _pick_sentences(
     # aims at, a sentence stating an aim ("target", not the number enrolled so far); for "what is the name of",
     # a person named ("person").
     effect = params.check_answer_type and asks_when_effective(question)
-    names_all = {h: not unmatched_terms(question, [hit]) for h, hit in enumerate(hits)} if effect else {}
+    event = event_asked(question) if params.check_answer_type else None
+    names_all = {h: not unmatched_terms(question, [hit]) for h, hit in enumerate(hits)} if effect or event else {}
     if effect:
         wants = wants - {"date"}
     often = params.check_answer_type and asks_for_frequency(question)
-    event = event_asked(question) if params.check_answer_type else None
     place_kind = place_kind_asked(question) if params.check_answer_type else None
     gates: tuple[tuple[str, bool, Callable[[int], bool]], ...] = (
         ("effect", effect, lambda i: gives_effect_date(texts[i]) and names_all[candidates[i][0]]),
         ("type", bool(wants), lambda i: _gives(wants, texts[i])),
-        ("event", bool(event), lambda i: tells_event(event or "", texts[i])),
+        ("event", bool(event), lambda i: tells_event(event or "", texts[i]) and names_all[candidates[i][0]]),
         ("count", things is not None, lambda i: counts(texts[i], things or [])),
         ("frequency", often, lambda i: gives_frequency(texts[i], loosely=True)),
         ("target", bool(wants or things is not None) and asks_for_target(question), lambda i: gives_target(texts[i])),

@@ -188,6 +188,16 @@ _EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(?:set\s+up|establish(?:ed)?|created?|found(?:ed)?|formed|constituted)\s*\?", re.I),
         re.compile(r"\b(?:set\s+up|establish\w*|creat\w*|found(?:ed|ing)|formed|formation|constitut\w*)\b", re.I),
     ),
+    "issued": (
+        re.compile(
+            r"\b(?:signed|promulgated|adopted|enacted|passed|approved|issued|endorsed|ratified|published)\s*\?", re.I
+        ),
+        re.compile(
+            rf"\b(?:sign\w*|dated|promulgat\w*|adopt\w*|enact\w*|passed|approv\w*|issu\w*|endors\w*|ratif\w*|publish\w*)\b"
+            rf"|\bNo\.\s*\S+\s+of\s+\d{{1,2}}\s+(?:{_MONTHS})",
+            re.I,
+        ),
+    ),
     "end": (
         re.compile(r"\b(?:end|ends|ended|close|closes|closed|finish|finishes|finished|expire|expires|expired)\s*\?", re.I),
         re.compile(
@@ -197,7 +207,7 @@ _EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
     ),
 }
-_WHEN = re.compile(r"\b(?:when|what date|which date|what year|which year|by when)\b", re.I)
+_WHEN = re.compile(r"\b(?:when|(?:what|which)\s+(?:exact\s+|precise\s+)?(?:date|day|year|month))\b", re.I)
 
 
 def event_asked(question: str) -> str | None:

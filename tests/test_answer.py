@@ -677,6 +677,8 @@ def test_a_question_on_when_something_was_set_up_or_ends_wants_that_event() -> N
     assert tells_event("set up", "The commission was established on 9 December 2021.")
     assert tells_event("end", "The strategy covers 2021–2025.") and tells_event("end", "It runs until June 2026.")
     assert not tells_event("set up", "The next meeting will be held on a date to be set.")
+    assert event_asked("On what exact date was the health insurance law promulgated?") == "issued"
+    assert tells_event("issued", "The decree, numbered 224/PM and dated 1 April 2020, approves the strategy.")
     doc = Document("d", "minutes.docx", "Minutes of the commission")
     text = "The commission met on 21 February 2024. The next meeting will be held on a date to be set by the Secretariat."
     hits = [Hit(Chunk("d", 0, text, None, "Closing", 0, len(text)), doc, 1.0, dense=0.9)]
@@ -685,6 +687,15 @@ def test_a_question_on_when_something_was_set_up_or_ends_wants_that_event() -> N
     text += " The commission was established on 9 December 2021."
     hits = [Hit(Chunk("d", 0, text, None, "Closing", 0, len(text)), doc, 1.0, dense=0.9)]
     assert fake_answer("When was the commission set up?", hits).answer.startswith("The commission was established on 9")
+    # The event must be told in a passage that names what the question names.
+    plan = "R7. Set up social protection committees in every province (Deadline: 31 December 2024)."
+    met = "The Savannakhet committee met on 3 May 2024 to review the pilot."
+    hits = [
+        Hit(Chunk("d", 0, plan, None, "Recommendations", 0, len(plan)), doc, 1.0, dense=0.9),
+        Hit(Chunk("d", 1, met, None, "Provinces", 0, len(met)), doc, 0.9, dense=0.9),
+    ]
+    refused = fake_answer("When was the Savannakhet committee set up?", hits)
+    assert refused.abstained and refused.reason == "No passage says when it was set up."
 
 
 def test_a_question_about_one_district_is_not_answered_by_a_passage_about_another() -> None:
