@@ -301,6 +301,8 @@ def build_answer(
             reason = f"No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}."
         elif supported and picks == "frequency":
             reason = "No passage says how often."
+        elif supported and picks == "span":
+            reason = "No passage says how long."
         elif supported and picks == "event":
             reason = f"No passage says when {_EVENT_CLAUSE[event_asked(question) or 'end']}."
         elif supported and picks == "target":
@@ -364,7 +366,8 @@ def _pick_sentences(
     better passage); a sentence that opens a list brings the list's items with it; another sentence joins only if it
     scores nearly as well as the lead. Returns the reason to refuse instead: "type" when the question
     asks for a figure or a date and no sentence gives one, "count" when it asks how many of a thing and no
-    sentence gives a figure of that thing, "frequency" when it asks how often and no sentence says how often
+    sentence gives a figure of that thing, "span" when it asks how long and no sentence gives a span of time,
+    "frequency" when it asks how often and no sentence says how often
     that happens, "effect" when it asks when something takes effect and no sentence about it says, "event"
     when it asks the date of an event (set up, end) and no dated sentence speaks of it, "places" when it asks
     which provinces (districts, …) and no sentence names one, "target" when it asks a figure aimed at and no
@@ -385,7 +388,8 @@ def _pick_sentences(
     texts = [_in_context(hits[h].chunk, spans_of[h], s, e) for h, s, e in candidates]
     # What some sentence must give, else the question is refused: a figure, an amount of money or a date of the
     # kind asked ("type"); for "how many drivers", a figure of drivers, not "within 48 hours" beside "the
-    # driver" ("count"); for "how often", a frequency, at least loosely ("frequency"); for "when did the decree
+    # driver" ("count"); for "how often", a frequency, at least loosely ("frequency"); for "how long", a span of
+    # time, at least loosely ("2021–2025", "until June 2025") ("span"); for "when did the decree
     # enter into force", when a text takes effect, in a passage that names what the question names (the
     # scanned decree's "This decree takes effect on the date of its signature" is no answer about Decree
     # 224/PM, and the date a decree was signed is not when it took effect) ("effect"); for "when was the
@@ -406,6 +410,7 @@ def _pick_sentences(
         ("event", bool(event), lambda i: tells_event(event or "", texts[i]) and names_all[candidates[i][0]]),
         ("count", things is not None, lambda i: counts(texts[i], things or [])),
         ("frequency", often, lambda i: gives_frequency(texts[i], loosely=True)),
+        ("span", params.check_answer_type and asks_for_span(question), lambda i: gives_span(texts[i], loosely=True)),
         ("target", bool(wants or things is not None) and asks_for_target(question), lambda i: gives_target(texts[i])),
         ("person", params.check_answer_type and asks_for_person(question), lambda i: names_person(texts[i])),
         ("official", params.check_answer_type and asks_for_official(question), lambda i: names_official(texts[i])),

@@ -81,14 +81,24 @@ _HAS_SPAN = re.compile(
 )
 
 
+# Looser, for refusing: a span, a range of years ("2021–2025", "from 2021 to 2025") or a time until something
+# ("until June 2025").
+_MENTIONS_SPAN = re.compile(
+    _HAS_SPAN.pattern + r"|\b(?:19|20)\d\d\s*(?:[–-]|to|and|until)\s*(?:\w+\s+)?(?:19|20)?\d\d\b"
+    r"|\b(?:until|till|through|within)\b",
+    re.I,
+)
+
+
 def asks_for_span(question: str) -> bool:
     """Return True when the question asks how long, how far ahead or how much notice."""
     return _WANTS_SPAN.search(question) is not None
 
 
-def gives_span(text: str) -> bool:
-    """Return True when the text gives a span of time ("two working days", "48 hours", "a month")."""
-    return _HAS_SPAN.search(text) is not None
+def gives_span(text: str, *, loosely: bool = False) -> bool:
+    """Return True when the text gives a span of time ("two working days", "48 hours", "a month"; loosely, also
+    "2021–2025", "until June 2025", "within")."""
+    return (_MENTIONS_SPAN if loosely else _HAS_SPAN).search(text) is not None
 
 
 # "How far in advance …", "how much notice …": a span that ends before something ("two working days before

@@ -604,6 +604,12 @@ def test_a_question_how_often_leads_with_a_frequency() -> None:
     assert gives_frequency("meets twice a year") and gives_frequency("six-monthly reporting")
     assert not gives_frequency("every Lao citizen has a card") and not gives_frequency("LAK 150,000 for each month")
     assert gives_span("at least two\nworking days before the trip")  # a PDF line break inside the span
+    assert gives_span("the strategy for 2021–2025", loosely=True) and not gives_span("the strategy for 2021–2025")
+    text = "The review held 46 interviews with officials of the Lao Social Security Organisation."
+    review = Document("r", "review.pdf", "Mid-term review")
+    hits = [Hit(Chunk("r", 0, text, None, "Method", 0, len(text)), review, 1.0, dense=0.9)]
+    refused = fake_answer("How long does the Lao Social Security Organisation take to pay a claim?", hits)
+    assert refused.abstained and refused.reason == "No passage says how long."
     doc = Document("d", "grant.html", "Mother and child grant")
     text = "The grant is worth LAK 150,000 for each month of eligibility. It is paid every second month, in one transfer."
     hits = [Hit(Chunk("d", 0, text, None, "Payments", 0, len(text)), doc, 1.0, dense=0.9)]
