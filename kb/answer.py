@@ -39,6 +39,7 @@ from kb.question import (
     names_owner,
     names_person,
     names_places,
+    names_places_asked,
     names_years,
     parts_named,
     place_kind_asked,
@@ -46,7 +47,6 @@ from kb.question import (
     reports,
     sources_not_held,
     speaks_of,
-    speaks_of_another_place,
     states_commitment,
     tells_event,
     under_part,
@@ -271,9 +271,9 @@ def build_answer(
     # A question about a year is answered only by a passage that speaks of that year.
     years = years_asked(question) if params.check_specifics else []
     dated = [h for h in supported if speaks_of(h, years)]
-    # … and one about a district or province, by a passage that does not speak only of another one.
+    # … and one about a district or province, by a passage that names it.
     if params.check_specifics and (places := places_asked(question)):
-        dated = [h for h in dated if not speaks_of_another_place(h, places)]
+        dated = [h for h in dated if names_places_asked(h, places)]
     # "What does Article 2 say?": a passage under that heading answers, when one was read.
     if (parts := parts_named(question)) and (under := [h for h in dated if under_part(h, parts)]):
         dated = under

@@ -382,8 +382,9 @@ def speaks_of(hit: Hit, years: list[str]) -> bool:
     return names_years(f"{hit.chunk.section or ''} {hit.chunk.table_header or ''} {hit.chunk.text}", years)
 
 
-# "How many were enrolled in Nong district?": a passage about another district ("the first transfers were made
-# in Sanamxay district") does not answer for this one, however close its figures.
+# "How many were enrolled in Nong district?": a passage that does not name the district does not answer for it,
+# however close its figures ("the first transfers were made in Sanamxay district"; "the first provincial NHIB
+# office opened in April 2014" is no answer about Luang Prabang province).
 _PLACE_KINDS = r"(district|province|village|city|town)"
 _PLACE_NAME = r"([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)"
 _PLACE_ASKED = re.compile(rf"\b{_PLACE_NAME}\s+{_PLACE_KINDS}s?\b|\b{_PLACE_KINDS}\s+of\s+{_PLACE_NAME}")
@@ -402,17 +403,10 @@ def places_asked(question: str) -> list[tuple[str, str]]:
 _NOT_PLACE_NAMES = frozenset("which what each every the a one two three four five several many all some".split())
 
 
-def speaks_of_another_place(hit: Hit, places: list[tuple[str, str]]) -> bool:
-    """Return True when the passage names a place of a kind asked about (another district) but not the one
-    asked about."""
+def names_places_asked(hit: Hit, places: list[tuple[str, str]]) -> bool:
+    """Return True when the passage (text or section) names every place the question is about."""
     text = f"{hit.chunk.section or ''} {hit.chunk.text}"
-    for name, kind in places:
-        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.I):
-            continue
-        others = re.compile(rf"\b{_PLACE_NAME}\s+{kind}s?\b|\b{kind}s?\s+of\s+{_PLACE_NAME}")
-        if any((a or b).split()[0].lower() not in _NOT_PLACE_NAMES for a, b in others.findall(text)):
-            return True
-    return False
+    return all(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.I) for name, _ in places)
 
 
 # "Which provinces did the team visit?" wants provinces by name: "visits to three provinces" names none.

@@ -718,6 +718,14 @@ def test_a_question_about_one_district_is_not_answered_by_a_passage_about_anothe
     assert fake_answer("How many beneficiaries were enrolled in Nong district?", hits).abstained
     answer = fake_answer("How many beneficiaries were enrolled in Sanamxay district?", hits)
     assert "982 beneficiaries" in answer.answer
+    # Nor does a passage that names no district: the NHIB's first office is no answer about Luang Prabang.
+    office = "The first provincial NHIB office opened in April 2014, when the scheme was piloted."
+    present = "Vice-governors of Attapeu, Savannakhet and Luang Prabang provinces attended."
+    hits = [
+        Hit(Chunk("d", 0, office, None, "Who runs it", 0, len(office)), doc, 1.0, dense=0.9),
+        Hit(Chunk("d", 1, present, None, "Attendance", 0, len(present)), doc, 0.9, dense=0.9),
+    ]
+    assert fake_answer("When did the NHIB open its office in Luang Prabang province?", hits).abstained
     # A passage that also speaks of the district asked about may answer.
     text = "In Sanamxay district 529 beneficiaries were enrolled. In Nong district 453 beneficiaries were enrolled."
     hits = [Hit(Chunk("d", 0, text, None, "First payment", 0, len(text)), doc, 1.0, dense=0.9)]
