@@ -295,28 +295,8 @@ def build_answer(
             reason = f"The library holds no {' or '.join(not_held)}."
         elif missing and supported:
             reason = f"No passage mentions {', '.join(missing)}."
-        elif supported and picks == "year":
-            reason = f"No passage speaks of {' or '.join(years)}."
-        elif supported and picks == "type":
-            reason = f"No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}."
-        elif supported and picks == "frequency":
-            reason = "No passage says how often."
-        elif supported and picks == "span":
-            reason = "No passage says how long."
-        elif supported and picks == "event":
-            reason = f"No passage says when {_EVENT_CLAUSE[event_asked(question) or 'end']}."
-        elif supported and picks == "target":
-            reason = "No passage gives a target for that."
-        elif supported and picks == "official":
-            reason = "No passage names who did it."
-        elif supported and picks == "person":
-            reason = "No passage gives a person's name."
-        elif supported and picks == "places":
-            reason = f"No passage names any {place_kind_asked(question)}."
-        elif supported and picks == "effect":
-            reason = "No passage says when it takes effect."
-        elif supported and picks == "count":
-            reason = f"No passage gives a number of {' or '.join(things or ['what is asked'])}."
+        elif supported:
+            reason = _refusal_reason(picks, question, years, wants, things)
         message = f"{ABSTAIN_MESSAGE} ({reason})" if reason else ABSTAIN_MESSAGE
         return Answer(question=question, answer=message, abstained=True, citations=[], related=related, reason=reason)
     citations: list[Citation] = []
@@ -340,6 +320,32 @@ def build_answer(
 
 
 _EVENT_CLAUSE = {"set up": "it was set up", "issued": "it was issued", "end": "it ends"}
+# Why the sentence picker refused, for the reasons that need nothing from the question.
+_REASONS = {
+    "frequency": "No passage says how often.",
+    "span": "No passage says how long.",
+    "effect": "No passage says when it takes effect.",
+    "target": "No passage gives a target for that.",
+    "official": "No passage names who did it.",
+    "person": "No passage gives a person's name.",
+}
+
+
+def _refusal_reason(
+    picks: str, question: str, years: list[str], wants: set[AnswerType], things: list[str] | None
+) -> str | None:
+    """Return what to tell the asker when the passages were read and none answers ("weak" says nothing)."""
+    if picks == "year":
+        return f"No passage speaks of {' or '.join(years)}."
+    if picks == "type":
+        return f"No passage gives {' or '.join(_WANT_NAMES[w] for w in sorted(wants))}."
+    if picks == "count":
+        return f"No passage gives a number of {' or '.join(things or ['what is asked'])}."
+    if picks == "event":
+        return f"No passage says when {_EVENT_CLAUSE[event_asked(question) or 'end']}."
+    if picks == "places":
+        return f"No passage names any {place_kind_asked(question)}."
+    return _REASONS.get(picks)
 _WANT_NAMES = {
     "percent": "the share asked for",
     "money": "the amount of money asked for",
