@@ -297,6 +297,10 @@ def build_answer(
             reason = f"No passage mentions {', '.join(missing)}."
         elif supported:
             reason = _refusal_reason(picks, question, years, wants, things)
+            if reason and picks in ("type", "count") and (places := places_asked(question)):
+                # Only the passages about the place were read: "No passage about Nong district gives a number …".
+                about = " or ".join(f"{name} {kind}" for name, kind in places)
+                reason = reason.replace("No passage", f"No passage about {about}", 1)
         message = f"{ABSTAIN_MESSAGE} ({reason})" if reason else ABSTAIN_MESSAGE
         return Answer(question=question, answer=message, abstained=True, citations=[], related=related, reason=reason)
     citations: list[Citation] = []
