@@ -350,6 +350,8 @@ def _refusal_reason(
     if picks == "places":
         return f"No passage names any {place_kind_asked(question)}."
     return _REASONS.get(picks)
+
+
 _WANT_NAMES = {
     "percent": "the share asked for",
     "money": "the amount of money asked for",
@@ -377,12 +379,13 @@ def _pick_sentences(
     scores nearly as well as the lead. Returns the reason to refuse instead: "type" when the question
     asks for a figure or a date and no sentence gives one, "count" when it asks how many of a thing and no
     sentence gives a figure of that thing, "span" when it asks how long and no sentence gives a span of time,
-    "frequency" when it asks how often and no sentence says how often
-    that happens, "effect" when it asks when something takes effect and no sentence about it says, "event"
-    when it asks the date of an event (set up, end) and no dated sentence speaks of it, "places" when it asks
-    which provinces (districts, …) and no sentence names one, "target" when it asks a figure aimed at and no
-    sentence states an aim, "person" when it asks a name and no sentence names a person, "weak"
-    when even the best sentence is far from the question (the passages are about the topic, not the answer).
+    "frequency" when it asks how often and no sentence says how often that happens, "effect" when it asks
+    when something takes effect and no sentence about it says, "event" when it asks the date of an event (set
+    up, issued, end) and no dated sentence speaks of it, "places" when it asks which provinces (districts, …)
+    and no sentence names one, "target" when it asks a figure aimed at and no sentence states an aim,
+    "person" when it asks a name and no sentence names a person, "official" when it asks which official did
+    something and no sentence names a person or an office, "weak" when even the best sentence is far from
+    the question (the passages are about the topic, not the answer).
     """
     candidates: list[tuple[int, int, int]] = []
     spans_of: dict[int, list[tuple[int, int]]] = {}
