@@ -10,7 +10,7 @@ from kb.answer import AnswerParams, build_answer
 from kb.config import Settings
 from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
-from kb.question import answers_meeting_field, asks_meeting_field
+from kb.question import answers_meeting_field, asks_meeting_field, event_words
 from kb.retrieve import FusionParams, Snapshot, chunk_dense_score, search
 from kb.store import Store
 from kb.types import Answer, Chunk, Document, Filters, Hit, LibraryStats
@@ -135,7 +135,9 @@ class KnowledgeBase:
     def reading(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """Return the passages an answer reads: the top k, then those the per-document cap held back."""
         k = top_k or self.settings.top_k
-        hits = self.search(question, k=k, filters=filters, depth=max(k, self.settings.answer_depth))
+        # A question on the date of an event is searched with the words the event is told with, as answered.
+        query = f"{question} {extra}" if (extra := event_words(question)) else question
+        hits = self.search(query, k=k, filters=filters, depth=max(k, self.settings.answer_depth))
         return hits + self._record_fields(question, hits) if hits and asks_meeting_field(question) else hits
 
     def _record_fields(self, question: str, hits: list[Hit]) -> list[Hit]:

@@ -227,6 +227,17 @@ def event_asked(question: str) -> str | None:
     return next((event for event, (asked, _) in _EVENTS.items() if asked.search(question)), None)
 
 
+# Words an event is told with, searched for beside the question's own: "When was the commission set up?" is
+# answered by "established on 9 December 2021", which shares no word with it.
+_EVENT_WORDS = {"set up": "established created founded", "issued": "signed dated approved", "end": "end until"}
+
+
+def event_words(question: str) -> str:
+    """Return the words to search for beside a question on the date of an event ("" for other questions)."""
+    event = event_asked(question)
+    return _EVENT_WORDS[event] if event else ""
+
+
 def tells_event(event: str, text: str) -> bool:
     """Return True when the text speaks of the event ("established on 9 December 2021" for "set up")."""
     return _EVENTS[event][1].search(text) is not None

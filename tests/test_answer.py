@@ -672,7 +672,7 @@ def test_a_question_when_something_takes_effect_wants_that_not_its_signing_date(
 
 
 def test_a_question_on_when_something_was_set_up_or_ends_wants_that_event() -> None:
-    from kb.question import event_asked, tells_event
+    from kb.question import event_asked, event_words, tells_event
     from kb.types import Chunk, Document, Hit
     from tests.fakes import fake_answer
 
@@ -684,6 +684,8 @@ def test_a_question_on_when_something_was_set_up_or_ends_wants_that_event() -> N
     assert tells_event("end", "The strategy covers 2021–2025.") and tells_event("end", "It runs until June 2026.")
     assert not tells_event("set up", "The next meeting will be held on a date to be set.")
     assert event_asked("On what exact date was the health insurance law promulgated?") == "issued"
+    assert event_words("When was the commission set up?") == "established created founded"
+    assert event_words("Who set up the commission?") == ""
     assert tells_event("issued", "The decree, numbered 224/PM and dated 1 April 2020, approves the strategy.")
     doc = Document("d", "minutes.docx", "Minutes of the commission")
     text = "The commission met on 21 February 2024. The next meeting will be held on a date to be set by the Secretariat."
