@@ -272,7 +272,8 @@ def build_answer(
     years = years_asked(question) if params.check_specifics else []
     dated = [h for h in supported if speaks_of(h, years)]
     # … and one about a district or province, by a passage that names it.
-    if params.check_specifics and (places := places_asked(question)):
+    places = places_asked(question) if params.check_specifics else []
+    if places:
         dated = [h for h in dated if names_places_asked(h, places)]
     # "What does Article 2 say?": a passage under that heading answers, when one was read.
     if (parts := parts_named(question)) and (under := [h for h in dated if under_part(h, parts)]):
@@ -297,7 +298,7 @@ def build_answer(
             reason = f"No passage mentions {', '.join(missing)}."
         elif supported:
             reason = _refusal_reason(picks, question, years, wants, things)
-            if reason and picks in ("type", "count") and (places := places_asked(question)):
+            if reason and picks in ("type", "count") and places:
                 # Only the passages about the place were read: "No passage about Nong district gives a number …".
                 about = " or ".join(f"{name} {kind}" for name, kind in places)
                 reason = reason.replace("No passage", f"No passage about {about}", 1)

@@ -192,11 +192,13 @@ _EFFECT_DATE = re.compile(
 
 # "When was the commission set up?", "when does the pilot end?": the date of that event, not of another one in
 # the same passage ("the programme started in June 2021", "the next meeting, date to be set"). Each event is
-# asked with one of its words and answered with any of them.
-_EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+# asked with one of its words, answered with any of them, and searched for with a few of them beside the
+# question's own ("established on 9 December 2021" shares no word with "when was the commission set up?").
+_EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str], str]] = {
     "set up": (
         re.compile(r"\b(?:set\s+up|establish(?:ed)?|created?|found(?:ed)?|formed|constituted)\s*\?", re.I),
         re.compile(r"\b(?:set\s+up|establish\w*|creat\w*|found(?:ed|ing)|formed|formation|constitut\w*)\b", re.I),
+        "established created founded",
     ),
     "issued": (
         re.compile(
@@ -207,6 +209,7 @@ _EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             rf"|\bNo\.\s*\S+\s+of\s+\d{{1,2}}\s+(?:{_MONTHS})",
             re.I,
         ),
+        "signed dated approved",
     ),
     "end": (
         re.compile(r"\b(?:end|ends|ended|close|closes|closed|finish|finishes|finished|expire|expires|expired)\s*\?", re.I),
@@ -215,6 +218,7 @@ _EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"|[–-]\s*(?:19|20)\d\d\b",
             re.I,
         ),
+        "end until",
     ),
 }
 _WHEN = re.compile(r"\b(?:when|(?:what|which)\s+(?:exact\s+|precise\s+)?(?:date|day|year|month))\b", re.I)
@@ -224,18 +228,13 @@ def event_asked(question: str) -> str | None:
     """Return the event whose date the question asks ("set up", "end"), or None."""
     if _WHEN.search(question) is None:
         return None
-    return next((event for event, (asked, _) in _EVENTS.items() if asked.search(question)), None)
-
-
-# Words an event is told with, searched for beside the question's own: "When was the commission set up?" is
-# answered by "established on 9 December 2021", which shares no word with it.
-_EVENT_WORDS = {"set up": "established created founded", "issued": "signed dated approved", "end": "end until"}
+    return next((event for event, (asked, _, _) in _EVENTS.items() if asked.search(question)), None)
 
 
 def event_words(question: str) -> str:
     """Return the words to search for beside a question on the date of an event ("" for other questions)."""
     event = event_asked(question)
-    return _EVENT_WORDS[event] if event else ""
+    return _EVENTS[event][2] if event else ""
 
 
 def tells_event(event: str, text: str) -> bool:
@@ -292,6 +291,7 @@ _OFFICE_WORDS = frozenset(
     democratic republic embassy agency unit centre center institute university association union federation
     authority mission delegation team group partners observers members""".split()
 )
+_NOT_NAMES = _OFFICE_WORDS | _MONTH_SET
 
 
 # "Which vice minister officiated …?", "who opened the project?": a person or an office answers ("Mr Leepao Yang",
@@ -327,8 +327,7 @@ def names_person(text: str) -> bool:
     commas that are not words of an office, a body or a place."""
     if _HONORIFIC_NAME.search(text):
         return True
-    ordinary = _OFFICE_WORDS | _MONTH_SET
-    return any(a.lower() not in ordinary and b.lower() not in ordinary for a, b in _NAME_IN_APPOSITION.findall(text))
+    return any(a.lower() not in _NOT_NAMES and b.lower() not in _NOT_NAMES for a, b in _NAME_IN_APPOSITION.findall(text))
 
 
 # "How many pregnant women is the pilot aiming to reach?" asks a target, which the number enrolled so far
@@ -399,6 +398,7 @@ def speaks_of(hit: Hit, years: list[str]) -> bool:
 _PLACE_KINDS = r"(district|province|village|city|town)"
 _PLACE_NAME = r"([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)"
 _PLACE_ASKED = re.compile(rf"\b{_PLACE_NAME}\s+{_PLACE_KINDS}s?\b|\b{_PLACE_KINDS}\s+of\s+{_PLACE_NAME}")
+_NOT_PLACE_NAMES = frozenset("which what each every the a one two three four five several many all some".split())
 
 
 def places_asked(question: str) -> list[tuple[str, str]]:
@@ -410,8 +410,6 @@ def places_asked(question: str) -> list[tuple[str, str]]:
             found.append((name, kind.lower()))
     return found
 
-
-_NOT_PLACE_NAMES = frozenset("which what each every the a one two three four five several many all some".split())
 
 
 def names_places_asked(hit: Hit, places: list[tuple[str, str]]) -> bool:
@@ -444,7 +442,7 @@ def _names_places_in(kind: str, words: list[str], asked: set[str]) -> bool:
             continue
         for near in words[max(0, i - 3) : i] + words[i + 1 : i + 4]:
             if (
-                near[:1].isupper() and not re.fullmatch(rf"{kind}s?|{_PLACE_KINDS}s?", near, re.I)
+                near[:1].isupper() and not re.fullmatch(rf"{_PLACE_KINDS}s?", near, re.I)
                 and near.lower() not in asked and near.lower() not in _NOT_PLACE_NAMES and near.lower() not in _MONTH_SET
             ):
                 return True

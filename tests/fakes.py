@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 
 from kb.lexical import tokenize
-from kb.types import Answer, Document, Hit
+from kb.types import Answer, Chunk, Document, Hit
 
 
 class FakeEmbedder:
@@ -47,3 +47,10 @@ def fake_answer(question: str, hits: list[Hit], *, library: list[Document] | Non
     return build_answer(
         question, hits, embedder=FakeEmbedder(), idf=lambda t: 1.0, params=AnswerParams(threshold=0.1), library=library
     )
+
+
+def passage_hit(
+    text: str, doc: Document, section: str | None = None, *, page: int | None = None, score: float = 1.0, ordinal: int = 0
+) -> Hit:
+    """Return a retrieved passage of the document made of the whole text, with a middling dense score."""
+    return Hit(Chunk(doc.id, ordinal, text, page, section, 0, len(text)), doc, score, dense=0.9)

@@ -264,8 +264,8 @@ def test_a_held_back_passage_is_shown_only_when_quoted() -> None:
 
 def test_a_question_about_a_year_needs_a_passage_that_speaks_of_it() -> None:
     from kb.question import years_asked
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     assert years_asked("What share of workers will the fund cover by 2030?") == ["2030"]
     assert years_asked("What does the Vision 2030 strategy say about school meals?") == []
@@ -278,14 +278,14 @@ def test_a_question_about_a_year_needs_a_passage_that_speaks_of_it() -> None:
     assert years_asked("What should be achieved by the end of the decade?", date(2030, 1, 2)) == ["2040"]
     text = "The share of enterprises that pay contributions on time rises to 85 per cent by 2025."
     doc = Document("d", "s.pdf", "Strategy: Vision 2030 - Goal 2025")  # the title's 2030 does not count
-    hits = [Hit(Chunk("d", 0, text, 5, "4.1 Employees", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "4.1 Employees", page=5)]
     refused = fake_answer("What share of enterprises pay contributions on time by 2030?", hits)
     assert refused.abstained and "2030" in refused.answer and refused.related
     answered = fake_answer("What share of enterprises pay contributions on time by 2025?", hits)
     assert not answered.abstained and "85 per cent" in answered.answer
     # Within a passage that speaks of the year, the sentence that names it leads.
     text = "Enterprises pay contributions on time in most provinces. Enterprises pay contributions on time in 2023."
-    hits = [Hit(Chunk("d", 0, text, 5, "4.1 Employees", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "4.1 Employees", page=5)]
     dated = fake_answer("Did enterprises pay contributions on time in 2023?", hits)
     assert dated.answer.startswith("Enterprises pay contributions on time in 2023.")
 
@@ -367,8 +367,8 @@ def test_a_table_header_carried_into_a_passage_counts_as_a_mention() -> None:
 
 def test_a_question_for_a_span_of_time_leads_with_one() -> None:
     from kb.question import asks_for_span, gives_span
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     assert asks_for_span("How far ahead do I have to reserve a car?") and asks_for_span("How long does a review take?")
     assert not asks_for_span("How many cars are in the pool?")
@@ -376,7 +376,7 @@ def test_a_question_for_a_span_of_time_leads_with_one() -> None:
     assert not gives_span("The pool has 24 vehicles.") and not gives_span("by 15:00 on the working day before travel")
     doc = Document("d", "fleet.md", "Fleet policy")
     text = "The pool of cars has 24 vehicles for field travel. Cars are booked at least two working days before the trip."
-    hits = [Hit(Chunk("d", 0, text, None, "Pool cars", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "Pool cars")]
     answer = fake_answer("How far ahead must pool cars be reserved?", hits)
     assert answer.answer.startswith("Cars are booked at least two working days")
     # "How far in advance" wants a span before something, not any span.
@@ -386,20 +386,20 @@ def test_a_question_for_a_span_of_time_leads_with_one() -> None:
     assert gives_lead_time("two working days before the trip") and gives_lead_time("48 hours' notice")
     assert not gives_lead_time("For trips longer than three days, state the route.")
     text = "For trips longer than three days, state the route of the cars. Cars are booked two working days before the trip."
-    hits = [Hit(Chunk("d", 0, text, None, "Booking cars", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "Booking cars")]
     answer = fake_answer("How far in advance must cars for long trips be booked?", hits)
     assert answer.answer.startswith("Cars are booked two working days before the trip.")
     # When no sentence gives a span, the figure asked for still answers ("how long" is also "how many").
     text = "The strategy runs from 2021 to 2025 in five pillars."
-    hits = [Hit(Chunk("d", 0, text, 2, None, 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, page=2)]
     assert not fake_answer("How long does the strategy run?", hits).abstained  # type: ignore[arg-type]
 
 
 
 def test_a_question_about_a_document_the_library_lacks_is_refused() -> None:
     from kb.question import sources_not_held
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     review = Document("r", "r.pdf", "Mid-Term Review of the National Social Protection Strategy", doc_type="review")
     minutes = Document("m", "m.docx", "Minutes of the National Social Protection Commission", doc_type="minutes")
@@ -408,7 +408,7 @@ def test_a_question_about_a_document_the_library_lacks_is_refused() -> None:
     assert sources_not_held("What did the mid-term review recommend on financing?", library) == []
     assert sources_not_held("What did the commission decide on the review?", library) == []  # a body, not a document
     text = "R5. Agree a financing plan for the next strategy. (Responsible: Ministry of Finance.)"
-    hits = [Hit(Chunk("r", 0, text, 6, "5 Recommendations", 0, len(text)), review, 1.0, dense=0.9)]
+    hits = [passage_hit(text, review, "5 Recommendations", page=6)]
     refused = fake_answer("What did the end-term review recommend on financing?", hits, library=library)
     assert refused.abstained and "(The library holds no end-term review.)" in refused.answer and refused.related
     answered = fake_answer("What did the mid-term review recommend on financing?", hits, library=library)
@@ -416,7 +416,7 @@ def test_a_question_about_a_document_the_library_lacks_is_refused() -> None:
     # A passage that reports what the missing document says answers from it, and only that passage does.
     note = Document("n", "n.md", "Note on school meals", doc_type="note")
     text = "The end-term review of the strategy reports that school meals reached 41 districts."
-    hits.append(Hit(Chunk("n", 0, text, None, "Sources", 0, len(text)), note, 0.9, dense=0.9))
+    hits.append(passage_hit(text, note, "Sources", score=0.9))
     reported = fake_answer("How many districts got school meals according to the end-term review?", hits, library=library)
     assert not reported.abstained and reported.citations[0].hit.document is note and len(reported.citations) == 1
     assert fake_answer("What did the end-term review recommend on financing?", hits[:1], library=library).abstained  # type: ignore[arg-type]
@@ -425,7 +425,7 @@ def test_a_question_about_a_document_the_library_lacks_is_refused() -> None:
 def test_a_question_about_a_meetings_chair_or_venue_is_answered_by_its_record() -> None:
     from kb.question import answers_meeting_field
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from tests.fakes import fake_answer, passage_hit
 
     assert answers_meeting_field("Who presided over the commission meeting?", "Chair: Minister of Labour")
     assert answers_meeting_field("Where was the meeting held?", "Venue: Thalat, Vientiane Province")
@@ -441,7 +441,7 @@ def test_a_question_about_a_meetings_chair_or_venue_is_answered_by_its_record() 
     head = "Date: Wednesday 21 February 2024\nVenue: Thalat, Vientiane Province\nChair: Minister of Labour and Social Welfare."
     later = "The next high-level meeting will be held in the second half of 2024, on a date the Secretariat sets."
     hits = [
-        Hit(Chunk("m", 1, later, None, "6. Next meeting", 0, len(later)), doc, 1.0, dense=0.9),
+        passage_hit(later, doc, "6. Next meeting", ordinal=1),
         Hit(Chunk("m", 0, head, None, "1. Attendance", 0, len(head)), doc, 0.9, dense=0.5),
     ]
     chair = fake_answer("Who presided over the high-level meeting?", hits)
@@ -455,7 +455,7 @@ def test_a_question_about_a_meetings_chair_or_venue_is_answered_by_its_record() 
 def test_a_question_for_an_owner_leads_with_a_sentence_that_names_one() -> None:
     from kb.question import asks_for_owner, names_owner
     from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from tests.fakes import fake_answer, passage_hit
 
     assert asks_for_owner("Which agency has to rework the voluntary scheme, and by when?")
     assert asks_for_owner("Who is responsible for the grant's expansion?")
@@ -468,7 +468,7 @@ def test_a_question_for_an_owner_leads_with_a_sentence_that_names_one() -> None:
     target = "Target: 40,000 members of the voluntary scheme by 2025."
     rec = "R2. Redesign the voluntary scheme for informal workers.\n(Responsible: LSSO. Deadline: June 2025.)"
     hits = [
-        Hit(Chunk("s", 0, target, 5, "Voluntary scheme", 0, len(target)), strategy, 1.0, dense=0.9),
+        passage_hit(target, strategy, "Voluntary scheme", page=5),
         Hit(Chunk("r", 0, rec, 6, "Recommendations", 0, len(rec)), review, 0.9, dense=0.8),
     ]
     answer = fake_answer("Which agency has to rework the voluntary scheme, and by when?", hits)
@@ -517,8 +517,8 @@ def test_a_question_about_a_meetings_chair_reads_the_record_header(kb) -> None: 
 
 def test_a_how_many_question_is_answered_by_a_count_of_its_thing() -> None:
     from kb.question import counted_things, counts
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     assert counted_things("How many U-Money agents operate in the district?") == ["agents"]
     assert counted_things("In how many villages were mothers enrolled?") == ["villages"]
@@ -540,7 +540,7 @@ def test_a_how_many_question_is_answered_by_a_count_of_its_thing() -> None:
         "Only drivers of the Transport Unit may drive pool vehicles. "
         "The driver reports an accident within 48 hours. The pool has 24 vehicles and 4 minibuses."
     )
-    hits = [Hit(Chunk("d", 0, text, None, "Drivers and vehicles", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "Drivers and vehicles")]
     refused = fake_answer("How many drivers does the Transport Unit have?", hits)
     assert refused.abstained and "(No passage gives a number of drivers.)" in refused.answer
     answered = fake_answer("How many minibuses does the Transport Unit have?", hits)
@@ -553,8 +553,8 @@ def test_a_how_many_question_is_answered_by_a_count_of_its_thing() -> None:
 
 def test_a_question_about_money_needs_an_amount_of_money() -> None:
     from kb.question import expected_answers, gives
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     assert expected_answers("How much does a litre of fuel cost?") == {"money"}
     assert expected_answers("How big is the operating budget each committee gets?") == {"money"}
@@ -564,7 +564,7 @@ def test_a_question_about_money_needs_an_amount_of_money() -> None:
     assert gives("money", "about US$25 million") and gives("money", "LAK 150,000") and not gives("money", "300 litres")
     doc = Document("d", "fleet.md", "Fleet policy")
     text = "The monthly fuel allowance is 300 litres for a pick-up truck. Fuel is bought with the fuel card."
-    hits = [Hit(Chunk("d", 0, text, None, "Fuel", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "Fuel")]
     refused = fake_answer("How much does a litre of fuel cost?", hits)
     assert refused.abstained and "amount of money" in refused.answer
     assert not fake_answer("How much fuel may a pick-up truck use each month?", hits).abstained  # type: ignore[arg-type]
@@ -596,8 +596,8 @@ def test_names_and_years_in_one_passage_shown_below_the_best_three_count() -> No
 
 def test_a_question_how_often_leads_with_a_frequency() -> None:
     from kb.question import asks_for_frequency, gives_frequency, gives_span
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     assert asks_for_frequency("How often is the grant paid?") and not asks_for_frequency("When is the grant paid?")
     assert gives_frequency("paid every second month") and gives_frequency("publish audited accounts every\nyear")
@@ -607,17 +607,17 @@ def test_a_question_how_often_leads_with_a_frequency() -> None:
     assert gives_span("the strategy for 2021–2025", loosely=True) and not gives_span("the strategy for 2021–2025")
     text = "The review held 46 interviews with officials of the Lao Social Security Organisation."
     review = Document("r", "review.pdf", "Mid-term review")
-    hits = [Hit(Chunk("r", 0, text, None, "Method", 0, len(text)), review, 1.0, dense=0.9)]
+    hits = [passage_hit(text, review, "Method")]
     refused = fake_answer("How long does the Lao Social Security Organisation take to pay a claim?", hits)
     assert refused.abstained and refused.reason == "No passage says how long."
     doc = Document("d", "grant.html", "Mother and child grant")
     text = "The grant is worth LAK 150,000 for each month of eligibility. It is paid every second month, in one transfer."
-    hits = [Hit(Chunk("d", 0, text, None, "Payments", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "Payments")]
     answer = fake_answer("How often is the grant paid each month?", hits)
     assert answer.answer.startswith("It is paid every second month")
     # No sentence says how often, not even loosely ("an annual report", "for each month"): refused.
     text = "The working group met in Vientiane in November 2023. The chair opened the working group meeting."
-    hits = [Hit(Chunk("d", 0, text, None, "Working group", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "Working group")]
     refused = fake_answer("How often does the working group meet?", hits)
     assert refused.abstained and refused.reason == "No passage says how often."
     assert gives_frequency("an annual progress report", loosely=True) and not gives_frequency("an annual progress report")
@@ -625,8 +625,8 @@ def test_a_question_how_often_leads_with_a_frequency() -> None:
 
 def test_a_frequency_answers_only_when_it_is_of_what_is_asked() -> None:
     from kb.question import frequency_of
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     accounts = "The NSSF will commission regular actuarial valuations, publish audited accounts every year, and review policy."
     assert frequency_of("How often will the NSSF publish audited accounts?", accounts)
@@ -636,7 +636,7 @@ def test_a_frequency_answers_only_when_it_is_of_what_is_asked() -> None:
     assert frequency_of("How often is a pool vehicle serviced?", "Each vehicle is serviced every 10,000 km or every six months.")
     assert frequency_of("How often are reports due?", "Report | Due\nProgress report | every six months")
     doc = Document("d", "nssf.pdf", "Social security fund")
-    hits = [Hit(Chunk("d", 0, accounts, 3, "Financing", 0, len(accounts)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(accounts, doc, "Financing", page=3)]
     refused = fake_answer("How often does the NSSF carry out an actuarial valuation?", hits)
     assert refused.abstained and refused.reason == "No passage says how often."
     answer = fake_answer("How often will the NSSF publish audited accounts?", hits)
@@ -645,8 +645,8 @@ def test_a_frequency_answers_only_when_it_is_of_what_is_asked() -> None:
 
 def test_a_question_when_something_takes_effect_wants_that_not_its_signing_date() -> None:
     from kb.question import asks_when_effective, gives_effect_date
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     assert asks_when_effective("When did Decree 224/PM enter into force?")
     assert asks_when_effective("From when does the ministerial decree apply?")
@@ -660,8 +660,8 @@ def test_a_question_when_something_takes_effect_wants_that_not_its_signing_date(
     signed = "The decree, numbered 224/PM and dated 1 April 2020, approves the strategy."
     effect = "This decree takes effect on the date of its signature."
     hits = [
-        Hit(Chunk("s", 0, signed, None, "The decree", 0, len(signed)), summary, 1.0, dense=0.9),
-        Hit(Chunk("m", 0, effect, 2, "Article 4. Entry into force", 0, len(effect)), scan, 0.9, dense=0.9),
+        passage_hit(signed, summary, "The decree"),
+        passage_hit(effect, scan, "Article 4. Entry into force", page=2, score=0.9),
     ]
     # The date it was signed is not when it took effect, and the other decree's article says nothing of 224/PM.
     refused = fake_answer("When did Decree 224/PM enter into force?", hits)
@@ -673,8 +673,8 @@ def test_a_question_when_something_takes_effect_wants_that_not_its_signing_date(
 
 def test_a_question_on_when_something_was_set_up_or_ends_wants_that_event() -> None:
     from kb.question import event_asked, event_words, tells_event
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     assert event_asked("When was the commission set up?") == "set up"
     assert event_asked("On what date is the pilot scheduled to end?") == "end"
@@ -689,18 +689,18 @@ def test_a_question_on_when_something_was_set_up_or_ends_wants_that_event() -> N
     assert tells_event("issued", "The decree, numbered 224/PM and dated 1 April 2020, approves the strategy.")
     doc = Document("d", "minutes.docx", "Minutes of the commission")
     text = "The commission met on 21 February 2024. The next meeting will be held on a date to be set by the Secretariat."
-    hits = [Hit(Chunk("d", 0, text, None, "Closing", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "Closing")]
     refused = fake_answer("When was the commission set up?", hits)
     assert refused.abstained and refused.reason == "No passage says when it was set up."
     text += " The commission was established on 9 December 2021."
-    hits = [Hit(Chunk("d", 0, text, None, "Closing", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "Closing")]
     assert fake_answer("When was the commission set up?", hits).answer.startswith("The commission was established on 9")
     # The event must be told in a passage that names what the question names.
     plan = "R7. Set up social protection committees in every province (Deadline: 31 December 2024)."
     met = "The Savannakhet committee met on 3 May 2024 to review the pilot."
     hits = [
-        Hit(Chunk("d", 0, plan, None, "Recommendations", 0, len(plan)), doc, 1.0, dense=0.9),
-        Hit(Chunk("d", 1, met, None, "Provinces", 0, len(met)), doc, 0.9, dense=0.9),
+        passage_hit(plan, doc, "Recommendations"),
+        passage_hit(met, doc, "Provinces", score=0.9, ordinal=1),
     ]
     refused = fake_answer("When was the Savannakhet committee set up?", hits)
     assert refused.abstained and refused.reason == "No passage says when it was set up."
@@ -708,15 +708,15 @@ def test_a_question_on_when_something_was_set_up_or_ends_wants_that_event() -> N
 
 def test_a_question_about_one_district_is_not_answered_by_a_passage_about_another() -> None:
     from kb.question import places_asked
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     assert places_asked("How many were enrolled in Nong district?") == [("Nong", "district")]
     assert places_asked("How many live in the province of Savannakhet?") == [("Savannakhet", "province")]
     assert places_asked("Which three provinces did the team visit?") == []
     doc = Document("d", "grant.html", "Mother and child grant")
     text = "The first transfers were made in Sanamxay district. By then 982 beneficiaries were enrolled in 46 villages."
-    hits = [Hit(Chunk("d", 0, text, None, "First payment", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "First payment")]
     assert fake_answer("How many beneficiaries were enrolled in Nong district?", hits).abstained
     answer = fake_answer("How many beneficiaries were enrolled in Sanamxay district?", hits)
     assert "982 beneficiaries" in answer.answer
@@ -724,21 +724,21 @@ def test_a_question_about_one_district_is_not_answered_by_a_passage_about_anothe
     office = "The first provincial NHIB office opened in April 2014, when the scheme was piloted."
     present = "Vice-governors of Attapeu, Savannakhet and Luang Prabang provinces attended."
     hits = [
-        Hit(Chunk("d", 0, office, None, "Who runs it", 0, len(office)), doc, 1.0, dense=0.9),
-        Hit(Chunk("d", 1, present, None, "Attendance", 0, len(present)), doc, 0.9, dense=0.9),
+        passage_hit(office, doc, "Who runs it"),
+        passage_hit(present, doc, "Attendance", score=0.9, ordinal=1),
     ]
     refused = fake_answer("When did the NHIB open its office in Luang Prabang province?", hits)
     assert refused.reason == "No passage about Luang Prabang province gives the date asked for."
     # A passage that also speaks of the district asked about may answer.
     text = "In Sanamxay district 529 beneficiaries were enrolled. In Nong district 453 beneficiaries were enrolled."
-    hits = [Hit(Chunk("d", 0, text, None, "First payment", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "First payment")]
     assert "453 beneficiaries" in fake_answer("How many beneficiaries were enrolled in Nong district?", hits).answer
 
 
 def test_a_question_which_provinces_wants_them_named() -> None:
     from kb.question import names_places, place_kind_asked
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     assert place_kind_asked("Which three provinces did the team visit?") == "province"
     assert place_kind_asked("When did WFP begin, and in which provinces?") == "province"
@@ -747,18 +747,18 @@ def test_a_question_which_provinces_wants_them_named() -> None:
     assert not names_places("province", "Share the list of officials in the provinces | NSPC Secretariat | 5 December")
     doc = Document("d", "review.pdf", "Mid-term review")
     text = "The team held interviews at central level and visits to three provinces. It met 46 officials."
-    hits = [Hit(Chunk("d", 0, text, 2, "1.3 How the review was done", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "1.3 How the review was done", page=2)]
     refused = fake_answer("Which three provinces did the review team visit?", hits)
     assert refused.abstained and refused.reason == "No passage names any province."
     text = text.replace("three provinces", "three provinces, Attapeu, Savannakhet and Oudomxay")
-    hits = [Hit(Chunk("d", 0, text, 2, "1.3 How the review was done", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "1.3 How the review was done", page=2)]
     assert "Attapeu" in fake_answer("Which three provinces did the review team visit?", hits).answer
 
 
 def test_a_question_asking_a_name_wants_a_person_named() -> None:
     from kb.question import asks_for_person, names_person
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     assert asks_for_person("What is the name of the minister who chaired the meeting?")
     assert not asks_for_person("Who chaired the meeting?")
@@ -767,15 +767,15 @@ def test_a_question_asking_a_name_wants_a_person_named() -> None:
     assert not names_person("Chair: Minister of Labour and Social Welfare, Chair of the National Social Protection Commission.")
     doc = Document("m", "m.docx", "Minutes of the commission meeting", doc_type="minutes")
     text = "Chair: Minister of Labour and Social Welfare, Chair of the National Social Protection Commission."
-    hits = [Hit(Chunk("m", 0, text, None, None, 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc)]
     refused = fake_answer("What is the name of the minister who chaired the commission meeting?", hits)
     assert refused.abstained and refused.reason == "No passage gives a person's name."
 
 
 def test_a_question_which_official_did_something_wants_a_person_or_an_office() -> None:
     from kb.question import asks_for_official, names_official
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     assert asks_for_official("Which vice minister officiated at the launch ceremony?")
     assert asks_for_official("Who opened the project?") and not asks_for_official("Who can enrol in the grant?")
@@ -784,15 +784,15 @@ def test_a_question_which_official_did_something_wants_a_person_or_an_office() -
     assert not names_official("The official launch ceremony took place on 18 June 2021.")
     doc = Document("d", "grant.html", "Mother and child grant")
     text = "The programme started in June 2021; the official launch ceremony took place on 18 June 2021."
-    hits = [Hit(Chunk("d", 0, text, None, "Where it operates", 0, len(text)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(text, doc, "Where it operates")]
     refused = fake_answer("Which vice minister officiated at the launch ceremony?", hits)
     assert refused.abstained and refused.reason == "No passage names who did it."
 
 
 def test_a_figure_aimed_at_is_a_target_not_a_count_so_far() -> None:
     from kb.question import asks_for_target, gives_target
-    from kb.types import Chunk, Document, Hit
-    from tests.fakes import fake_answer
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
 
     assert asks_for_target("How many pregnant women is the pilot aiming to reach?")
     assert asks_for_target("What is the target for health coverage?")
@@ -800,7 +800,7 @@ def test_a_figure_aimed_at_is_a_target_not_a_count_so_far() -> None:
     assert gives_target("The pilot aims to reach at least 1,400 children.") and gives_target("by 2025, 90 per cent")
     doc = Document("d", "grant.html", "Mother and child grant")
     enrolled = "Group | Number enrolled\nPregnant women | 529\nChildren under six months | 453"
-    hits = [Hit(Chunk("d", 0, enrolled, None, "First payment", 0, len(enrolled)), doc, 1.0, dense=0.9)]
+    hits = [passage_hit(enrolled, doc, "First payment")]
     refused = fake_answer("How many pregnant women is the pilot aiming to reach?", hits)
     assert refused.abstained and refused.reason == "No passage gives a target for that."
     assert "529" in fake_answer("How many pregnant women were enrolled at the first payment?", hits).answer
