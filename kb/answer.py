@@ -26,6 +26,7 @@ from kb.question import (
     counts,
     event_asked,
     expected_answers,
+    figures_asked,
     frequency_of,
     gives,
     gives_effect_date,
@@ -33,6 +34,7 @@ from kb.question import (
     gives_lead_time,
     gives_span,
     gives_target,
+    holds_figures,
     is_named,
     named_sources,
     names_official,
@@ -411,6 +413,11 @@ def _pick_sentences(
     # December 2021", not "a date to be set" or "the programme started in June 2021"); for a figure that something
     # aims at, a sentence stating an aim ("target", not the number enrolled so far); for "what is the name of",
     # a person named ("person").
+    # A figure the question names picks out the sentences about the same thing, when some sentence holds it: "the
+    # remaining 915 schools" were handed over on no date the library gives, whatever "more than 500 schools" did.
+    if params.check_specifics and (figures := figures_asked(question)):
+        if any(keep := [holds_figures(t, figures) for t in texts]):
+            candidates, texts = _kept(candidates, keep), _kept(texts, keep)
     effect = params.check_answer_type and asks_when_effective(question)
     event = event_asked(question) if params.check_answer_type else None
     names_all = {h: not unmatched_terms(question, [hit]) for h, hit in enumerate(hits)} if effect or event else {}

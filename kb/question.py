@@ -769,3 +769,43 @@ def _spelled_out(acronym: str, text: str) -> bool:
         if letters == acronym:
             return True
     return False
+
+
+# "In what year did WFP hand over its remaining 915 schools?", "which eight provinces …": a figure in the question
+# says which of several events or groups it is about, and a sentence without it is about another ("In May 2019
+# WFP handed over more than 500 schools"). A number in a name or a date ("Convention No. 102", "Decree 224/PM",
+# "Article 4", "19 January 2024") and a year (see `years_asked`) say nothing of this kind.
+_FIGURE_IN_QUESTION = re.compile(
+    rf"(?<![\w/.-])(\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?![\w/-])"
+    rf"|\b({_NUMBER_WORDS})\s+([a-z][\w-]+)",
+    re.I,
+)
+_NAMES_NUMBER = re.compile(
+    rf"(?:\b(?:no|nos|number|convention|recommendation|decree|law|article|section|chapter|annex|part|item|r|q|phase)\.?"
+    rf"|\b(?:{_MONTHS}))\s*$",
+    re.I,
+)
+_MONTH_NEXT = re.compile(rf"\s*(?:{_MONTHS})\b", re.I)
+_NOT_COUNT_NOUNS = frozenset("of to and or times".split())
+_NOT_COUNTING = frozenset("one half third quarter hundred hundreds thousand thousands million millions billion dozen".split())
+
+
+def figures_asked(question: str) -> list[str]:
+    """Return the figures a question names, each as a pattern a sentence about the same thing holds: "915", and
+    "eight province" for "eight provinces" (a number word alone is too common to tell anything)."""
+    found = []
+    for match in _FIGURE_IN_QUESTION.finditer(question):
+        digits, word, noun = match.groups()
+        before, after = question[: match.start()], question[match.end() :]
+        if digits:
+            if _YEAR.fullmatch(digits) or _NAMES_NUMBER.search(before) or _MONTH_NEXT.match(after):
+                continue
+            found.append(rf"(?<![\d,.]){re.escape(digits)}(?![\d]|,\d)")
+        elif word.lower() not in _NOT_COUNTING and noun.lower() not in _NOT_COUNT_NOUNS:
+            found.append(rf"\b{word}\s+{re.escape(noun.rstrip('s'))}")
+    return found
+
+
+def holds_figures(text: str, figures: list[str]) -> bool:
+    """Return True when the text holds every figure the question names (see `figures_asked`)."""
+    return all(re.search(pattern, text, re.I) for pattern in figures)

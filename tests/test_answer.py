@@ -826,3 +826,30 @@ def test_a_question_naming_an_article_or_section_is_answered_from_it() -> None:
     ]
     answer = fake_answer("What does Article 2 of the health insurance decree say?", hits)
     assert answer.answer.startswith("The bureau manages the health insurance fund") and answer.citations[0].hit is hits[1]
+
+
+def test_a_figure_in_the_question_picks_the_sentences_about_the_same_thing() -> None:
+    from kb.question import figures_asked
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    assert len(figures_asked("When did WFP hand over its remaining 915 schools?")) == 1
+    assert len(figures_asked("Which eight provinces did the last schools come from?")) == 1
+    # Numbers in names and dates, years, and "one of" name no figure of a thing.
+    for question in (
+        "How many laws were compared against Convention No. 102?", "Who signed Decree 224/PM?", "What does Article 4 say?",
+        "Who came to the workshop on 19 January 2024?", "What is the fuel allowance for one of the minibuses?",
+        "What did the strategy say in 2021?",
+    ):
+        assert figures_asked(question) == [], question
+    doc = Document("d", "note.md", "School meals handover")
+    text = (
+        "In May 2019 WFP handed over more than 500 schools to the Government. "
+        "WFP later handed over the remaining 915 schools, spread across eight provinces."
+    )
+    hits = [passage_hit(text, doc, "Handover")]
+    refused = fake_answer("In what year did WFP hand over its remaining 915 schools?", hits)
+    assert refused.abstained and refused.reason == "No passage gives the date asked for."
+    assert fake_answer("Which eight provinces did the last schools come from?", hits).reason == "No passage names any province."
+    assert "May 2019" in fake_answer("In what year did WFP hand over more than 500 schools?", hits).answer
+    assert "eight provinces" in fake_answer("Where were the remaining 915 schools?", hits).answer
