@@ -36,19 +36,23 @@ from kb.question import (
     gives_target,
     holds_figures,
     is_named,
+    month_years,
     named_sources,
     names_official,
     names_owner,
     names_person,
     names_places,
     names_places_asked,
+    names_role,
     names_years,
     parts_named,
     place_kind_asked,
     places_asked,
     reports,
+    role_asked,
     sources_not_held,
     speaks_of,
+    speaks_of_other_years,
     states_commitment,
     tells_event,
     under_part,
@@ -273,6 +277,8 @@ def build_answer(
     # A question about a year is answered only by a passage that speaks of that year.
     years = years_asked(question) if params.check_specifics else []
     dated = [h for h in supported if speaks_of(h, years)]
+    if params.check_specifics and (months := month_years(question)):
+        dated = [h for h in dated if not speaks_of_other_years(h, months)]
     # … and one about a district or province, by a passage that names it.
     places = places_asked(question) if params.check_specifics else []
     if places:
@@ -350,6 +356,8 @@ def _refusal_reason(
         return f"No passage gives a number of {' or '.join(things or ['what is asked'])}."
     if picks == "event":
         return f"No passage says when {_EVENT_CLAUSE[event_asked(question) or 'end']}."
+    if picks == "role":
+        return f"No passage names the {role_asked(question)}."
     if picks == "places":
         return f"No passage names any {place_kind_asked(question)}."
     return _REASONS.get(picks)
@@ -424,6 +432,7 @@ def _pick_sentences(
     if effect:
         wants = wants - {"date"}
     often = params.check_answer_type and asks_for_frequency(question)
+    role = role_asked(question) if params.check_answer_type else None
     place_kind = place_kind_asked(question) if params.check_answer_type else None
     gates: tuple[tuple[str, bool, Callable[[int], bool]], ...] = (
         ("effect", effect, lambda i: gives_effect_date(texts[i]) and names_all[candidates[i][0]]),
@@ -433,6 +442,7 @@ def _pick_sentences(
         ("frequency", often, lambda i: gives_frequency(texts[i], loosely=True)),
         ("span", params.check_answer_type and asks_for_span(question), lambda i: gives_span(texts[i], loosely=True)),
         ("target", bool(wants or things is not None) and asks_for_target(question), lambda i: gives_target(texts[i])),
+        ("role", bool(role), lambda i: names_role(texts[i], role or "")),
         ("person", params.check_answer_type and asks_for_person(question), lambda i: names_person(texts[i])),
         ("official", params.check_answer_type and asks_for_official(question), lambda i: names_official(texts[i])),
     )

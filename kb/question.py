@@ -277,7 +277,7 @@ def names_owner(text: str) -> bool:
 
 # "What is the name of the minister who chaired …?" wants a person's name ("Mr Leepao Yang", "the UN Resident
 # Coordinator, Sara Sekkenes"), not the office ("Chair: Minister of Labour and Social Welfare").
-_WANTS_PERSON = re.compile(r"\bwhat (?:is|was|'s) (?:the )?(?:full )?names? of\b|\bwhat (?:is|was) (?:he|she) called\b", re.I)
+_WANTS_PERSON = re.compile(r"\bwhat(?: is| was|'s|’s) (?:the )?(?:full )?names? of\b|\bwhat (?:is|was) (?:he|she) called\b", re.I)
 _HONORIFIC_NAME = re.compile(r"\b(?:Mr|Ms|Mrs|Miss|Dr|Prof|Madam|H\.\s?E)\.?\s+[A-Z][\w’'-]+")
 # … or a name in apposition: "the UN Resident Coordinator, Sara Sekkenes." (two capitalised words between commas).
 _NAME_IN_APPOSITION = re.compile(r",\s+([A-Z][a-z][\w’'-]*)\s+([A-Z][a-z][\w’'-]*)\s*[,.;)]")
@@ -390,6 +390,25 @@ def speaks_of(hit: Hit, years: list[str]) -> bool:
     passage on 2025 contribution rates an answer about 2030.
     """
     return names_years(f"{hit.chunk.section or ''} {hit.chunk.table_header or ''} {hit.chunk.text}", years)
+
+
+# "Who spoke at the launch in November 2023?": a month and year date an event, which a meeting's record may not
+# repeat in every passage (so they are not years the passage must name); but a passage that names other years
+# only, in a document not dated that year, is about another event (the strategy's launch in September 2020).
+_MONTH_YEAR = re.compile(rf"\b(?:{_MONTHS})\s+((?:19|20)\d\d)\b", re.I)
+
+
+def month_years(question: str) -> list[str]:
+    """Return the years of the months a question names ("2023" for "in November 2023")."""
+    return _MONTH_YEAR.findall(question)
+
+
+def speaks_of_other_years(hit: Hit, years: list[str]) -> bool:
+    """Return True when the passage names years, none of them one asked, and its document is dated another year."""
+    if not years or (hit.document.date or "")[:4] in years:
+        return False
+    named = set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", f"{hit.chunk.section or ''} {hit.chunk.text}"))
+    return bool(named) and not named & set(years)
 
 
 # "How many were enrolled in Nong district?": a passage that does not name the district does not answer for it,
@@ -809,3 +828,37 @@ def figures_asked(question: str) -> list[str]:
 def holds_figures(text: str, figures: list[str]) -> bool:
     """Return True when the text holds every figure the question names (see `figures_asked`)."""
     return all(re.search(pattern, text, re.I) for pattern in figures)
+
+
+# "Who was the UN Resident Coordinator who spoke at the launch?", "which Minister of Health signed the decree?": the
+# question names the office it wants filled, and a sentence naming another ("the Vice Minister …, Mr Leepao Yang",
+# "Prime Minister's Decree No. 470/PM on National Health Insurance") is no answer.
+_ROLE_HEAD = (
+    r"(?:minister|director(?:-general)?|governor|vice-governor|coordinator|ambassador|representative|president|"
+    r"secretary)s?"
+)
+_ROLE_NAME = r"(?-i:[A-Z][\w’'-]*)"
+_ROLE_ASKED = re.compile(
+    r"\b(?:which|(?:names?|who\s+(?:is|was|are|were))\s+of\s+the|who\s+(?:is|was|are|were)\s+the)\s+"
+    rf"((?:(?:vice|deputy|prime|acting|former|resident|{_ROLE_NAME})[\s-]+){{0,2}}?{_ROLE_HEAD}(?![’'\w])(?:\s+of\s+(?:the\s+)?{_ROLE_NAME}(?:\s+(?:{_ROLE_NAME}|of|and|the|for))*)?)\b",
+    re.I,
+)
+
+
+def role_asked(question: str) -> str | None:
+    """Return the office a question asks who holds ("UN Resident Coordinator", "Minister of Health"), or None."""
+    match = _ROLE_ASKED.search(question)
+    if match is None:
+        return None
+    words = match.group(1).split()
+    while words and words[-1].lower() in _JOINING:  # "Minister of Health and" stops at the office's name
+        words.pop()
+    return " ".join(words)
+
+
+def names_role(text: str, role: str) -> bool:
+    """Return True when the text names the office: its words in order, "the" optional, "vice minister" matching
+    "Vice-Minister" and a plural "ministers" its singular."""
+    words = [w for w in role.split() if w.lower() != "the"]
+    parts = [re.escape(w.rstrip("s")) + r"s?" if i == len(words) - 1 else re.escape(w) for i, w in enumerate(words)]
+    return re.search(r"\b" + r"[\s-]+(?:the\s+)?".join(parts) + r"\b", text, re.I) is not None
