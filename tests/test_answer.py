@@ -901,3 +901,24 @@ def test_a_month_and_year_rule_out_passages_about_other_years() -> None:
     item = item.replace("the project", "the project under the 2020 strategy")
     hits = [passage_hit(launched, summary, "Launch"), passage_hit(item, minutes, "Item 1", score=0.9)]
     assert "Leepao Yang" in fake_answer("Which vice minister spoke at the launch in November 2023?", hits).answer
+
+
+def test_a_province_named_without_the_word_province_is_still_a_place_asked() -> None:
+    from kb.question import places_asked
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    assert places_asked("When did the NHIB open its office in Luang Prabang?") == [("Luang Prabang", "province")]
+    assert places_asked("Which two districts of Attapeu take part?") == [("Attapeu", "province")]
+    assert places_asked("Who came from Luangnamtha province?") == [("Luangnamtha", "province")]  # named once
+    assert places_asked("What was decided in Vientiane?") == []  # the capital, the province or the city
+    doc = Document("d", "brief.html", "Health insurance brief")
+    office = "The first provincial NHIB office opened in April 2014, when the scheme was piloted in Vang Vieng."
+    present = "Vice-governors of Attapeu, Savannakhet and Luang Prabang provinces attended."
+    hits = [passage_hit(office, doc, "History"), passage_hit(present, doc, "Present", score=0.9, ordinal=1)]
+    refused = fake_answer("When did the NHIB open its provincial office in Luang Prabang?", hits)
+    assert refused.reason == "No passage about Luang Prabang province gives the date asked for."
+    # Another spelling of the same province answers.
+    fed = "The first phase fed some 30,000 pupils in three northern provinces: Phongsaly, Oudomxay and Luangnamtha."
+    answer = fake_answer("How many pupils did the first phase feed in Luang Namtha?", [passage_hit(fed, doc, "History")])
+    assert "30,000 pupils" in answer.answer
