@@ -541,11 +541,18 @@ def sources_not_held(question: str, documents: Iterable[Document]) -> list[str]:
     mid-term review's sentences come. "What did the commission decide" names a body, not a document.
     """
     documents = list(documents)
+    sources = named_sources(question)
+    sources += [review.lower() for review in _TERM_REVIEW.findall(question) if review.lower() not in sources]
     return [
         source
-        for source in named_sources(question)
+        for source in sources
         if source.split()[-1] in _DOC_TYPE_WORDS and not any(is_named(d, [source]) for d in documents)
     ]
+
+
+# A review is named by its term wherever the question speaks of it: "the interviews held for the end-term review",
+# "the end-term review team" are about that review, not the mid-term one.
+_TERM_REVIEW = re.compile(r"\b(\w+-term\s+review)\b", re.I)
 
 
 _REPORTING = (

@@ -922,3 +922,18 @@ def test_a_province_named_without_the_word_province_is_still_a_place_asked() -> 
     fed = "The first phase fed some 30,000 pupils in three northern provinces: Phongsaly, Oudomxay and Luangnamtha."
     answer = fake_answer("How many pupils did the first phase feed in Luang Namtha?", [passage_hit(fed, doc, "History")])
     assert "30,000 pupils" in answer.answer
+
+
+def test_a_review_named_by_its_term_is_a_source_wherever_the_question_names_it() -> None:
+    from kb.question import sources_not_held
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    review = Document("r", "mtr.pdf", "Mid-Term Review of the National Social Protection Strategy", doc_type="review")
+    assert sources_not_held("How many interviews did the end-term review team carry out?", [review]) == ["end-term review"]
+    assert sources_not_held("How many interviews did the mid-term review team carry out?", [review]) == []
+    text = "It held 46 interviews with officials of the ministries and visited three provinces."
+    hits = [passage_hit(text, review, "1.3 How the review was done", page=2)]
+    refused = fake_answer("How many interviews were held for the end-term review?", hits, library=[review])
+    assert refused.abstained and refused.reason == "The library holds no end-term review."
+    assert "46 interviews" in fake_answer("How many interviews were held for the mid-term review?", hits, library=[review]).answer
