@@ -819,8 +819,9 @@ _JOINING = frozenset("and of for the on in to".split())
 
 def _spelled_out(acronym: str, text: str) -> bool:
     """Return True when the text spells the acronym out: "NHIB" in "the National Health Insurance Bureau",
-    "MECG" in "Mother and Early Childhood Grant" (capitalised words, joining words skipped)."""
-    words = re.findall(r"[\w’'-]+", text)
+    "MECG" in "Mother and Early Childhood Grant", "MTR" in "Mid-Term Review" (capitalised words and parts of
+    hyphenated words, joining words skipped)."""
+    words = re.findall(r"[\w’']+", text)  # "Mid-Term Review" is three words: MTR
     for i, word in enumerate(words):
         if word[:1] != acronym[0] or not word[:1].isupper():
             continue

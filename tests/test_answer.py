@@ -167,6 +167,10 @@ def test_the_pronoun_i_and_inflected_names_are_not_missing_terms() -> None:
     hits = [Hit(Chunk("d", 0, text, 1, None, 0, len(text)), Document("d", "s.pdf", "Scanned decree"), 1.0)]
     assert unmatched_terms("Which decree does the NHIB order cite?", hits) == []
     assert unmatched_terms("Which decree does the NHIA order cite?", hits) == ["NHIA"]
+    # … and by the parts of hyphenated words: "MTR" by "Mid-Term Review".
+    text = "The Mid-Term Review of the strategy finds that transfers arrive late."
+    hits = [Hit(Chunk("d", 0, text, 1, None, 0, len(text)), Document("d", "r.pdf", "Review"), 1.0)]
+    assert unmatched_terms("Why does the MTR think transfers are late?", hits) == []
 
 
 def test_questions_that_want_a_figure_or_a_date() -> None:
