@@ -6,6 +6,7 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+from kb.acronyms import defined_acronyms, with_other_forms
 from kb.answer import AnswerParams, build_answer
 from kb.config import Settings
 from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
@@ -59,6 +60,7 @@ class KnowledgeBase:
         self.store.check_identity(index_identity(settings, self.embedder, self.multilingual), claim=False)
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self._acronyms: tuple[int, dict[str, str]] | None = None
 
     # -- the snapshot follows the store: an ingest in another process shows up on the next query
     def snapshot(self) -> Snapshot:
@@ -136,9 +138,19 @@ class KnowledgeBase:
         """Return the passages an answer reads: the top k, then those the per-document cap held back."""
         k = top_k or self.settings.top_k
         # A question on the date of an event is searched with the words the event is told with, as answered.
-        query = f"{question} {extra}" if (extra := event_words(question)) else question
+        query = with_other_forms(question, self.acronyms())
+        query = f"{query} {extra}" if (extra := event_words(question)) else query
         hits = self.search(query, k=k, filters=filters, depth=max(k, self.settings.answer_depth))
         return hits + self._record_fields(question, hits) if hits and asks_meeting_field(question) else hits
+
+    def acronyms(self) -> dict[str, str]:
+        """Return the acronyms the library defines, read once per generation of the store."""
+        snap = self.snapshot()
+        cached = self._acronyms
+        if cached is None or cached[0] != snap.generation:
+            texts = (c.text for doc_id in snap.documents for c in self.store.document_chunks(doc_id))
+            cached = self._acronyms = (snap.generation, defined_acronyms(texts))
+        return cached[1]
 
     def _record_fields(self, question: str, hits: list[Hit]) -> list[Hit]:
         """Return the unread passages of the best document's record that hold the meeting field asked for."""
