@@ -71,7 +71,8 @@ def expected_answers(question: str) -> set[AnswerType]:
 # ("How long does the strategy run?" answered by "2021–2025") the figure or date asked for still serves.
 _WANTS_SPAN = re.compile(
     r"\bhow (?:long|soon|early|far (?:ahead|in advance|before)|much (?:notice|time|advance notice)|"
-    r"many (?:minutes|hours|days|weeks|months|years))\b",
+    r"many (?:minutes|hours|days|weeks|months|years))\b"
+    r"|\bthe longest\b|\b(?:maximum|minimum|longest|shortest)\s+(?:time|period|duration|stay|notice)\b",
     re.I,
 )
 _HAS_SPAN = re.compile(

@@ -376,6 +376,8 @@ def test_a_question_for_a_span_of_time_leads_with_one() -> None:
 
     assert asks_for_span("How far ahead do I have to reserve a car?") and asks_for_span("How long does a review take?")
     assert not asks_for_span("How many cars are in the pool?")
+    assert asks_for_span("What is the longest a staff member may keep a pool car?")
+    assert asks_for_span("What is the maximum period of a loan?") and not asks_for_span("What is the maximum allowance?")
     assert gives_span("at least two working days before the trip") and gives_span("within 48 hours")
     assert not gives_span("The pool has 24 vehicles.") and not gives_span("by 15:00 on the working day before travel")
     doc = Document("d", "fleet.md", "Fleet policy")
@@ -383,6 +385,8 @@ def test_a_question_for_a_span_of_time_leads_with_one() -> None:
     hits = [passage_hit(text, doc, "Pool cars")]
     answer = fake_answer("How far ahead must pool cars be reserved?", hits)
     assert answer.answer.startswith("Cars are booked at least two working days")
+    refused = fake_answer("What is the longest a staff member may keep a pool car?", [passage_hit(text[:50], doc, "Pool cars")])
+    assert refused.abstained and refused.reason == "No passage says how long."
     # "How far in advance" wants a span before something, not any span.
     from kb.question import asks_for_lead_time, gives_lead_time
 
