@@ -21,7 +21,8 @@ def defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
         for match in _DEFINED.finditer(text):
             acronym = match.group(1)
             words = re.findall(r"[\w’']+", text[max(0, match.start() - 200) : match.start()])
-            letters, used = "", []
+            letters = ""
+            used: list[str] = []
             for word in reversed(words):
                 if len(letters) == len(acronym):
                     break

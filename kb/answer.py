@@ -38,6 +38,7 @@ from kb.question import (
     is_named,
     month_years,
     named_sources,
+    names_instrument,
     names_official,
     names_owner,
     names_person,
@@ -437,7 +438,10 @@ def _pick_sentences(
     gates: tuple[tuple[str, bool, Callable[[int], bool]], ...] = (
         ("effect", effect, lambda i: gives_effect_date(texts[i]) and names_all[candidates[i][0]]),
         ("type", bool(wants), lambda i: _gives(wants, texts[i])),
-        ("event", bool(event), lambda i: tells_event(event or "", texts[i]) and names_all[candidates[i][0]]),
+        (
+            "event", bool(event),
+            lambda i: tells_event(event or "", texts[i]) and names_all[candidates[i][0]] and names_instrument(question, texts[i]),
+        ),
         ("count", things is not None, lambda i: counts(texts[i], things or [])),
         ("frequency", often, lambda i: gives_frequency(texts[i], loosely=True)),
         ("span", params.check_answer_type and asks_for_span(question), lambda i: gives_span(texts[i], loosely=True)),

@@ -243,6 +243,27 @@ def tells_event(event: str, text: str) -> bool:
     return _EVENTS[event][1].search(text) is not None
 
 
+# "When was the 2018 Health Insurance Law promulgated?" is about a law, which "Prime Minister's Decree No. 470/PM on
+# National Health Insurance, dated 17 October 2012" is not: a kind of legal text the question names must be the
+# kind the dated sentence speaks of (a decree, an order or a regulation are one kind of act; a law, a strategy
+# or plan, a convention are others), or the sentence speaks of it as "it" or "this".
+_INSTRUMENTS = (
+    r"laws?",
+    r"(?:decrees?|orders?|regulations?|instructions?|resolutions?|notices?|agreements?)",
+    r"(?:strateg(?:y|ies)|plans?|polic(?:y|ies))",
+    r"(?:conventions?|recommendations?)",
+)
+_IT_START = re.compile(r"\W*(?:it|this|these)\b", re.I)
+
+
+def names_instrument(question: str, text: str) -> bool:
+    """Return True unless the question names a kind of legal text that the text neither names nor speaks of as it."""
+    kinds = [kind for kind in _INSTRUMENTS if re.search(rf"\b{kind}\b", question, re.I)]
+    if not kinds or _IT_START.match(text):
+        return True
+    return any(re.search(rf"\b{kind}\b", text, re.I) for kind in kinds)
+
+
 def asks_when_effective(question: str) -> bool:
     """Return True when the question asks when something takes effect ("enter into force", "apply from")."""
     return _WANTS_EFFECT.search(question) is not None

@@ -945,3 +945,20 @@ def test_a_review_named_by_its_term_is_a_source_wherever_the_question_names_it()
     refused = fake_answer("How many interviews were held for the end-term review?", hits, library=[review])
     assert refused.abstained and refused.reason == "The library holds no end-term review."
     assert "46 interviews" in fake_answer("How many interviews were held for the mid-term review?", hits, library=[review]).answer
+
+
+def test_the_date_of_a_law_is_not_the_date_of_a_decree() -> None:
+    from kb.question import names_instrument
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    decree = "Prime Minister's Decree No. 470/PM on National Health Insurance, dated 17 October 2012, created the scheme."
+    assert not names_instrument("When was the Health Insurance Law promulgated?", decree)
+    assert names_instrument("When was the ministerial order on the bureau signed?", decree)  # orders and decrees: one kind
+    assert names_instrument("When was the law promulgated?", "It was promulgated on 1 May 2018.")
+    assert names_instrument("When was the commission set up?", decree)  # no kind of legal text named
+    doc = Document("d", "brief.html", "Health insurance brief")
+    hits = [passage_hit(f"{decree} The Health Insurance Law followed later.", doc, "Legal basis")]
+    refused = fake_answer("On what exact date was the Health Insurance Law promulgated?", hits)
+    assert refused.abstained and refused.reason == "No passage says when it was issued."
+    assert "17 October 2012" in fake_answer("When was the decree on National Health Insurance signed?", hits).answer
