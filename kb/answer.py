@@ -36,6 +36,7 @@ from kb.question import (
     gives_target,
     holds_figures,
     is_named,
+    money_of,
     month_years,
     named_sources,
     names_instrument,
@@ -427,6 +428,14 @@ def _pick_sentences(
     if params.check_specifics and (figures := figures_asked(question)):
         if any(keep := [holds_figures(t, figures) for t in texts]):
             candidates, texts = _kept(candidates, keep), _kept(texts, keep)
+    # An amount of money asked of someone ("how much did WFP spend", "how much did Australia put in") is answered by
+    # a sentence that names them, or speaks of its passage's subject as "it" when the passage names them; and an
+    # amount per something ("per child per school day") by a sentence that says per what.
+    if params.check_specifics and "money" in wants:
+        keep = [money_of(question, texts[i], hits[candidates[i][0]]) for i in range(len(texts))]
+        if not any(keep):
+            return "type"
+        candidates, texts = _kept(candidates, keep), _kept(texts, keep)
     effect = params.check_answer_type and asks_when_effective(question)
     event = event_asked(question) if params.check_answer_type else None
     names_all = {h: not unmatched_terms(question, [hit]) for h, hit in enumerate(hits)} if effect or event else {}

@@ -793,9 +793,14 @@ def unmatched_terms(question: str, hits: list[Hit]) -> list[str]:
     "Luang Namtha" or "2022", however close they are otherwise.
     """
     text = " ".join(f"{h.document.title} {h.chunk.section or ''} {h.chunk.table_header or ''} {h.chunk.text}" for h in hits)
+    return terms_missing(specific_terms(question), text)
+
+
+def terms_missing(terms: list[str], text: str) -> list[str]:
+    """Return the names and figures that the text does not mention, in any of the forms `unmatched_terms` allows."""
     stems: set[str] | None = None
     missing = []
-    for term in specific_terms(question):
+    for term in terms:
         pattern = rf"(?<![\w]){re.escape(term)}(?![\w])"
         # Acronyms must match in capitals ("US" is not "us"); other words in any case.
         if re.search(pattern, text, 0 if term.isupper() else re.IGNORECASE) is not None:
@@ -931,3 +936,26 @@ def names_role(text: str, role: str) -> bool:
     words = [w for w in role.split() if w.lower() != "the"]
     parts = [re.escape(w.rstrip("s")) + r"s?" if i == len(words) - 1 else re.escape(w) for i, w in enumerate(words)]
     return re.search(r"\b" + r"[\s-]+(?:the\s+)?".join(parts) + r"\b", text, re.I) is not None
+
+
+_PER = re.compile(r"\b(?:per|for each|for every|each)\s+((?:[a-z]+\s+)?[a-z]+)", re.I)
+_SPEAKS_OF_IT = re.compile(
+    r"\b(?:it|they|its|their)\b|\bthe\s+(?:grant|programme|program|project|scheme|pilot|fund|allowance|benefit)\b", re.I
+)
+
+
+def money_of(question: str, text: str, hit: Hit) -> bool:
+    """Return True when the text may give the amount of money asked: it names whoever the question names (or speaks
+    of them as "it" in a passage that names them), and it says per what, when the question asks an amount per
+    something ("per child per school day": per child, each school day)."""
+    names = [t for t in specific_terms(question) if not t[:1].isdigit()]
+    if names and terms_missing(names, f"{hit.chunk.section or ''} {text}"):
+        passage = f"{hit.document.title} {hit.chunk.section or ''} {hit.chunk.text}"
+        if _SPEAKS_OF_IT.search(text) is None or terms_missing(names, passage):
+            return False
+    words = re.findall(r"[\w’'$₭-]+", text)
+    units = [unit.split()[-1] for unit in _PER.findall(question)]
+    return all(any(_names(w, _forms(unit)) for w in words) for unit in units if unit.lower() not in _NOT_UNITS)
+
+
+_NOT_UNITS = frozenset("the a an one of".split())

@@ -962,3 +962,25 @@ def test_the_date_of_a_law_is_not_the_date_of_a_decree() -> None:
     refused = fake_answer("On what exact date was the Health Insurance Law promulgated?", hits)
     assert refused.abstained and refused.reason == "No passage says when it was issued."
     assert "17 October 2012" in fake_answer("When was the decree on National Health Insurance signed?", hits).answer
+
+
+def test_an_amount_of_money_is_of_whoever_the_question_names_and_per_what_it_asks() -> None:
+    from kb.question import money_of
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    doc = Document("d", "note.md", "School meals handover")
+    government = "From 2019 the Government paid for meals itself, budgeting about LAK 800 per child for each school day."
+    usda = "The USDA project is run by WFP. It is worth 232 billion kip and reaches around 63,000 pupils."
+    hits = [passage_hit(government, doc, "Handover"), passage_hit(usda, doc, "Projects", score=0.9, ordinal=1)]
+    assert money_of("How much does the Government spend per child per school day?", government, hits[0])
+    assert not money_of("How much did WFP spend per child per school day?", government, hits[0])  # the Government's
+    assert money_of("How much is the USDA project worth?", "It is worth 232 billion kip.", hits[1])  # "it", in its passage
+    assert not money_of("How much per pupil per school day does the USDA project spend?", usda, hits[1])  # not per pupil
+    refused = fake_answer("How much did WFP spend per child per school day on meals?", hits)
+    assert refused.abstained and refused.reason == "No passage gives the amount of money asked for."
+    assert "LAK 800" in fake_answer("How much does the Government spend per child per school day on meals?", hits).answer
+    # "The grant" speaks of the grant a passage is about, as "it" does.
+    grant = Document("g", "grant.html", "Mother and Early Childhood Grant (MECG)")
+    text = "The grant is worth LAK 150,000 for each month of eligibility."
+    assert "LAK 150,000" in fake_answer("How much is the MECG worth per month?", [passage_hit(text, grant, "Benefit")]).answer
