@@ -37,7 +37,11 @@ _WANTS: list[tuple[AnswerType, re.Pattern[str]]] = [
     ),
     (
         "date",
-        re.compile(r"\bwhen\b|\b(?:what|which) (?:date|day|year|month)\b|\bdeadline\b|\bwhich year\b", re.I),
+        # "What did they say about when to decide …?" asks what was said, not a date.
+        re.compile(
+            r"(?<!\babout )(?<!\bon )\bwhen\b|\b(?:what|which) (?:date|day|year|month)\b|\bdeadline\b|\bwhich year\b",
+            re.I,
+        ),
     ),
 ]
 _NUMBER_WORDS = (

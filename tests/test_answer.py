@@ -179,6 +179,9 @@ def test_questions_that_want_a_figure_or_a_date() -> None:
     assert expected_answers("What proportion of workers are informal?") == {"percent"}
     assert expected_answers("How many districts does the pilot cover, and by when?") == {"number", "date"}
     assert expected_answers("Who chairs the commission?") == set()
+    # What was said about when to do something is what was said, not a date.
+    assert expected_answers("What did the members say about when to decide on the grant?") == set()
+    assert expected_answers("When to book a car?") == {"date"}
     assert gives("percent", "86.4 per cent of workers") and not gives("percent", "most workers")
     assert gives("date", "by the first quarter of 2025") and not gives("date", "as soon as possible")
 
