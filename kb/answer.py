@@ -50,6 +50,8 @@ from kb.question import (
     parts_named,
     place_kind_asked,
     places_asked,
+    places_named,
+    plural_places_asked,
     reports,
     role_asked,
     sources_not_held,
@@ -490,6 +492,12 @@ def _pick_sentences(
         ):
             if asks and any(keep := [gives_it(t) for t in texts]):
                 candidates, texts = _kept(candidates, keep), _kept(texts, keep)
+        # "Which districts …" wants them all: the sentence naming most of them ("three districts: Sanamxay and
+        # Phouvong …, and Nong") over one that names a district in passing ("made … in Sanamxay district").
+        if place_kind and plural_places_asked(question):
+            how_many = [len(places_named(place_kind, t, question)) for t in texts]
+            keep = [n == max(how_many) for n in how_many]
+            candidates, texts = _kept(candidates, keep), _kept(texts, keep)
     vectors = embedder.embed([question, *texts], kind="passage")
     similarity = vectors[1:] @ vectors[0]
     # A sentence's terms count with its passage's title and section, as the passage's evidence does:

@@ -463,6 +463,9 @@ _PROVINCES = tuple(
 )
 
 
+_PROVINCE_WORDS = frozenset(word.lower() for names in _PROVINCES for name in names for word in name.split())
+
+
 def _spellings(name: str) -> tuple[str, ...]:
     """Return every spelling of a province's name (the name alone for any other place)."""
     key = name.replace(" ", "").lower()
@@ -502,15 +505,30 @@ def place_kind_asked(question: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def plural_places_asked(question: str) -> bool:
+    """Return True when the question asks which places, in the plural ("which districts", not "which district")."""
+    match = _WHICH_PLACES.search(question)
+    return match is not None and match.group(0).lower().endswith("s")
+
+
 def names_places(kind: str, text: str, question: str = "") -> bool:
     """Return True when the text names a place of the kind that the question does not: a capitalised word
     within three words of the kind ("three northern provinces: Phongsaly, Oudomxay", "in Sanamxay district",
     "Vice-governors of Attapeu, Savannakhet and Luang Prabang provinces")."""
+    return bool(places_named(kind, text, question))
+
+
+def places_named(kind: str, text: str, question: str = "") -> set[str]:
+    """Return the names of places of the kind that the text names and the question does not (see `names_places`)."""
     asked = {w.lower() for w in re.findall(r"[\w’'-]+", question)}
-    return any(_names_places_in(kind, re.findall(r"[\w’'-]+", part), asked) for part in re.split(r"[|;()]", text))
+    found: set[str] = set()
+    for part in re.split(r"[|;()]", text):
+        found |= _places_named_in(kind, re.findall(r"[\w’'-]+", part), asked)
+    return found
 
 
-def _names_places_in(kind: str, words: list[str], asked: set[str]) -> bool:
+def _places_named_in(kind: str, words: list[str], asked: set[str]) -> set[str]:
+    found = set()
     for i, word in enumerate(words):
         if not re.fullmatch(rf"{kind}s?", word, re.I):
             continue
@@ -518,9 +536,10 @@ def _names_places_in(kind: str, words: list[str], asked: set[str]) -> bool:
             if (
                 near[:1].isupper() and not re.fullmatch(rf"{_PLACE_KINDS}s?", near, re.I)
                 and near.lower() not in asked and near.lower() not in _NOT_PLACE_NAMES and near.lower() not in _MONTH_SET
+                and (kind.lower() == "province" or near.lower() not in _PROVINCE_WORDS)  # "districts of Attapeu"
             ):
-                return True
-    return False
+                found.add(near)
+    return found
 
 
 def names_years(text: str, years: list[str]) -> bool:

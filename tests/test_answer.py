@@ -987,3 +987,21 @@ def test_an_amount_of_money_is_of_whoever_the_question_names_and_per_what_it_ask
     grant = Document("g", "grant.html", "Mother and Early Childhood Grant (MECG)")
     text = "The grant is worth LAK 150,000 for each month of eligibility."
     assert "LAK 150,000" in fake_answer("How much is the MECG worth per month?", [passage_hit(text, grant, "Benefit")]).answer
+
+
+def test_which_districts_wants_districts_named_and_all_of_them() -> None:
+    from kb.question import names_places, places_named
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    # A province next to "districts" names none of them.
+    assert not names_places("district", "The grant, piloted in three districts of Attapeu and Savannakhet provinces.")
+    assert names_places("province", "The grant, piloted in three districts of Attapeu and Savannakhet provinces.")
+    covers = "The pilot covers three districts: Sanamxay and Phouvong in Attapeu province, and Nong in Savannakhet province."
+    assert {"Sanamxay", "Phouvong"} <= places_named("district", covers)  # within three words of "districts"
+    doc = Document("d", "grant.html", "Mother and child grant")
+    hits = [
+        passage_hit("The first transfers of the pilot were made on 12 August 2021 in Sanamxay district.", doc, "First payment"),
+        passage_hit(covers, doc, "Where it operates", score=0.8, ordinal=1),
+    ]
+    assert fake_answer("Which districts are part of the pilot?", hits).answer.startswith("The pilot covers three districts")
