@@ -14,6 +14,7 @@ from kb.question import (
     answers_meeting_field,
     asks_for_commitment,
     asks_for_frequency,
+    asks_for_holder,
     asks_for_lead_time,
     asks_for_official,
     asks_for_owner,
@@ -458,7 +459,11 @@ def _pick_sentences(
         ("span", params.check_answer_type and asks_for_span(question), lambda i: gives_span(texts[i], loosely=True)),
         ("target", bool(wants or things is not None) and asks_for_target(question), lambda i: gives_target(texts[i])),
         ("role", bool(role), lambda i: names_role(texts[i], role or "")),
-        ("person", params.check_answer_type and asks_for_person(question), lambda i: names_person(texts[i])),
+        (
+            "person",
+            params.check_answer_type and (asks_for_person(question) or asks_for_holder(question)),
+            lambda i: names_person(texts[i]),
+        ),
         ("official", params.check_answer_type and asks_for_official(question), lambda i: names_official(texts[i])),
     )
     # "When did WFP begin, and in which provinces?": the places may stand in a sentence without the date.

@@ -953,6 +953,13 @@ def role_asked(question: str) -> str | None:
     return " ".join(words)
 
 
+def asks_for_holder(question: str) -> bool:
+    """Return True when the question names an office fully and asks who held it, so only a person's name answers:
+    "which Minister of Health signed", "who was the UN Resident Coordinator" (not "which vice minister opened")."""
+    match = _ROLE_ASKED.search(question)
+    return match is not None and (" of " in match.group(1) or not match.group(0).lower().startswith("which"))
+
+
 def names_role(text: str, role: str) -> bool:
     """Return True when the text names the office: its words in order, "the" optional, "vice minister" matching
     "Vice-Minister" and a plural "ministers" its singular."""

@@ -888,6 +888,15 @@ def test_a_question_naming_an_office_wants_that_office_named() -> None:
     refused = fake_answer("Who was the UN Resident Coordinator who spoke at the launch?", hits)
     assert refused.abstained and refused.reason == "No passage names the UN Resident Coordinator."
     assert "Leepao Yang" in fake_answer("Which vice minister opened the project at the launch?", hits).answer
+    # Nor "which Minister of Health signed": the office is named in full, so only the holder's name answers.
+    from kb.question import asks_for_holder
+
+    assert asks_for_holder("Which Minister of Health signed the decree?")
+    assert asks_for_holder("Who was the UN Resident Coordinator?")
+    assert not asks_for_holder("Which vice minister opened the project?")  # "the Vice Minister of Labour" answers
+    signed = passage_hit("The Minister of Health decrees:", doc, "Preamble")
+    refused = fake_answer("Which Minister of Health signed the decree?", [signed])
+    assert refused.abstained and refused.reason == "No passage gives a person's name."
     # An office named without a person's name does not answer "what is the name of".
     present = "Ministry of Health: Vice Minister; Director of the National Health Insurance Bureau."
     hits = [passage_hit(present, doc, "Present")]
