@@ -33,6 +33,7 @@ from kb.question import (
     gives_effect_date,
     gives_frequency,
     gives_lead_time,
+    gives_share_of,
     gives_span,
     gives_target,
     holds_figures,
@@ -55,6 +56,7 @@ from kb.question import (
     plural_places_asked,
     reports,
     role_asked,
+    share_of,
     sources_not_held,
     speaks_of,
     speaks_of_other_years,
@@ -446,6 +448,7 @@ def _pick_sentences(
         wants = wants - {"date"}
     often = params.check_answer_type and asks_for_frequency(question)
     role = role_asked(question) if params.check_answer_type else None
+    of_what = share_of(question) if params.check_answer_type else []
     place_kind = place_kind_asked(question) if params.check_answer_type else None
     gates: tuple[tuple[str, bool, Callable[[int], bool]], ...] = (
         ("effect", effect, lambda i: gives_effect_date(texts[i]) and names_all[candidates[i][0]]),
@@ -458,6 +461,7 @@ def _pick_sentences(
         ("frequency", often, lambda i: gives_frequency(texts[i], loosely=True)),
         ("span", params.check_answer_type and asks_for_span(question), lambda i: gives_span(texts[i], loosely=True)),
         ("target", bool(wants or things is not None) and asks_for_target(question), lambda i: gives_target(texts[i])),
+        ("type", "percent" in wants and bool(of_what), lambda i: gives_share_of(texts[i], of_what)),
         ("role", bool(role), lambda i: names_role(texts[i], role or "")),
         (
             "person",

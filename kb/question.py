@@ -25,6 +25,7 @@ _WANTS: list[tuple[AnswerType, re.Pattern[str]]] = [
             r"\bhow much\b.*\b(?:cost\w*|price\w*|pa(?:y|ys|id)|worth|spen[dt]\w*|allocat\w*|budget\w*|money|kip|"
             r"transfer\w*|contribut\w*|invest\w*|donat\w*|dollars?|fees?|salar\w+|wages?|funding)\b"
             r"|\bwhat (?:is|was|were|are) the (?:[\w-]+ ){0,2}?(?:cost|price|fee|budget)s?\b"
+            r"|\bwhat (?:[\w-]+ ){0,2}?(?:fee|price|charge|tariff)s? (?:does|do|did|is|are|was|were|will)\b"
             r"|\bhow (?:big|large|high)\b.*\b(?:budget|cost|price|fee|salar\w+|wages?|funding)s?\b",
             re.I,
         ),
@@ -989,3 +990,27 @@ def money_of(question: str, text: str, hit: Hit) -> bool:
 
 
 _NOT_UNITS = frozenset("the a an one of".split())
+
+
+# "What percentage of GDP …", "what percentage of salary …": a share is of something, and a sentence giving a share
+# of something else ("the share of registered enterprises that pay on time rises to 85 per cent") is no answer.
+_SHARE_OF = re.compile(
+    r"\b(?:percentage|proportion|share|fraction|per\s?cent|%)\s+of\s+(?:the\s+|their\s+|its\s+|all\s+)?"
+    r"([\w’'-]+(?:\s+[\w’'-]+)?)",
+    re.I,
+)
+# Words after "of" that do not say what the whole is: a people's adjective ("Lao workers"), verbs and links.
+_NOT_WHOLE = frozenset("lao national is are was were do does did had has have will can in on at by to of the a an".split())
+
+
+def share_of(question: str) -> list[str]:
+    """Return the words that say what the question asks a share of (["gdp"] for "what percentage of GDP is …",
+    ["workers"] for "what share of Lao workers are …"), or [] when it asks no share."""
+    match = _SHARE_OF.search(question)
+    return [w for w in match.group(1).split() if w.lower() not in _NOT_WHOLE] if match else []
+
+
+def gives_share_of(text: str, whole: list[str]) -> bool:
+    """Return True when the text speaks of the whole the share is of: one of its words, in any of its forms."""
+    words = re.findall(r"[\w’'-]+", text)
+    return any(_names(w, _forms(part)) for part in whole for w in words)

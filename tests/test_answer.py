@@ -1014,3 +1014,22 @@ def test_which_districts_wants_districts_named_and_all_of_them() -> None:
         passage_hit(covers, doc, "Where it operates", score=0.8, ordinal=1),
     ]
     assert fake_answer("Which districts are part of the pilot?", hits).answer.startswith("The pilot covers three districts")
+
+
+def test_a_share_is_of_what_the_question_says() -> None:
+    from kb.question import share_of
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    assert share_of("What percentage of GDP is spending expected to reach?") == ["GDP"]
+    assert share_of("What proportion of Lao workers are informal?") == ["workers"]
+    assert share_of("How many workers are informal?") == []
+    doc = Document("d", "strategy.pdf", "Lao social protection strategy")
+    text = (
+        "The share of registered enterprises that pay contributions on time rises to 85 per cent by 2025. "
+        "The large majority of workers (86.4 per cent) are in informal employment."
+    )
+    hits = [passage_hit(text, doc, "Social security", page=5)]
+    refused = fake_answer("What percentage of salary do employees contribute to the fund?", hits)
+    assert refused.abstained and refused.reason == "No passage gives the share asked for."
+    assert "86.4 per cent" in fake_answer("What share of Lao workers are in informal employment?", hits).answer
