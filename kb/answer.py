@@ -50,10 +50,12 @@ from kb.question import (
     names_role,
     names_years,
     parts_named,
+    periods_asked,
     place_kind_asked,
     places_asked,
     places_named,
     plural_places_asked,
+    record_of_another_period,
     reports,
     role_asked,
     share_of,
@@ -286,6 +288,8 @@ def build_answer(
     dated = [h for h in supported if speaks_of(h, years)]
     if params.check_specifics and (months := month_years(question)):
         dated = [h for h in dated if not speaks_of_other_years(h, months)]
+    if params.check_specifics and (periods := periods_asked(question)):
+        dated = [h for h in dated if not record_of_another_period(h, periods)]
     # … and one about a district or province, by a passage that names it.
     places = places_asked(question) if params.check_specifics else []
     if places:

@@ -425,6 +425,44 @@ def speaks_of(hit: Hit, years: list[str]) -> bool:
 _MONTH_YEAR = re.compile(rf"\b(?:{_MONTHS})\s+((?:19|20)\d\d)\b", re.I)
 
 
+# "The meeting in the second half of 2024", "the session in November 2023": a meeting's record dated outside that
+# period is not its record, unless a passage of it speaks of the period ("the next high-level meeting will be held
+# in the second half of 2024"). Each period is (phrase, first month "YYYY-MM", last month "YYYY-MM").
+_PERIOD = re.compile(
+    rf"\b(?:(first|second)\s+half|(first|second|third|fourth|last)\s+quarter|({_MONTHS}))\s+(?:of\s+)?((?:19|20)\d\d)\b",
+    re.I,
+)
+_HALVES = {"first": (1, 6), "second": (7, 12)}
+_QUARTERS = {"first": (1, 3), "second": (4, 6), "third": (7, 9), "fourth": (10, 12), "last": (10, 12)}
+
+
+def periods_asked(question: str) -> list[tuple[str, str, str]]:
+    """Return the periods shorter than a year that a question names, as (phrase, first month, last month)."""
+    found = []
+    for match in _PERIOD.finditer(question):
+        half, quarter, month, year = match.groups()
+        if half:
+            first, last = _HALVES[half.lower()]
+        elif quarter:
+            first, last = _QUARTERS[quarter.lower()]
+        else:
+            first = last = _MONTHS.split("|").index(month.capitalize()) + 1
+        found.append((match.group(0), f"{year}-{first:02d}", f"{year}-{last:02d}"))
+    return found
+
+
+def record_of_another_period(hit: Hit, periods: list[tuple[str, str, str]]) -> bool:
+    """Return True when the passage is from a meeting's record dated outside every period asked about, and does
+    not itself speak of one of them."""
+    date = (hit.document.date or "")[:7]
+    if hit.document.doc_type != "minutes" or not date or not periods:
+        return False
+    if any(first <= date <= last for _, first, last in periods):
+        return False
+    text = " ".join(f"{hit.chunk.section or ''} {hit.chunk.text}".split())
+    return not any(re.search(re.escape(phrase).replace(r"\ ", r"\s+"), text, re.I) for phrase, _, _ in periods)
+
+
 def month_years(question: str) -> list[str]:
     """Return the years of the months a question names ("2023" for "in November 2023")."""
     return _MONTH_YEAR.findall(question)

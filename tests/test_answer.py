@@ -1033,3 +1033,24 @@ def test_a_share_is_of_what_the_question_says() -> None:
     refused = fake_answer("What percentage of salary do employees contribute to the fund?", hits)
     assert refused.abstained and refused.reason == "No passage gives the share asked for."
     assert "86.4 per cent" in fake_answer("What share of Lao workers are in informal employment?", hits).answer
+
+
+def test_a_meeting_in_a_period_is_not_answered_by_the_record_of_another() -> None:
+    from kb.question import periods_asked
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    assert periods_asked("When was the meeting in the second half of 2024?") == [("second half of 2024", "2024-07", "2024-12")]
+    assert periods_asked("Who chaired in November 2023?") == [("November 2023", "2023-11", "2023-11")]
+    assert periods_asked("What happened in 2024?") == []  # a year is the year rule's
+    record = Document("m", "minutes.docx", "Minutes of the high-level meeting, 21 February 2024", "minutes", date="2024-02-21")
+    header = passage_hit("Date: Wednesday 21 February 2024\nVenue: Thalat", record, "Minutes of the high-level meeting")
+    closing = passage_hit(
+        "The next high-level meeting will be held in the second half of 2024, on a date to be set.", record, "6. Closing",
+        score=0.8, ordinal=1,
+    )
+    answer = fake_answer("On what date was the high-level meeting in the second half of 2024 held?", [header, closing])
+    assert answer.answer.startswith("The next high-level meeting will be held in the second half of 2024")
+    refused = fake_answer("On what date was the high-level meeting in the second half of 2024 held?", [header])
+    assert refused.abstained
+    assert "21 February 2024" in fake_answer("On what date was the high-level meeting in February 2024 held?", [header]).answer
