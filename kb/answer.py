@@ -405,7 +405,8 @@ def _pick_sentences(
     when something takes effect and no sentence about it says, "event" when it asks the date of an event (set
     up, issued, end) and no dated sentence speaks of it, "places" when it asks which provinces (districts, …)
     and no sentence names one, "target" when it asks a figure aimed at and no sentence states an aim,
-    "person" when it asks a name and no sentence names a person, "official" when it asks which official did
+    "person" when it asks a name (or who holds an office it names in full) and no sentence names a person,
+    "role" when it names an office and no sentence names that office, "official" when it asks which official did
     something and no sentence names a person or an office, "weak" when even the best sentence is far from
     the question (the passages are about the topic, not the answer).
     """

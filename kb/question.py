@@ -425,6 +425,19 @@ def speaks_of(hit: Hit, years: list[str]) -> bool:
 _MONTH_YEAR = re.compile(rf"\b(?:{_MONTHS})\s+((?:19|20)\d\d)\b", re.I)
 
 
+def month_years(question: str) -> list[str]:
+    """Return the years of the months a question names ("2023" for "in November 2023")."""
+    return _MONTH_YEAR.findall(question)
+
+
+def speaks_of_other_years(hit: Hit, years: list[str]) -> bool:
+    """Return True when the passage names years, none of them one asked, and its document is dated another year."""
+    if not years or (hit.document.date or "")[:4] in years:
+        return False
+    named = set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", f"{hit.chunk.section or ''} {hit.chunk.text}"))
+    return bool(named) and not named & set(years)
+
+
 # "The meeting in the second half of 2024", "the session in November 2023": a meeting's record dated outside that
 # period is not its record, unless a passage of it speaks of the period ("the next high-level meeting will be held
 # in the second half of 2024"). Each period is (phrase, first month "YYYY-MM", last month "YYYY-MM").
@@ -461,19 +474,6 @@ def record_of_another_period(hit: Hit, periods: list[tuple[str, str, str]]) -> b
         return False
     text = " ".join(f"{hit.chunk.section or ''} {hit.chunk.text}".split())
     return not any(re.search(re.escape(phrase).replace(r"\ ", r"\s+"), text, re.I) for phrase, _, _ in periods)
-
-
-def month_years(question: str) -> list[str]:
-    """Return the years of the months a question names ("2023" for "in November 2023")."""
-    return _MONTH_YEAR.findall(question)
-
-
-def speaks_of_other_years(hit: Hit, years: list[str]) -> bool:
-    """Return True when the passage names years, none of them one asked, and its document is dated another year."""
-    if not years or (hit.document.date or "")[:4] in years:
-        return False
-    named = set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", f"{hit.chunk.section or ''} {hit.chunk.text}"))
-    return bool(named) and not named & set(years)
 
 
 # "How many were enrolled in Nong district?": a passage that does not name the district does not answer for it,
@@ -974,9 +974,11 @@ _ROLE_HEAD = (
     r"secretary)s?"
 )
 _ROLE_NAME = r"(?-i:[A-Z][\w’'-]*)"
+_ROLE_QUALIFIER = rf"(?:vice|deputy|prime|acting|former|resident|{_ROLE_NAME})"
+_ROLE_OF = rf"\s+of\s+(?:the\s+)?{_ROLE_NAME}(?:\s+(?:{_ROLE_NAME}|of|and|the|for))*"
 _ROLE_ASKED = re.compile(
     r"\b(?:which|(?:names?|who\s+(?:is|was|are|were))\s+of\s+the|who\s+(?:is|was|are|were)\s+the)\s+"
-    rf"((?:(?:vice|deputy|prime|acting|former|resident|{_ROLE_NAME})[\s-]+){{0,2}}?{_ROLE_HEAD}(?![’'\w])(?:\s+of\s+(?:the\s+)?{_ROLE_NAME}(?:\s+(?:{_ROLE_NAME}|of|and|the|for))*)?)\b",
+    rf"((?:{_ROLE_QUALIFIER}[\s-]+){{0,2}}?{_ROLE_HEAD}(?![’'\w])(?:{_ROLE_OF})?)\b",
     re.I,
 )
 

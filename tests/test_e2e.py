@@ -175,3 +175,10 @@ def test_floors_on_the_independent_question_sets(real_kb) -> None:  # type: igno
     assert hits / len(answerable) >= 0.9  # 0.979 when last measured
     assert wrong_abstentions / len(answerable) <= 0.05  # 0.010 when last measured
     assert abstentions / (len(questions) - len(answerable)) >= 0.7  # 0.797 when last measured
+
+
+def test_an_acronym_is_searched_by_the_long_form_the_library_defines(real_kb) -> None:  # type: ignore[no-untyped-def]
+    assert real_kb.acronyms()["NSPC"] == "National Social Protection Commission"
+    # The review says "The National Social Protection Commission was established on 9 December 2021", never "NSPC".
+    answer = real_kb.ask("According to the mid-term review, on what date was the NSPC actually created?")
+    assert "9 December 2021" in answer.answer and answer.citations[0].hit.document.source.endswith("review-2024.pdf")
