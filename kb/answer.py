@@ -38,6 +38,7 @@ from kb.question import (
     gives_target,
     holds_figures,
     is_named,
+    language_named,
     money_of,
     month_years,
     named_sources,
@@ -297,6 +298,9 @@ def build_answer(
     # "What does Article 2 say?": a passage under that heading answers, when one was read.
     if (parts := parts_named(question)) and (under := [h for h in dated if under_part(h, parts)]):
         dated = under
+    # "… in the Lao-language summary": a passage in that language answers, when one was read.
+    if (language := language_named(question)) and (written := [h for h in dated if h.document.language == language]):
+        dated = written
     things = counted_things(question) if params.check_answer_type else None
     picks: list[tuple[int, int, int]] | str = "weak"
     if not_held:

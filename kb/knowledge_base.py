@@ -11,7 +11,7 @@ from kb.answer import AnswerParams, build_answer
 from kb.config import Settings
 from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
-from kb.question import answers_meeting_field, asks_meeting_field, event_words
+from kb.question import answers_meeting_field, asks_meeting_field, event_words, language_named
 from kb.retrieve import FusionParams, Snapshot, chunk_dense_score, search
 from kb.store import Store
 from kb.types import Answer, Chunk, Document, Filters, Hit, LibraryStats
@@ -141,6 +141,11 @@ class KnowledgeBase:
         query = with_other_forms(question, self.acronyms())
         query = f"{query} {extra}" if (extra := event_words(question)) else query
         hits = self.search(query, k=k, filters=filters, depth=max(k, self.settings.answer_depth))
+        if language := language_named(question):
+            # "… in the Lao-language summary": that language's best passages are read too.
+            scoped = replace(filters or Filters(), languages=(language,))
+            read = {h.chunk.id for h in hits}
+            hits += [h for h in self.search(query, k=2, filters=scoped) if h.chunk.id not in read]
         return hits + self._record_fields(question, hits) if hits and asks_meeting_field(question) else hits
 
     def acronyms(self) -> dict[str, str]:

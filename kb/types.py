@@ -172,10 +172,13 @@ class Filters:
     doc_types: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
+    languages: tuple[str, ...] = ()
 
     def allows(self, doc: Document) -> bool:
         """Return True when `doc` passes every filter that is set."""
         if self.doc_types and doc.doc_type not in self.doc_types:
+            return False
+        if self.languages and doc.language not in self.languages:
             return False
         if self.date_from and (doc.date is None or doc.date < self.date_from):
             return False
@@ -186,7 +189,7 @@ class Filters:
     @property
     def active(self) -> bool:
         """Return True when any filter is set."""
-        return bool(self.doc_types or self.date_from or self.date_to)
+        return bool(self.doc_types or self.date_from or self.date_to or self.languages)
 
 
 @dataclass(frozen=True)

@@ -1054,3 +1054,26 @@ def test_a_meeting_in_a_period_is_not_answered_by_the_record_of_another() -> Non
     refused = fake_answer("On what date was the high-level meeting in the second half of 2024 held?", [header])
     assert refused.abstained
     assert "21 February 2024" in fake_answer("On what date was the high-level meeting in February 2024 held?", [header]).answer
+
+
+def test_a_question_naming_the_lao_version_is_answered_from_it() -> None:
+    from kb.question import language_named, tells_event
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    assert language_named("What rate is reported in the Lao-language summary?") == "lo"
+    assert language_named("What does the summary in Lao say?") == "lo" and language_named("in the Lao version") == "lo"
+    assert language_named("How many workers in Lao PDR are informal?") is None
+    assert language_named("What share of Lao workers are informal?") is None
+    # The English words of an event cannot read a Lao sentence, which is given the benefit of the doubt.
+    assert tells_event("issued", "ໄດ້ຮັບການຮັບຮອງ ວັນທີ 21 ກຸມພາ 2024.") and not tells_event("issued", "It met on 21 February 2024.")
+    english = Document("e", "review.pdf", "Mid-term review")
+    lao = Document("l", "summary-lao.pdf", "Summary of the strategy in Lao", language="lo")
+    hits = [
+        passage_hit("About 94 per cent of the population was covered by health insurance in 2023.", english, "2.1 Health"),
+        passage_hit("ໃນປີ 2023 ການປະກັນສຸຂະພາບ ປົກຄຸມປະຊາກອນ ປະມານ 94%.", lao, "6", score=0.6, ordinal=1),
+    ]
+    answer = fake_answer("What health insurance coverage for 2023 is reported in the Lao-language summary?", hits)
+    assert answer.citations[0].hit.document is lao
+    review = fake_answer("What health insurance coverage for 2023 does the review report?", hits)
+    assert review.citations[0].hit.document is english

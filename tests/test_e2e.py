@@ -182,3 +182,8 @@ def test_an_acronym_is_searched_by_the_long_form_the_library_defines(real_kb) ->
     # The review says "The National Social Protection Commission was established on 9 December 2021", never "NSPC".
     answer = real_kb.ask("According to the mid-term review, on what date was the NSPC actually created?")
     assert "9 December 2021" in answer.answer and answer.citations[0].hit.document.source.endswith("review-2024.pdf")
+
+
+def test_a_question_naming_the_lao_summary_is_answered_from_it(real_kb) -> None:  # type: ignore[no-untyped-def]
+    answer = real_kb.ask("What health insurance coverage rate for 2023 is reported in the Lao-language summary of the strategy?")
+    assert answer.citations[0].hit.document.source.endswith("nsps-summary-lao.pdf") and "94%" in answer.answer

@@ -40,6 +40,8 @@ def test_filters_by_type_and_date(kb) -> None:  # type: ignore[no-untyped-def]
     assert hits and all(h.document.date and h.document.date >= "2024-01-01" for h in hits)
     hits = kb.search("social protection", k=10, filters=Filters(date_to="2020"))
     assert all(h.document.date and h.document.date[:4] <= "2020" for h in hits)
+    hits = kb.search("ການປົກປ້ອງສັງຄົມ", k=10, filters=Filters(languages=("lo",)))
+    assert hits and all(h.document.language == "lo" for h in hits)
 
 
 def test_search_spreads_over_documents(kb) -> None:  # type: ignore[no-untyped-def]
