@@ -38,9 +38,11 @@ _WANTS: list[tuple[AnswerType, re.Pattern[str]]] = [
     ),
     (
         "date",
-        # "What did they say about when to decide …?" asks what was said, not a date.
+        # "What did they say about when to decide …?" asks what was said, and "which standards did they use when
+        # preparing the strategy?" what they used: neither asks for a date.
         re.compile(
-            r"(?<!\babout )(?<!\bon )\bwhen\b|\b(?:what|which) (?:date|day|year|month)\b|\bdeadline\b|\bwhich year\b",
+            r"(?<!\babout )(?<!\bon )\bwhen\b(?!\s+(?!during\b)[a-z]+ing\b)"
+            r"|\b(?:what|which) (?:date|day|year|month)\b|\bdeadline\b|\bwhich year\b",
             re.I,
         ),
     ),
@@ -1013,7 +1015,8 @@ def names_role(text: str, role: str) -> bool:
     return re.search(r"\b" + r"[\s-]+(?:the\s+)?".join(parts) + r"\b", text, re.I) is not None
 
 
-_PER = re.compile(r"\b(?:per|for each|for every|each)\s+((?:[a-z]+\s+)?[a-z]+)", re.I)
+# "per child", "for each month" ask an amount per something; "how large is each payment" does not.
+_PER = re.compile(r"\b(?:per|for each|for every)\s+((?:[a-z]+\s+)?[a-z]+)", re.I)
 _SPEAKS_OF_IT = re.compile(
     r"\b(?:it|they|its|their)\b|\bthe\s+(?:grant|programme|program|project|scheme|pilot|fund|allowance|benefit)\b", re.I
 )

@@ -182,6 +182,8 @@ def test_questions_that_want_a_figure_or_a_date() -> None:
     # What was said about when to do something is what was said, not a date.
     assert expected_answers("What did the members say about when to decide on the grant?") == set()
     assert expected_answers("When to book a car?") == {"date"}
+    assert expected_answers("Which standards did the team use when preparing the strategy?") == set()
+    assert expected_answers("When during the year is the report due?") == {"date"}
     assert gives("percent", "86.4 per cent of workers") and not gives("percent", "most workers")
     assert gives("date", "by the first quarter of 2025") and not gives("date", "as soon as possible")
 
@@ -992,6 +994,9 @@ def test_an_amount_of_money_is_of_whoever_the_question_names_and_per_what_it_ask
     refused = fake_answer("How much did WFP spend per child per school day on meals?", hits)
     assert refused.abstained and refused.reason == "No passage gives the amount of money asked for."
     assert "LAK 800" in fake_answer("How much does the Government spend per child per school day on meals?", hits).answer
+    # "How large is each payment" asks no amount per something.
+    payment = passage_hit("It is paid every second month, as a single transfer of LAK 300,000.", doc, "Payments")
+    assert money_of("How much does a family get, and how large is each payment?", payment.chunk.text, payment)
     # "The grant" speaks of the grant a passage is about, as "it" does.
     grant = Document("g", "grant.html", "Mother and Early Childhood Grant (MECG)")
     text = "The grant is worth LAK 150,000 for each month of eligibility."
