@@ -161,20 +161,21 @@ def test_a_meetings_observers_come_from_its_record(real_kb) -> None:  # type: ig
 
 
 def test_floors_on_the_independent_question_sets(real_kb) -> None:  # type: ignore[no-untyped-def]
-    # dev6, dev7 and dev8 were written by helpers who never saw questions.yaml; dev6 and dev7 were developed on in
-    # the sixth session, dev8 in the seventh. dev9 is left out of the tests so that it stays a set nobody tunes on.
+    # dev6 to dev10 were written by helpers who never saw questions.yaml; dev6 and dev7 were developed on in the
+    # sixth session, dev8 to dev10 in the seventh (each measured fresh first, see docs/benchmarks.md). A new set
+    # for a fresh measure stays out of the tests until it has been measured.
     from kb.eval_questions import first_hit_rank, load_questions
 
     data = Path(__file__).parent / "data"
-    questions = [q for name in ("dev6", "dev7", "dev8") for q in load_questions(data / f"{name}.yaml")]
+    questions = [q for name in ("dev6", "dev7", "dev8", "dev9", "dev10") for q in load_questions(data / f"{name}.yaml")]
     answerable = [q for q in questions if q.answerable]
     answers = {q.id: real_kb.ask(q.question) for q in questions}
     hits = sum(1 for q in answerable if (r := first_hit_rank(q, [c.hit for c in answers[q.id].citations])) and r <= 3)
     wrong_abstentions = sum(answers[q.id].abstained for q in answerable)
     abstentions = sum(answers[q.id].abstained for q in questions if not q.answerable)
-    assert hits / len(answerable) >= 0.9  # 0.979 when last measured
-    assert wrong_abstentions / len(answerable) <= 0.05  # 0.010 when last measured
-    assert abstentions / (len(questions) - len(answerable)) >= 0.7  # 0.797 when last measured
+    assert hits / len(answerable) >= 0.9  # 0.986 when last measured
+    assert wrong_abstentions / len(answerable) <= 0.05  # 0.007 when last measured
+    assert abstentions / (len(questions) - len(answerable)) >= 0.75  # 0.851 when last measured
 
 
 def test_an_acronym_is_searched_by_the_long_form_the_library_defines(real_kb) -> None:  # type: ignore[no-untyped-def]
