@@ -12,6 +12,7 @@ from kb.lexical import tokenize
 from kb.question import (
     AnswerType,
     answers_meeting_field,
+    as_named,
     asks_for_commitment,
     asks_for_frequency,
     asks_for_holder,
@@ -318,7 +319,7 @@ def build_answer(
         if not_held:
             reason = f"The library holds no {' or '.join(not_held)}."
         elif missing and supported:
-            reason = f"No passage mentions {', '.join(missing)}."
+            reason = f"No passage mentions {', '.join(as_named(question, missing))}."
         elif supported:
             reason = _refusal_reason(picks, question, years, wants, things)
             if reason and picks in ("type", "count") and places:

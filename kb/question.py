@@ -864,6 +864,22 @@ def unmatched_terms(question: str, hits: list[Hit]) -> list[str]:
     return terms_missing(specific_terms(question), text)
 
 
+_LINK = r"(?:\s+(?:of|for|the|and|on))*\s+"
+
+
+def as_named(question: str, terms: list[str]) -> list[str]:
+    """Return the terms with those that stand next to each other in the question joined: ["Luang Prabang"], not
+    ["Luang", "Prabang"]."""
+    joined: list[str] = []
+    for term in terms:
+        pattern = rf"(?<!\w){re.escape(joined[-1])}({_LINK}){re.escape(term)}(?!\w)" if joined else None
+        if pattern and (between := re.search(pattern, question)):
+            joined[-1] = f"{joined[-1]}{between.group(1)}{term}"
+        else:
+            joined.append(term)
+    return joined
+
+
 def terms_missing(terms: list[str], text: str) -> list[str]:
     """Return the names and figures that the text does not mention, in any of the forms `unmatched_terms` allows."""
     stems: set[str] | None = None

@@ -1082,3 +1082,18 @@ def test_a_question_naming_the_lao_version_is_answered_from_it() -> None:
     assert answer.citations[0].hit.document is lao
     review = fake_answer("What health insurance coverage for 2023 does the review report?", hits)
     assert review.citations[0].hit.document is english
+
+
+def test_a_missing_name_of_several_words_is_told_as_one() -> None:
+    from kb.question import as_named
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    assert as_named("Did the UN Peace and Development Fund pay?", ["UN", "Peace", "Development", "Fund"]) == [
+        "UN Peace and Development Fund"
+    ]
+    assert as_named("What did Australia give to Japan?", ["Australia", "Japan"]) == ["Australia", "Japan"]
+    doc = Document("d", "brief.html", "Health insurance brief")
+    hits = [passage_hit("The first provincial office opened in April 2014, when the scheme was piloted.", doc, "History")]
+    refused = fake_answer("When did the office open in Luang Prabang?", hits)
+    assert refused.reason == "No passage mentions Luang Prabang."
