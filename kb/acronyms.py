@@ -1,8 +1,8 @@
-"""Acronyms the library defines ("National Social Protection Commission (NSPC)"), to search with both forms.
+"""Acronyms the library defines ("National Social Protection Commission (NSPC)"), to search an acronym by its long form.
 
 A question that says "NSPC" should find the passage that says "the National Social Protection Commission was
-established", and one that spells out "National Health Insurance Bureau" the passages that say "the NHIB": the
-keyword leg matches neither, and MiniLM knows no Lao acronym.
+established": the keyword leg does not match the two, and MiniLM knows no Lao acronym. (The other way, the long
+form searched with its acronym too, blurred more searches than it helped; see docs/benchmarks.md.)
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from kb.lexical import JOINING_WORDS
+
 _DEFINED = re.compile(r"\(([A-Z]{2,8})\)")
-_JOINING = frozenset("and of for the on in to".split())
 
 
 def defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
@@ -28,7 +29,7 @@ def defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
                     break
                 if word[:1].isupper():
                     letters = word[0] + letters
-                elif word.lower() not in _JOINING:
+                elif word.lower() not in JOINING_WORDS:
                     break
                 used.insert(0, word)
             if letters == acronym and used[0][:1].isupper():
@@ -37,7 +38,7 @@ def defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
 
 
 def with_other_forms(question: str, acronyms: dict[str, str]) -> str:
-    """Return the question followed by the other form of each acronym it uses or spells out."""
+    """Return the question followed by the long form of each acronym it uses without spelling it out."""
     extra = []
     for acronym, long_form in acronyms.items():
         # "ILO–UNDESA project" names a project, which the two bodies' long names would only blur.

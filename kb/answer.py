@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from kb.embed import Embedder
-from kb.lexical import tokenize
+from kb.lexical import LAO_RANGE, tokenize
 from kb.question import (
     AnswerType,
     answers_meeting_field,
@@ -250,7 +250,7 @@ def evidence(hit: Hit, question_tokens: list[str], idf: Callable[[str], float], 
     return dense_weight * max(0.0, hit.dense) + (1 - dense_weight) * cover
 
 
-_LAO = re.compile(r"[\u0e80-\u0eff]")
+_LAO = re.compile(f"[{LAO_RANGE}]")
 T = TypeVar("T")
 
 

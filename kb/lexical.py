@@ -7,6 +7,9 @@ import re
 from functools import lru_cache
 
 LAO_RANGE = "\u0e80-\u0eff"
+# Small words inside a name spelled out ("Mother and Early Childhood Grant", "Ministry of Health"), which its
+# acronym skips.
+JOINING_WORDS = frozenset("and of for the on in to".split())
 _LAO_RUN = re.compile(f"[{LAO_RANGE}]+")
 _WORD = re.compile(rf"[{LAO_RANGE}]+|[^\W_]+(?:[.'][^\W_]+)*", re.UNICODE)
 

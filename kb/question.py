@@ -8,7 +8,7 @@ from datetime import date
 from itertools import takewhile
 from typing import Literal
 
-from kb.lexical import tokenize
+from kb.lexical import JOINING_WORDS, LAO_RANGE, tokenize
 from kb.types import Document, Hit
 
 AnswerType = Literal["percent", "money", "number", "date"]
@@ -251,7 +251,7 @@ def tells_event(event: str, text: str) -> bool:
     return _EVENTS[event][1].search(text) is not None or _LAO_SCRIPT.search(text) is not None
 
 
-_LAO_SCRIPT = re.compile(r"[\u0e80-\u0eff]")
+_LAO_SCRIPT = re.compile(f"[{LAO_RANGE}]")
 
 
 # "When was the 2018 Health Insurance Law promulgated?" is about a law, which "Prime Minister's Decree No. 470/PM on
@@ -925,7 +925,6 @@ def _names_country(term: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(root)}\w{{0,2}}(?!\w)", text) is not None
 
 
-_JOINING = frozenset("and of for the on in to".split())
 
 
 def _spelled_out(acronym: str, text: str) -> bool:
@@ -940,7 +939,7 @@ def _spelled_out(acronym: str, text: str) -> bool:
         while j < len(words) and len(letters) < len(acronym):
             if words[j][:1].isupper():
                 letters += words[j][0]
-            elif words[j].lower() not in _JOINING:
+            elif words[j].lower() not in JOINING_WORDS:
                 break
             j += 1
         if letters == acronym:
@@ -1011,7 +1010,7 @@ def role_asked(question: str) -> str | None:
     if match is None:
         return None
     words = match.group(1).split()
-    while words and words[-1].lower() in _JOINING:  # "Minister of Health and" stops at the office's name
+    while words and words[-1].lower() in JOINING_WORDS:  # "Minister of Health and" stops at the office's name
         words.pop()
     return " ".join(words)
 
