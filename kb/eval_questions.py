@@ -96,6 +96,12 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+def _norm_passage(text: str) -> str:
+    """Return a passage's text as answer phrases are written: a table's cells ("MoF | 15 December 2023") read as
+    words in a row ("MoF 15 December 2023"), as they stand on the page."""
+    return _norm(re.sub(r"\s*\|\s*", " ", text))
+
+
 def is_hit(question: Question, hit: Hit) -> bool:
     """Return True when the passage is from the right document and page and holds an answer phrase."""
     if not question.answerable or question.document is None:
@@ -106,7 +112,7 @@ def is_hit(question: Question, hit: Hit) -> bool:
         (source == doc or source.endswith("/" + doc)) and (page is None or hit.chunk.page == page) for doc, page in places
     ):
         return False
-    text = _norm(hit.chunk.text)
+    text = _norm_passage(hit.chunk.text)
     return any(_norm(a) in text for a in question.answers)
 
 

@@ -227,3 +227,16 @@ def test_hit_needs_document_page_and_phrase(tiny_kb) -> None:  # type: ignore[no
     elsewhere = Question(**{**q.__dict__, "document": "other.pdf", "also": (("strategy.pdf", 2),)})
     assert any(is_hit(elsewhere, h) for h in hits)
     assert not any(is_hit(Question(**{**elsewhere.__dict__, "also": (("strategy.pdf", 1),)}), h) for h in hits)
+
+
+def test_hit_reads_table_cells_as_words_in_a_row() -> None:
+    from kb.eval_questions import Question, is_hit
+    from kb.types import Document
+    from tests.fakes import passage_hit
+
+    doc = Document("d", "minutes.pdf", "Minutes")
+    hit = passage_hit("A3 | Provide budget data | Department of Budget, MoF | 15 December 2023", doc)
+    q = Question(id="x", question="?", kind="fact", split="test", document="minutes.pdf", page=None,
+                 answers=("Department of Budget, MoF 15 December 2023",))
+    assert is_hit(q, hit)
+    assert not is_hit(Question(**{**q.__dict__, "answers": ("MoF 16 December 2023",)}), hit)
