@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from kb.embed import Embedder
-from kb.lexical import LAO_RANGE, tokenize
+from kb.lexical import LAO_RANGE, detect_language, tokenize
 from kb.question import (
     AnswerType,
     answers_meeting_field,
@@ -453,7 +453,12 @@ def _pick_sentences(
         candidates, texts = _kept(candidates, keep), _kept(texts, keep)
     effect = params.check_answer_type and asks_when_effective(question)
     event = event_asked(question) if params.check_answer_type else None
-    names_all = {h: not unmatched_terms(question, [hit]) for h, hit in enumerate(hits)} if effect or event else {}
+    # A Lao passage cannot be checked against the question's English names ("ຄະນະກຳມະການ…" is the Commission).
+    names_all = (
+        {h: detect_language(hit.chunk.text) == "lo" or not unmatched_terms(question, [hit]) for h, hit in enumerate(hits)}
+        if effect or event
+        else {}
+    )
     if effect:
         wants = wants - {"date"}
     often = params.check_answer_type and asks_for_frequency(question)

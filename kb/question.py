@@ -1047,11 +1047,19 @@ def money_of(question: str, text: str, hit: Hit) -> bool:
         if _SPEAKS_OF_IT.search(text) is None or terms_missing(names, passage):
             return False
     words = re.findall(r"[\w’'$₭-]+", text)
-    units = [unit.split()[-1] for unit in _PER.findall(question)]
+    units = [_unit(unit) for unit in _PER.findall(question)]
     return all(any(_names(w, _forms(unit)) for w in words) for unit in units if unit.lower() not in _NOT_UNITS)
 
 
 _NOT_UNITS = frozenset("the a an one of".split())
+# "per month and how often …": the unit is "month", not the word after it.
+_AFTER_UNIT = frozenset("and or but how what when who which is are was were do does did in on at to of for by".split())
+
+
+def _unit(phrase: str) -> str:
+    """Return the unit of a "per …" phrase: its last word, unless that word only follows the unit."""
+    words = phrase.split()
+    return words[0] if len(words) > 1 and words[-1].lower() in _AFTER_UNIT else words[-1]
 
 
 # "What percentage of GDP …", "what percentage of salary …": a share is of something, and a sentence giving a share

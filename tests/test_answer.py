@@ -1001,6 +1001,9 @@ def test_an_amount_of_money_is_of_whoever_the_question_names_and_per_what_it_ask
     grant = Document("g", "grant.html", "Mother and Early Childhood Grant (MECG)")
     text = "The grant is worth LAK 150,000 for each month of eligibility."
     assert "LAK 150,000" in fake_answer("How much is the MECG worth per month?", [passage_hit(text, grant, "Benefit")]).answer
+    # The unit is the word after "per", not the word after the unit: "per month and how often …" asks per month.
+    asked = "How much is the MECG worth per month and how often do families get paid?"
+    assert "LAK 150,000" in fake_answer(asked, [passage_hit(text, grant, "Benefit")]).answer
 
 
 def test_which_districts_wants_districts_named_and_all_of_them() -> None:
@@ -1082,6 +1085,12 @@ def test_a_question_naming_the_lao_version_is_answered_from_it() -> None:
     assert answer.citations[0].hit.document is lao
     review = fake_answer("What health insurance coverage for 2023 does the review report?", hits)
     assert review.citations[0].hit.document is english
+    # … and its names, written in Lao, are taken on trust: the date the Commission was set up.
+    lao_text = "ຄະນະກຳມະການ ປົກປ້ອງສັງຄົມແຫ່ງຊາດ ໄດ້ສ້າງຕັ້ງຂຶ້ນ ໃນວັນທີ 9 ທັນວາ 2021."
+    created = passage_hit(lao_text, lao, "Social Protection Commission", ordinal=2)
+    asked = "What does the Lao-language summary say about when the National Social Protection Commission was created?"
+    commission = passage_hit("The National Social Protection Commission meets twice a year.", english, "2.4 Governance")
+    assert "9 ທັນວາ 2021" in fake_answer(asked, [commission, created]).answer
 
 
 def test_a_missing_name_of_several_words_is_told_as_one() -> None:
