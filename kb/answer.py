@@ -11,6 +11,7 @@ from kb.embed import Embedder
 from kb.lexical import LAO_RANGE, detect_language, tokenize
 from kb.question import (
     AnswerType,
+    announces_meeting,
     answers_meeting_field,
     as_named,
     asks_for_commitment,
@@ -23,6 +24,7 @@ from kb.question import (
     asks_for_span,
     asks_for_target,
     asks_meeting_field,
+    asks_meeting_outcome,
     asks_when_effective,
     counted_things,
     counts,
@@ -46,6 +48,7 @@ from kb.question import (
     names_instrument,
     names_official,
     names_owner,
+    names_period,
     names_person,
     names_places,
     names_places_asked,
@@ -58,6 +61,8 @@ from kb.question import (
     places_named,
     plural_places_asked,
     record_of_another_period,
+    recorded_outside,
+    recorded_within,
     reports,
     role_asked,
     share_of,
@@ -68,6 +73,7 @@ from kb.question import (
     tells_event,
     under_part,
     unmatched_terms,
+    written_before,
     years_asked,
 )
 from kb.tables import row_header
@@ -357,6 +363,7 @@ _REASONS = {
     "target": "No passage gives a target for that.",
     "official": "No passage names who did it.",
     "person": "No passage gives a person's name.",
+    "outcome": "No passage records what that meeting did; it is only announced.",
 }
 
 
@@ -485,6 +492,31 @@ def _pick_sentences(
         ),
         ("official", params.check_answer_type and asks_for_official(question), lambda i: names_official(texts[i])),
     )
+    # "… at its meeting in January 2024": in the record of another meeting, only a sentence speaking of that period
+    # may answer (not the action items agreed in November). What such a meeting decided ("outcome") is told by its
+    # own record, or by a sentence that speaks of the period in a document written since; a sentence announcing it,
+    # or anything written before it, tells when it is to be or what is due by then.
+    if params.check_specifics and (periods := periods_asked(question)):
+        keep = [
+            not recorded_outside(hits[h], periods) or names_period(t, periods)
+            for (h, _, _), t in zip(candidates, texts, strict=True)
+        ]
+        if any(keep):
+            candidates, texts = _kept(candidates, keep), _kept(texts, keep)
+    if params.check_answer_type and asks_meeting_outcome(question):
+        periods = periods_asked(question) if params.check_specifics else []
+        keep = [
+            not announces_meeting(t)
+            and (
+                not periods
+                or recorded_within(hits[h], periods)
+                or (names_period(t, periods) and not written_before(hits[h], periods))
+            )
+            for (h, _, _), t in zip(candidates, texts, strict=True)
+        ]
+        if not any(keep):
+            return "outcome"
+        candidates, texts = _kept(candidates, keep), _kept(texts, keep)
     # "When did WFP begin, and in which provinces?": the places may stand in a sentence without the date.
     unnamed = bool(place_kind) and not any(names_places(place_kind or "", t, question) for t in texts)
     for reason, needed, gate in gates:

@@ -473,13 +473,60 @@ def periods_asked(question: str) -> list[tuple[str, str, str]]:
 def record_of_another_period(hit: Hit, periods: list[tuple[str, str, str]]) -> bool:
     """Return True when the passage is from a meeting's record dated outside every period asked about, and does
     not itself speak of one of them."""
+    return recorded_outside(hit, periods) and not names_period(f"{hit.chunk.section or ''} {hit.chunk.text}", periods)
+
+
+def recorded_outside(hit: Hit, periods: list[tuple[str, str, str]]) -> bool:
+    """Return True when the passage is from a meeting's record dated outside every period asked about."""
     date = (hit.document.date or "")[:7]
     if hit.document.doc_type != "minutes" or not date or not periods:
         return False
-    if any(first <= date <= last for _, first, last in periods):
-        return False
-    text = " ".join(f"{hit.chunk.section or ''} {hit.chunk.text}".split())
-    return not any(re.search(re.escape(phrase).replace(r"\ ", r"\s+"), text, re.I) for phrase, _, _ in periods)
+    return not any(first <= date <= last for _, first, last in periods)
+
+
+def written_before(hit: Hit, periods: list[tuple[str, str, str]]) -> bool:
+    """Return True when the passage's document is dated before every period asked about: whatever it says of that
+    period is a plan ("Next meeting: end of January 2024", "due 8 January 2024"), not a record of it."""
+    date = (hit.document.date or "")[:7]
+    return bool(date) and bool(periods) and all(date < first for _, first, _ in periods)
+
+
+def recorded_within(hit: Hit, periods: list[tuple[str, str, str]]) -> bool:
+    """Return True when the passage is from a meeting's record dated within a period asked about."""
+    date = (hit.document.date or "")[:7]
+    return hit.document.doc_type == "minutes" and bool(date) and any(first <= date <= last for _, first, last in periods)
+
+
+def names_period(text: str, periods: list[tuple[str, str, str]]) -> bool:
+    """Return True when the text speaks of one of the periods asked about ("in the second half of 2024")."""
+    text = " ".join(text.split())
+    return any(re.search(re.escape(phrase).replace(r"\ ", r"\s+"), text, re.I) for phrase, _, _ in periods)
+
+
+# "What did the commission decide at its meeting in the second half of 2024?": a sentence that announces a meeting
+# ("Next meeting: end of January 2024", "will be held in the second half of 2024") tells when it is to be, not what
+# it did.
+_ASKS_OUTCOME = re.compile(
+    r"\b(?:decisions?|decided?|decides|agreed|agreements?|action\s+items?|resolutions?|resolved|conclu\w+|outcomes?|"
+    r"discuss\w*|happened)\b",
+    re.I,
+)
+_MEETING = re.compile(r"\b(?:meeting|session|workshop|conference)s?\b", re.I)
+_ANNOUNCES = re.compile(
+    r"^\W*Next\s+(?:meeting|session)\s*:|\b(?:will|shall|is\s+to|are\s+to)\s+(?:be\s+)?(?:held|convened|meet|convene|"
+    r"take\s+place)\b|\bto\s+be\s+held\b",
+    re.I,
+)
+
+
+def asks_meeting_outcome(question: str) -> bool:
+    """Return True when the question asks what a meeting did: its decisions, agreements, action items."""
+    return _ASKS_OUTCOME.search(question) is not None and _MEETING.search(question) is not None
+
+
+def announces_meeting(text: str) -> bool:
+    """Return True when the sentence announces a meeting to come."""
+    return _ANNOUNCES.search(text) is not None
 
 
 # "How many were enrolled in Nong district?": a passage that does not name the district does not answer for it,

@@ -1064,6 +1064,32 @@ def test_a_meeting_in_a_period_is_not_answered_by_the_record_of_another() -> Non
     assert "21 February 2024" in fake_answer("On what date was the high-level meeting in February 2024 held?", [header]).answer
 
 
+def test_a_meeting_only_announced_does_not_tell_what_it_decided() -> None:
+    from kb.question import announces_meeting, asks_meeting_outcome
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    assert asks_meeting_outcome("What decisions were taken at the meeting in January 2024?")
+    assert asks_meeting_outcome("Which action items were agreed at the working group's session?")
+    assert not asks_meeting_outcome("When is the next meeting?") and not asks_meeting_outcome("What did the review decide?")
+    assert announces_meeting("Next meeting: end of January 2024, at the Ministry.")
+    assert announces_meeting("The next high-level meeting will be held in the second half of 2024.")
+    assert not announces_meeting("The meeting was held on 28 November 2023.")
+    record = Document("t", "twg.pdf", "Minutes of the working group, 28 November 2023", "minutes", date="2023-11-28")
+    items = passage_hit(
+        "A6 | Book the venue for the validation workshop | Secretariat | 8 January 2024\n\n"
+        "Next meeting: end of January 2024, after the validation workshop, at the Ministry.",
+        record, "Action items",
+    )
+    decisions = passage_hit("D1. The working group endorses the timetable for the review.", record, "Decisions", ordinal=1)
+    refused = fake_answer("Which action items were agreed at the working group meeting at the end of January 2024?", [items])
+    assert refused.abstained and refused.reason == "No passage records what that meeting did; it is only announced."
+    # The announcement still says when the meeting is to be, and the record's own decisions answer for its own meeting.
+    when = fake_answer("When is the working group meeting in January 2024 to be held?", [items])
+    assert when.answer.startswith("Next meeting: end of January 2024")
+    assert "endorses the timetable" in fake_answer("What decisions did the working group meeting take?", [decisions]).answer
+
+
 def test_a_question_naming_the_lao_version_is_answered_from_it() -> None:
     from kb.question import language_named, tells_event
     from kb.types import Document
