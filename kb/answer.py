@@ -31,17 +31,20 @@ from kb.question import (
     event_asked,
     expected_answers,
     figures_asked,
+    for_kinds_named,
     frequency_of,
     gives,
     gives_effect_date,
     gives_frequency,
     gives_lead_time,
+    gives_measure,
     gives_share_of,
     gives_span,
     gives_target,
     holds_figures,
     is_named,
     language_named,
+    measure_asked,
     money_of,
     month_years,
     named_sources,
@@ -381,6 +384,8 @@ def _refusal_reason(
         return f"No passage says when {_EVENT_CLAUSE[event_asked(question) or 'end']}."
     if picks == "role":
         return f"No passage names the {role_asked(question)}."
+    if picks == "measure":
+        return f"No passage gives the {measure_asked(question)} asked for."
     if picks == "places":
         return f"No passage names any {place_kind_asked(question)}."
     return _REASONS.get(picks)
@@ -472,9 +477,11 @@ def _pick_sentences(
     role = role_asked(question) if params.check_answer_type else None
     of_what = share_of(question) if params.check_answer_type else []
     place_kind = place_kind_asked(question) if params.check_answer_type else None
+    measure = measure_asked(question) if params.check_answer_type else None
     gates: tuple[tuple[str, bool, Callable[[int], bool]], ...] = (
         ("effect", effect, lambda i: gives_effect_date(texts[i]) and names_all[candidates[i][0]]),
         ("type", bool(wants), lambda i: _gives(wants, texts[i])),
+        ("measure", bool(measure), lambda i: gives_measure(measure or "", texts[i]) and for_kinds_named(question, texts[i])),
         (
             "event", bool(event),
             lambda i: tells_event(event or "", texts[i]) and names_all[candidates[i][0]] and names_instrument(question, texts[i]),

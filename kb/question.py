@@ -1145,3 +1145,32 @@ _LANGUAGE_NAMED = re.compile(
 def language_named(question: str) -> str | None:
     """Return the language code of the documents a question asks to be read ("lo" for "the Lao-language summary")."""
     return "lo" if _LANGUAGE_NAMED.search(question) else None
+
+
+# "What is the monthly fuel allowance for a minibus?": an allowance (a per diem, a quota) is answered by a sentence
+# that gives one, not by "the pool has 24 vehicles: … 4 minibuses"; and a sentence that gives it for kinds of thing
+# ("300 litres for a pick-up truck and 180 litres for a saloon car") answers only for the kinds it names.
+_MEASURE_ASKED = re.compile(r"\b(allowances?|per\s+diems?|quotas?|entitlements?|stipends?)\b", re.I)
+_FOR_KIND = re.compile(r"\d[\d,.]*\s+(?:[a-z]+\s+)?for\s+(?:a|an|each|every|one)\s+([\w-]+(?:\s+[\w-]+)?)", re.I)
+_FOR_ASKED = re.compile(r"\bfor\s+(?:a|an|the|each|every|one\s+of\s+the)?\s*[\w’'-]+", re.I)
+
+
+def measure_asked(question: str) -> str | None:
+    """Return the allowance, per diem or quota the question asks about, or None."""
+    match = _MEASURE_ASKED.search(question)
+    return " ".join(match.group(1).lower().split()) if match else None
+
+
+def gives_measure(measure: str, text: str) -> bool:
+    """Return True when the text speaks of that allowance (per diem, quota)."""
+    return re.search(r"\b" + r"\s+".join(re.escape(w.rstrip("s")) for w in measure.split()) + r"s?\b", text, re.I) is not None
+
+
+def for_kinds_named(question: str, text: str) -> bool:
+    """Return False when the text gives its figures for kinds of thing ("for a pick-up truck", "for a saloon car")
+    and the question asks for a thing ("for a minibus") that names none of them."""
+    kinds = _FOR_KIND.findall(text)
+    if len(kinds) < 2 or _FOR_ASKED.search(question) is None:
+        return True
+    # Each kind by its own words: "vehicle" is kin to "car", but it does not say which kind.
+    return bool(set(tokenize(question)) & {stem for kind in kinds for stem in tokenize(kind) if len(stem) > 2})

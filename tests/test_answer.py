@@ -1132,3 +1132,24 @@ def test_a_missing_name_of_several_words_is_told_as_one() -> None:
     hits = [passage_hit("The first provincial office opened in April 2014, when the scheme was piloted.", doc, "History")]
     refused = fake_answer("When did the office open in Luang Prabang?", hits)
     assert refused.reason == "No passage mentions Luang Prabang."
+
+
+def test_an_allowance_is_answered_for_the_kind_of_thing_asked() -> None:
+    from kb.question import for_kinds_named, gives_measure, measure_asked
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    fuel = "The monthly fuel allowance is 300 litres for a pick-up truck and 180 litres for a saloon car."
+    pool = "The pool has 24 vehicles: 14 pick-up trucks, 6 saloon cars and 4 minibuses for groups."
+    assert measure_asked("What daily per diem does the policy set?") == "per diem" and measure_asked("Who drives?") is None
+    assert gives_measure("allowance", fuel) and not gives_measure("allowance", pool) and not gives_measure("per diem", fuel)
+    assert not for_kinds_named("What is the fuel allowance for one of the ministry's minibuses?", fuel)
+    assert for_kinds_named("What is the fuel allowance for pick-up trucks?", fuel)
+    assert for_kinds_named("What is the monthly fuel allowance?", fuel)  # asked for no kind: both figures answer
+    assert not for_kinds_named("What is the fuel allowance for a minibus in the vehicle pool?", fuel)  # "vehicle" is no kind
+    doc = Document("f", "fleet.md", "Office vehicle fleet policy")
+    hits = [passage_hit(fuel, doc, "5. Fuel"), passage_hit(pool, doc, "2. The vehicle pool", ordinal=1)]
+    refused = fake_answer("What is the monthly fuel allowance for one of the ministry's minibuses?", hits)
+    assert refused.abstained and refused.reason == "No passage gives the allowance asked for."
+    assert "180 litres for a saloon car" in fake_answer("What is the monthly fuel allowance for a saloon car?", hits).answer
+    assert fake_answer("What daily per diem does the policy set for drivers?", hits).abstained
