@@ -25,6 +25,7 @@ _WANTS: list[tuple[AnswerType, re.Pattern[str]]] = [
             r"\bhow much\b.*\b(?:cost\w*|price\w*|pa(?:y|ys|id)|worth|spen[dt]\w*|allocat\w*|budget\w*|money|kip|"
             r"transfer\w*|contribut\w*|invest\w*|donat\w*|dollars?|fees?|salar\w+|wages?|funding)\b"
             r"|\bwhat (?:is|was|were|are) the (?:[\w-]+ ){0,2}?(?:cost|price|fee|budget)s?\b"
+            r"|\b(?:what|which) (?:[\w-]+ )?amount\b.*\b(?:in|of) (?:kip|LAK|USD|US dollars|dollars)\b"
             r"|\bwhat (?:[\w-]+ ){0,2}?(?:fee|price|charge|tariff)s? (?:does|do|did|is|are|was|were|will)\b"
             r"|\bhow (?:big|large|high)\b.*\b(?:budget|cost|price|fee|salar\w+|wages?|funding)s?\b",
             re.I,
@@ -182,7 +183,7 @@ def frequency_of(question: str, text: str, *, loosely: bool = False) -> bool:
 # "When did the decree enter into force?", "from when does it apply?": the date a text takes effect, which is
 # not the date it was signed or issued unless a sentence says so ("takes effect on the date of its signature").
 _WANTS_EFFECT = re.compile(
-    r"\b(?:when|what date|which date|from when|since when)\b.*\b(?:(?:enter|entered|enters|come|came|comes|go|went|goes)"
+    r"\b(?:when|(?:what|which|the)\s+date|from when|since when)\b.*\b(?:(?:enter|entered|enters|come|came|comes|go|went|goes)"
     r"\s+into\s+force|in\s+force|(?:take|takes|took|taken|taking)\s+effect|in\s+effect|(?:become|became|becomes)\s+"
     r"effective|effective|appl(?:y|ies|ied)|valid)\b",
     re.I,
@@ -210,7 +211,9 @@ _EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str], str]] = {
     ),
     "issued": (
         re.compile(
-            r"\b(?:signed|promulgated|adopted|enacted|passed|approved|issued|endorsed|ratified|published)\s*\?", re.I
+            r"\b(?:signed|promulgated|adopted|enacted|passed|approved|issued|endorsed|ratified|published)\s*\?"
+            r"|\bdid\b.+\b(?:sign|promulgate|adopt|enact|approve|issue|endorse|ratify|publish)\b",
+            re.I,
         ),
         re.compile(
             rf"\b(?:sign\w*|dated|promulgat\w*|adopt\w*|enact\w*|passed|approv\w*|issu\w*|endors\w*|ratif\w*|publish\w*)\b"

@@ -1153,3 +1153,22 @@ def test_an_allowance_is_answered_for_the_kind_of_thing_asked() -> None:
     assert refused.abstained and refused.reason == "No passage gives the allowance asked for."
     assert "180 litres for a saloon car" in fake_answer("What is the monthly fuel allowance for a saloon car?", hits).answer
     assert fake_answer("What daily per diem does the policy set for drivers?", hits).abstained
+
+
+def test_more_ways_of_asking_a_date_of_effect_an_event_or_an_amount() -> None:
+    from kb.question import asks_when_effective, event_asked, expected_answers
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    assert asks_when_effective("What does Decree No. 224/PM say about the date it enters into force?")
+    assert event_asked("In which year did the Lao PDR ratify ILO Convention No. 102?") == "issued"
+    assert event_asked("When did the ministry sign the decree?") == "issued"
+    assert event_asked("When did the team visit the provinces?") is None
+    assert expected_answers("What total amount, in kip, was budgeted in the costed plan?") == {"money"}
+    assert expected_answers("What amount of rice was handed over?") != {"money"}
+    doc = Document("t", "twg.pdf", "Minutes of the working group")
+    row = passage_hit("A4 | Compare the Lao PDR laws with ILO Convention No. 102 | ILO | 20 December 2023", doc)
+    refused = fake_answer("In which year did the Lao PDR ratify ILO Convention No. 102?", [row])
+    assert refused.abstained and refused.reason == "No passage says when it was issued."
+    plan = passage_hit("The costed implementation plan was prepared by the NSPC Secretariat in 2021.", doc, ordinal=1)
+    assert fake_answer("What total amount, in kip, was budgeted in the costed implementation plan?", [plan]).abstained
