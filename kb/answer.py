@@ -63,6 +63,7 @@ from kb.question import (
     places_asked,
     places_named,
     plural_places_asked,
+    ranges_asked,
     record_of_another_period,
     recorded_outside,
     recorded_within,
@@ -72,6 +73,7 @@ from kb.question import (
     sources_not_held,
     speaks_of,
     speaks_of_other_years,
+    speaks_of_ranges,
     states_commitment,
     tells_event,
     under_part,
@@ -301,6 +303,8 @@ def build_answer(
         dated = [h for h in dated if not speaks_of_other_years(h, months)]
     if params.check_specifics and (periods := periods_asked(question)):
         dated = [h for h in dated if not record_of_another_period(h, periods)]
+    if params.check_specifics and (firsts := ranges_asked(question)):
+        dated = [h for h in dated if speaks_of_ranges(h, firsts)]
     # … and one about a district or province, by a passage that names it.
     places = places_asked(question) if params.check_specifics else []
     if places:

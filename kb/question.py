@@ -642,6 +642,24 @@ def names_years(text: str, years: list[str]) -> bool:
     return all(re.search(rf"(?<!\d){year}(?!\d)", text) for year in years)
 
 
+# "The National Social Protection Strategy 2026–2030", "its 2020–2023 spending data": a span of years names a plan,
+# a phase or a series; a passage speaks of it when it, or the document it is in (title or file name: the strategy
+# "nsps-2021-2025.pdf"), names the span's first year. The strategy of 2021–2025 says nothing of the 2026–2030 one's
+# goals, however well its own goals match.
+_RANGE_ASKED = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*(?:(?:19|20)\d\d|\d\d)(?!\d)")
+
+
+def ranges_asked(question: str) -> list[str]:
+    """Return the first year of each span of years the question names ("2026" for "2026–2030")."""
+    return _RANGE_ASKED.findall(question)
+
+
+def speaks_of_ranges(hit: Hit, firsts: list[str]) -> bool:
+    """Return True when the passage or its document names the first year of every span asked about."""
+    doc = hit.document
+    return names_years(f"{doc.title} {doc.source} {hit.chunk.section or ''} {hit.chunk.text}", firsts)
+
+
 # "according to the review", "what does the strategy say", "what did the working group agree": the
 # question names where the answer should come from, not only what it is about.
 _SOURCE = re.compile(

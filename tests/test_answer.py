@@ -1172,3 +1172,22 @@ def test_more_ways_of_asking_a_date_of_effect_an_event_or_an_amount() -> None:
     assert refused.abstained and refused.reason == "No passage says when it was issued."
     plan = passage_hit("The costed implementation plan was prepared by the NSPC Secretariat in 2021.", doc, ordinal=1)
     assert fake_answer("What total amount, in kip, was budgeted in the costed implementation plan?", [plan]).abstained
+
+
+def test_a_span_of_years_is_answered_by_what_speaks_of_it() -> None:
+    from kb.question import ranges_asked
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    assert ranges_asked("What are the goals of the Strategy 2026–2030?") == ["2026"]
+    assert ranges_asked("Who sends the 2020-2023 budget data?") == ["2020"] and ranges_asked("In 2023?") == []
+    assert ranges_asked("What was coverage in fiscal year 2014–15?") == ["2014"]
+    strategy = Document("s", "nsps-2021-2025.pdf", "National Social Protection Strategy: Vision 2030")
+    goals = passage_hit("The strategy is organised around three goals, one for each pillar.", strategy, "3 Goals")
+    refused = fake_answer("What are the three goals of the National Social Protection Strategy 2026-2030?", [goals])
+    assert refused.abstained
+    # The strategy's file name says which span it covers.
+    review = Document("r", "review.pdf", "Mid-term review")
+    span = passage_hit("The review looks at the first half of 2021–2025.", review, "1 Scope", score=0.9, ordinal=1)
+    asked = "What are the goals of the National Social Protection Strategy 2021-2025?"
+    assert "three goals" in fake_answer(asked, [goals, span]).answer
