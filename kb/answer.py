@@ -23,6 +23,7 @@ from kb.question import (
     asks_for_person,
     asks_for_span,
     asks_for_target,
+    asks_instrument_number,
     asks_meeting_field,
     asks_meeting_outcome,
     asks_when_effective,
@@ -36,6 +37,7 @@ from kb.question import (
     gives,
     gives_effect_date,
     gives_frequency,
+    gives_instrument_number,
     gives_lead_time,
     gives_measure,
     gives_share_of,
@@ -371,6 +373,7 @@ _REASONS = {
     "official": "No passage names who did it.",
     "person": "No passage gives a person's name.",
     "outcome": "No passage records what that meeting did; it is only announced.",
+    "instrument": "No passage gives the number of the legal text asked for.",
 }
 
 
@@ -502,6 +505,11 @@ def _pick_sentences(
             lambda i: names_person(texts[i]),
         ),
         ("official", params.check_answer_type and asks_for_official(question), lambda i: names_official(texts[i])),
+        (
+            "instrument",
+            params.check_answer_type and asks_instrument_number(question),
+            lambda i: gives_instrument_number(question, texts[i]),
+        ),
     )
     # "… at its meeting in January 2024": in the record of another meeting, only a sentence speaking of that period
     # may answer (not the action items agreed in November). What such a meeting decided ("outcome") is told by its

@@ -1195,3 +1195,29 @@ def for_kinds_named(question: str, text: str) -> bool:
         return True
     # Each kind by its own words: "vehicle" is kin to "car", but it does not say which kind.
     return bool(set(tokenize(question)) & {stem for kind in kinds for stem in tokenize(kind) if len(stem) > 2})
+
+
+# "What's the number of the decree that set up the Commission?", "which decree approved the strategy?": the answer
+# names a legal text by its number ("Decree No. 224/PM"); "the Commission was established on 9 December 2021" does not.
+_INSTRUMENT_KINDS = r"(?:decree|law|order|regulation|resolution|instruction|notice)"
+_ASKS_NUMBER_OF = re.compile(
+    rf"\bnumber\s+of\s+the\s+(?:[\w’'-]+\s+){{0,3}}?{_INSTRUMENT_KINDS}\b|\b{_INSTRUMENT_KINDS}\s+number\b"
+    rf"|\b(?:which|what)\s+(?:[\w’'-]+\s+){{0,3}}?{_INSTRUMENT_KINDS}\b",
+    re.I,
+)
+_GIVES_NUMBER_OF = re.compile(rf"\bNo\.?\s*\d+|(?<![\w/])\d+\s*/\s*[A-Z]{{1,6}}\b|\bnumbered\s+\d+|[{LAO_RANGE}]", re.I)
+
+
+def asks_instrument_number(question: str) -> bool:
+    """Return True when the question asks which legal text (decree, law, order) by its number."""
+    return _ASKS_NUMBER_OF.search(question) is not None
+
+
+def gives_instrument_number(question: str, text: str) -> bool:
+    """Return True when the text names a legal text by its number ("Decree No. 470/PM", "224/PM"), and, when the
+    question says the text set something up ("the decree that set up the Commission"), tells of a setting-up (a
+    decree that "approves the strategy" did not); a Lao sentence is given the benefit of the doubt."""
+    if _GIVES_NUMBER_OF.search(text) is None:
+        return False
+    telling = _EVENTS["set up"][1]
+    return telling.search(question) is None or tells_event("set up", text)

@@ -1191,3 +1191,25 @@ def test_a_span_of_years_is_answered_by_what_speaks_of_it() -> None:
     span = passage_hit("The review looks at the first half of 2021–2025.", review, "1 Scope", score=0.9, ordinal=1)
     asked = "What are the goals of the National Social Protection Strategy 2021-2025?"
     assert "three goals" in fake_answer(asked, [goals, span]).answer
+
+
+def test_a_legal_text_asked_by_its_number_is_named_by_its_number() -> None:
+    from kb.question import asks_instrument_number, gives_instrument_number
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    asked = "What's the number of the decree that set up the National Social Protection Commission?"
+    assert asks_instrument_number(asked) and asks_instrument_number("Which decree approved the strategy?")
+    assert not asks_instrument_number("When was the decree signed?")
+    assert gives_instrument_number("Which decree approved it?", "Decree No. 224/PM approves the strategy.")
+    assert not gives_instrument_number(asked, "Decree No. 224/PM approves the strategy.")  # it set nothing up
+    assert gives_instrument_number(asked, "Decree No. 12/PM establishes the Commission.")
+    review = Document("r", "review.pdf", "Mid-term review")
+    decree = Document("d", "decree.txt", "Summary of the decree")
+    hits = [
+        passage_hit("The National Social Protection Commission was established on 9 December 2021.", review, "2.4"),
+        passage_hit("Decree No. 224/PM approves the National Social Protection Strategy.", decree, ordinal=1),
+    ]
+    refused = fake_answer(asked, hits)
+    assert refused.abstained and refused.reason == "No passage gives the number of the legal text asked for."
+    assert "224/PM" in fake_answer("Which decree approved the National Social Protection Strategy?", hits).answer
