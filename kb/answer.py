@@ -567,6 +567,10 @@ def _pick_sentences(
         ):
             if asks and any(keep := [gives_it(t) for t in texts]):
                 candidates, texts = _kept(candidates, keep), _kept(texts, keep)
+        # "How many schools … and in how many provinces?": the sentence that gives both ("the remaining 915 schools,
+        # spread across eight provinces") over one that gives the schools only.
+        if things and len(things) > 1 and any(keep := [all(counts(t, [thing]) for thing in things) for t in texts]):
+            candidates, texts = _kept(candidates, keep), _kept(texts, keep)
         # "Which districts …" wants them all: the sentence naming most of them ("three districts: Sanamxay and
         # Phouvong …, and Nong") over one that names a district in passing ("made … in Sanamxay district").
         if place_kind and plural_places_asked(question):

@@ -858,17 +858,19 @@ def counted_things(question: str) -> list[str] | None:
     """Return what a "how many" question counts ("drivers"; "trucks", "cars" for "trucks and cars"), an empty
     list when it counts nothing in particular ("how many farmers and other people"), None when it counts
     nothing at all (not a "how many" question)."""
-    match = _HOW_MANY.search(question)
-    if match is None:
+    matches = list(_HOW_MANY.finditer(question))
+    if not matches:
         return None
-    phrase = list(takewhile(lambda w: w.lower() not in _PHRASE_END, match.group(1).split()))
-    if any(w.lower() in _ANY_COUNT for w in phrase):
-        return []
     things: list[str] = []
-    for part in re.split(r"\s+(?:and|or)\s+", " ".join(phrase), flags=re.I):
-        words = part.split()
-        plurals = [w for w in words if w.lower() in _IRREGULAR_PLURALS or re.search(r"[^su]s$", w.lower())]
-        things += (plurals or words)[:1]
+    # "How many schools … and in how many provinces?" counts both.
+    for match in matches:
+        phrase = list(takewhile(lambda w: w.lower() not in _PHRASE_END, match.group(1).split()))
+        if any(w.lower() in _ANY_COUNT for w in phrase):
+            return []
+        for part in re.split(r"\s+(?:and|or)\s+", " ".join(phrase), flags=re.I):
+            words = part.split()
+            plurals = [w for w in words if w.lower() in _IRREGULAR_PLURALS or re.search(r"[^su]s$", w.lower())]
+            things += (plurals or words)[:1]
     return things
 
 

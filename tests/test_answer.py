@@ -1213,3 +1213,19 @@ def test_a_legal_text_asked_by_its_number_is_named_by_its_number() -> None:
     refused = fake_answer(asked, hits)
     assert refused.abstained and refused.reason == "No passage gives the number of the legal text asked for."
     assert "224/PM" in fake_answer("Which decree approved the National Social Protection Strategy?", hits).answer
+
+
+def test_two_how_many_questions_in_one_want_the_sentence_that_gives_both() -> None:
+    from kb.question import counted_things
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    asked = "In the last round, how many schools did WFP hand over and in how many provinces?"
+    assert counted_things(asked) == ["schools", "provinces"]
+    doc = Document("n", "note.md", "School meals handover")
+    hits = [
+        passage_hit("Over the years WFP handed over schools in rounds, reaching about 1,430 schools in total.", doc, "History"),
+        passage_hit("In the last round WFP handed over the remaining 915 schools, spread across eight provinces.", doc,
+                    "Handover", score=0.9, ordinal=1),
+    ]
+    assert fake_answer(asked, hits).answer.startswith("In the last round WFP handed over the remaining 915 schools")
