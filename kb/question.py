@@ -295,7 +295,8 @@ def gives_effect_date(text: str) -> bool:
 # field ("(Responsible: LSSO. Deadline: …)", a table's "Responsible" or "Lead body" column).
 _ASKS_OWNER = re.compile(
     r"\bwho (?:is|was|are|were) (?:in charge|responsible)\b|\bresponsible for\b"
-    r"|\b(?:who|which \w+) (?:(?:has|had|have) to|must|should|will) \w+",
+    r"|\b(?:who|which \w+) (?:(?:has|had|have) to|must|should|will) \w+"
+    r"|\b(?:who|which \w+)\b.*\b(?:task(?:ed)?|assign(?:ed)?|charge[ds]?)\s+(?:\w+\s+){0,4}?(?:with|to)\b",
     re.I,
 )
 _HAS_OWNER = re.compile(r"\b(?:Responsible|Owner|Lead\s+(?:body|agency|ministry))\s*[:|]|\|\s*(?:Responsible|Lead body)\b")
@@ -665,7 +666,8 @@ def speaks_of_ranges(hit: Hit, firsts: list[str]) -> bool:
 _SOURCE = re.compile(
     r"\baccording to (?:the |our )?([\w’'–-]+(?: [\w’'–-]+){0,3}?)(?:’s|'s)?(?= table\b|[,?.]|$| on\b| for\b| in\b)"
     r"|\b(?:does|did|do) the ([\w–-]+(?: [\w–-]+){0,2}?) "
-    r"(?:say|said|recommend|find|found|report|propose|conclude|state|decide|agree|pledge|promise|commit|ask|plan|set)\b",
+    r"(?:say|said|recommend|find|found|report|propose|conclude|state|decide|agree|pledge|promise|commit|ask|plan|set|"
+    r"task|assign|call|urge|suggest|advise|expect|want|list|name|give)\b",
     re.I,
 )
 

@@ -1229,3 +1229,22 @@ def test_two_how_many_questions_in_one_want_the_sentence_that_gives_both() -> No
                     "Handover", score=0.9, ordinal=1),
     ]
     assert fake_answer(asked, hits).answer.startswith("In the last round WFP handed over the remaining 915 schools")
+
+
+def test_a_body_tasked_with_something_is_its_owner_and_the_tasking_document_its_source() -> None:
+    from kb.question import asks_for_owner, named_sources
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    asked = "Which ministry did the mid-term review task with costing the school meals programme, and by what date?"
+    assert named_sources(asked) == ["mid-term review"] and asks_for_owner(asked)
+    assert asks_for_owner("Who was tasked at the Commission meeting with working out the cost?")
+    assert not asks_for_owner("Who chaired the meeting?")
+    review = Document("r", "review.pdf", "Mid-term review", "review")
+    note = Document("n", "note.md", "School meals note", "note")
+    hits = [
+        passage_hit("A separate school meals project financed by USDA runs from 2020 to 2025.", note, "Other funding"),
+        passage_hit("R6. Cost the national school meals programme.\n(Responsible: MoES. Deadline: 31 December 2024.)",
+                    review, "5 Recommendations", score=0.6, ordinal=1),
+    ]
+    assert fake_answer(asked, hits).answer.startswith("R6. Cost the national school meals programme.")
