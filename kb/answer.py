@@ -27,6 +27,7 @@ from kb.question import (
     asks_meeting_field,
     asks_meeting_outcome,
     asks_when_effective,
+    body_kind_asked,
     counted_things,
     counts,
     event_asked,
@@ -50,6 +51,7 @@ from kb.question import (
     money_of,
     month_years,
     named_sources,
+    names_body,
     names_instrument,
     names_official,
     names_owner,
@@ -551,6 +553,7 @@ def _pick_sentences(
     if unnamed:
         return "places"
     if params.check_answer_type:
+        body = body_kind_asked(question)
         # Narrower kinds of answer, each applied only when some sentence gives one: a span of time ("how
         # long"), a lead time ("how far in advance": "two working days before"), an owner in a field
         # ("(Responsible: LSSO …)"), the year asked about (the passage speaks of it; so should the sentence),
@@ -564,6 +567,7 @@ def _pick_sentences(
             (bool(years), lambda t: names_years(t, years)),
             (asks_meeting_field(question), lambda t: answers_meeting_field(question, t)),
             (bool(place_kind), lambda t: names_places(place_kind or "", t, question)),
+            (bool(body), lambda t: names_body(body or "", t)),
         ):
             if asks and any(keep := [gives_it(t) for t in texts]):
                 candidates, texts = _kept(candidates, keep), _kept(texts, keep)

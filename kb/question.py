@@ -1225,3 +1225,35 @@ def gives_instrument_number(question: str, text: str) -> bool:
         return False
     telling = _EVENTS["set up"][1]
     return telling.search(question) is None or tells_event("set up", text)
+
+
+# "Which Chinese ministry is a technical partner?": a sentence naming a ministry ("the Ministry of Human Resources and
+# Social Security of China takes part as a technical partner") answers over one naming other bodies ("the ILO
+# supported the review through its joint project with UNDESA"), when one was read.
+_BODY_KINDS = (
+    "ministry department bureau agency fund bank union office unit committee commission council organisation "
+    "organization programme university company"
+).split()
+# The kind is the head of the phrase asked about: "which Chinese ministry is …", not "which International Labour
+# Organization standards …".
+_WHICH_BODY = re.compile(
+    rf"\b(?:which|what)\s+(?:[\w’'-]+\s+){{0,3}}?({'|'.join(_BODY_KINDS)})"
+    r"(?=\s*[,?]|\s+(?:is|are|was|were|did|does|do|has|have|had|will|would|can|should|must|in|of|for|at|that|who|"
+    r"takes?|took|leads?|led|runs?|ran|manages?|managed|pays?|paid)\b)",
+    re.I,
+)
+
+
+def body_kind_asked(question: str) -> str | None:
+    """Return the kind of body a "which …" question asks for ("ministry"), or None."""
+    match = _WHICH_BODY.search(question)
+    return match.group(1).lower() if match else None
+
+
+def names_body(kind: str, text: str) -> bool:
+    """Return True when the text names a body of that kind ("the Ministry of Health", "MoES" for a ministry)."""
+    capital = kind.capitalize()
+    pattern = rf"\b{capital}\b|\b{capital[:-1]}ies\b" if kind.endswith("y") else rf"\b{capital}s?\b"
+    if kind == "ministry":
+        pattern += r"|\bMo[A-Z][A-Za-z]*\b"
+    return re.search(pattern, text) is not None

@@ -1248,3 +1248,24 @@ def test_a_body_tasked_with_something_is_its_owner_and_the_tasking_document_its_
                     review, "5 Recommendations", score=0.6, ordinal=1),
     ]
     assert fake_answer(asked, hits).answer.startswith("R6. Cost the national school meals programme.")
+
+
+def test_which_ministry_is_answered_by_a_sentence_naming_a_ministry() -> None:
+    from kb.question import body_kind_asked, names_body
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    assert body_kind_asked("Which Chinese ministry is a technical partner?") == "ministry"
+    assert body_kind_asked("In which department of MoLSW is the secretariat?") == "department"
+    assert body_kind_asked("Which International Labour Organization standards did the drafters use?") is None
+    assert names_body("ministry", "MoES leads.") and names_body("ministry", "the Ministry of Health")
+    assert not names_body("ministry", "the ILO and UNDESA") and names_body("fund", "the UN Peace and Development Fund")
+    doc = Document("t", "twg.pdf", "Minutes of the working group")
+    review = Document("r", "review.pdf", "Mid-term review")
+    hits = [
+        passage_hit("The ILO supported the review through its joint project with UNDESA, a technical partner.", review, "1.3"),
+        passage_hit("It is financed by a UN fund, and the Ministry of Human Resources of China takes part as a partner.",
+                    doc, "1. Launch of the ILO–UNDESA project", score=0.7, ordinal=1),
+    ]
+    answer = fake_answer("Which Chinese ministry is a technical partner in the ILO–UNDESA project?", hits)
+    assert answer.answer.startswith("It is financed by a UN fund, and the Ministry of Human Resources of China")
