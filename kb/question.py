@@ -335,7 +335,8 @@ _NOT_NAMES = _OFFICE_WORDS | _MONTH_SET
 # "the Vice Minister of Labour"), not the date of the ceremony.
 _WANTS_OFFICIAL = re.compile(
     r"\bwhich\s+(?:vice[\s-]+|deputy\s+|prime\s+)?(?:minister|official|officer|governor|director(?:-general)?|speaker)s?\b"
-    r"|\bwho\s+(?:officiated|opened|closed|launched|presided|chaired|spoke|signed|addressed|inaugurated|welcomed)\b",
+    r"|\bwho\s+(?:officiated|opened|closed|launched|presided|chaired|spoke|signed|addressed|inaugurated|welcomed)\b"
+    r"|\bwhose\s+(?:sign[\s-]?off|signature|approval|permission|authori[sz]ation|consent|clearance)\b",
     re.I,
 )
 _OFFICE = re.compile(

@@ -800,6 +800,14 @@ def test_a_question_which_official_did_something_wants_a_person_or_an_office() -
     hits = [passage_hit(text, doc, "Where it operates")]
     refused = fake_answer("Which vice minister officiated at the launch ceremony?", hits)
     assert refused.abstained and refused.reason == "No passage names the vice minister."
+    # "Whose sign-off …" asks an office too: the signature's sentence, not the fleet's.
+    assert asks_for_official("Whose sign-off do I need to take a pool car outside the capital?")
+    fleet = Document("f", "fleet.md", "Vehicle fleet policy")
+    pool = passage_hit("The pool has 24 vehicles for travel outside the capital.", fleet, "2. The pool")
+    booking = passage_hit("- Trips outside the capital need the signature of the department's Director-General.", fleet,
+                          "3. Booking", score=0.7, ordinal=1)
+    answer = fake_answer("Whose sign-off do I need to take a pool car outside the capital?", [pool, booking])
+    assert answer.answer.startswith("- Trips outside the capital need the signature")
 
 
 def test_a_figure_aimed_at_is_a_target_not_a_count_so_far() -> None:
