@@ -368,7 +368,7 @@ def build_answer(
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations, related=related)
 
 
-_EVENT_CLAUSE = {"set up": "it was set up", "issued": "it was issued", "end": "it ends"}
+_EVENT_CLAUSE = {"set up": "it was set up", "issued": "it was issued", "launched": "it was launched", "end": "it ends"}
 # Why the sentence picker refused, for the reasons that need nothing from the question.
 _REASONS = {
     "frequency": "No passage says how often.",

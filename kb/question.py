@@ -222,6 +222,11 @@ _EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str], str]] = {
         ),
         "signed dated approved",
     ),
+    "launched": (
+        re.compile(r"\b(?:launched|inaugurated|kicked\s+off|rolled\s+out|unveiled)\b", re.I),
+        re.compile(r"\b(?:launch\w*|inaugurat\w*|kick\w*\s+off|roll\w*\s+out|unveil\w*)\b", re.I),
+        "launched inaugurated",
+    ),
     "end": (
         re.compile(r"\b(?:end|ends|ended|close|closes|closed|finish|finishes|finished|expire|expires|expired)\s*\?", re.I),
         re.compile(

@@ -1277,3 +1277,21 @@ def test_which_ministry_is_answered_by_a_sentence_naming_a_ministry() -> None:
     ]
     answer = fake_answer("Which Chinese ministry is a technical partner in the ILO–UNDESA project?", hits)
     assert answer.answer.startswith("It is financed by a UN fund, and the Ministry of Human Resources of China")
+
+
+def test_the_date_of_a_launch_is_told_by_a_sentence_about_the_launch() -> None:
+    from kb.question import event_asked
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    asked = "Where and on what date was the strategy formally launched after the Prime Minister approved it?"
+    assert event_asked(asked) == "launched" and event_asked("Who opened the project at its launch?") is None
+    doc = Document("d", "decree.txt", "Summary of the Prime Minister's Decree 224/PM")
+    hits = [
+        passage_hit("The decree of the Prime Minister, dated 1 April 2020, approves the strategy.", doc, "1"),
+        passage_hit("After the decree, the strategy was formally inaugurated in Vientiane on 30 September 2020.", doc, "4",
+                    score=0.8, ordinal=1),
+    ]
+    assert fake_answer(asked, hits).answer.startswith("After the decree, the strategy was formally inaugurated")
+    refused = fake_answer("When was the strategy launched?", hits[:1])
+    assert refused.abstained and refused.reason == "No passage says when it was launched."
