@@ -161,21 +161,21 @@ def test_a_meetings_observers_come_from_its_record(real_kb) -> None:  # type: ig
 
 
 def test_floors_on_the_independent_question_sets(real_kb) -> None:  # type: ignore[no-untyped-def]
-    # dev6 to dev10 were written by helpers who never saw questions.yaml; dev6 and dev7 were developed on in the
-    # sixth session, dev8 to dev10 in the seventh (each measured fresh first, see docs/benchmarks.md). A new set
-    # for a fresh measure stays out of the tests until it has been measured.
+    # dev6 to dev11 were written by helpers who never saw questions.yaml; dev6 and dev7 were developed on in the
+    # sixth session, dev8 to dev10 in the seventh, dev11 in the eighth (each measured fresh first, see
+    # docs/benchmarks.md). A new set for a fresh measure stays out of the tests until it has been measured.
     from kb.eval_questions import first_hit_rank, load_questions
 
     data = Path(__file__).parent / "data"
-    questions = [q for name in ("dev6", "dev7", "dev8", "dev9", "dev10") for q in load_questions(data / f"{name}.yaml")]
+    questions = [q for name in ("dev6", "dev7", "dev8", "dev9", "dev10", "dev11") for q in load_questions(data / f"{name}.yaml")]
     answerable = [q for q in questions if q.answerable]
     answers = {q.id: real_kb.ask(q.question) for q in questions}
     hits = sum(1 for q in answerable if (r := first_hit_rank(q, [c.hit for c in answers[q.id].citations])) and r <= 3)
     wrong_abstentions = sum(answers[q.id].abstained for q in answerable)
     abstentions = sum(answers[q.id].abstained for q in questions if not q.answerable)
-    assert hits / len(answerable) >= 0.9  # 0.986 when last measured
-    assert wrong_abstentions / len(answerable) <= 0.05  # 0.007 when last measured
-    assert abstentions / (len(questions) - len(answerable)) >= 0.75  # 0.851 when last measured
+    assert hits / len(answerable) >= 0.9  # 0.977 when last measured
+    assert wrong_abstentions / len(answerable) <= 0.05  # 0.018 when last measured
+    assert abstentions / (len(questions) - len(answerable)) >= 0.85  # 0.914 when last measured
 
 
 def test_an_acronym_is_searched_by_the_long_form_the_library_defines(real_kb) -> None:  # type: ignore[no-untyped-def]
@@ -188,3 +188,12 @@ def test_an_acronym_is_searched_by_the_long_form_the_library_defines(real_kb) ->
 def test_a_question_naming_the_lao_summary_is_answered_from_it(real_kb) -> None:  # type: ignore[no-untyped-def]
     answer = real_kb.ask("What health insurance coverage rate for 2023 is reported in the Lao-language summary of the strategy?")
     assert answer.citations[0].hit.document.source.endswith("nsps-summary-lao.pdf") and "94%" in answer.answer
+
+
+def test_an_allowance_for_another_kind_and_a_meeting_only_announced_are_refused(real_kb) -> None:  # type: ignore[no-untyped-def]
+    minibus = real_kb.ask("What is the monthly fuel allowance for one of the ministry's minibuses?")
+    assert minibus.abstained and minibus.reason == "No passage gives the allowance asked for."
+    saloon = real_kb.ask("What is the monthly fuel allowance for a saloon car?")
+    assert "180 litres for a saloon car" in saloon.answer
+    later = real_kb.ask("What decisions were taken at the NSPC high-level meeting held in the second half of 2024?")
+    assert later.abstained and later.reason == "No passage records what that meeting did; it is only announced."
