@@ -32,6 +32,7 @@ from kb.question import (
     counts,
     event_asked,
     expected_answers,
+    figure_of_place,
     figures_asked,
     for_kinds_named,
     frequency_of,
@@ -490,6 +491,7 @@ def _pick_sentences(
     of_what = share_of(question) if params.check_answer_type else []
     place_kind = place_kind_asked(question) if params.check_answer_type else None
     measure = measure_asked(question) if params.check_answer_type else None
+    places = places_asked(question) if params.check_specifics else []
     gates: tuple[tuple[str, bool, Callable[[int], bool]], ...] = (
         ("effect", effect, lambda i: gives_effect_date(texts[i]) and names_all[candidates[i][0]]),
         ("type", bool(wants), lambda i: _gives(wants, texts[i])),
@@ -498,7 +500,11 @@ def _pick_sentences(
             "event", bool(event),
             lambda i: tells_event(event or "", texts[i]) and names_all[candidates[i][0]] and names_instrument(question, texts[i]),
         ),
-        ("count", things is not None, lambda i: counts(texts[i], things or [])),
+        (
+            "count", things is not None,
+            lambda i: counts(texts[i], things or [])
+            and (len(places) != 1 or figure_of_place(texts[i], hits[candidates[i][0]].chunk.text, places[0], question)),
+        ),
         ("frequency", often, lambda i: gives_frequency(texts[i], loosely=True)),
         ("span", params.check_answer_type and asks_for_span(question), lambda i: gives_span(texts[i], loosely=True)),
         ("target", bool(wants or things is not None) and asks_for_target(question), lambda i: gives_target(texts[i])),

@@ -1263,3 +1263,31 @@ def names_body(kind: str, text: str) -> bool:
     if kind == "ministry":
         pattern += r"|\bMo[A-Z][A-Za-z]*\b"
     return re.search(pattern, text) is not None
+
+
+# "How many children did the meals reach in Phongsaly province alone?": "some 30,000 pupils in three northern provinces:
+# Phongsaly, Oudomxay and Luangnamtha" counts all three together; one figure beside several places is not the figure
+# of one of them.
+_FIGURE = re.compile(r"(?<![\w/])\d[\d,.]*\d?(?![\w/])")
+
+
+def figure_of_place(text: str, passage: str, place: tuple[str, str], question: str) -> bool:
+    """Return True when the sentence may give the figure of the one place asked: it names the place and gives a figure
+    of its own, not one figure for several places; or it does not name it, in a passage about that place alone."""
+    name, kind = place
+    if not _mentions_place(name, text):
+        return not _other_places(kind, passage, name, question)
+    figures = [f for f in _FIGURE.findall(_DATE_OR_TIME.sub(" ", text)) if not _YEAR.fullmatch(f)]
+    return not (_other_places(kind, text, name, question) and len(figures) == 1)
+
+
+def _mentions_place(name: str, text: str) -> bool:
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.I) for n in _spellings(name))
+
+
+def _other_places(kind: str, text: str, name: str, question: str) -> set[str]:
+    """Return the places of the kind the text names beside the one asked (provinces from the gazetteer)."""
+    if kind == "province":
+        asked = _spellings(name)[0]
+        return {names[0] for names in _PROVINCES if names[0] != asked and any(_mentions_place(n, text) for n in names)}
+    return places_named(kind, text, question)

@@ -1295,3 +1295,21 @@ def test_the_date_of_a_launch_is_told_by_a_sentence_about_the_launch() -> None:
     assert fake_answer(asked, hits).answer.startswith("After the decree, the strategy was formally inaugurated")
     refused = fake_answer("When was the strategy launched?", hits[:1])
     assert refused.abstained and refused.reason == "No passage says when it was launched."
+
+
+def test_one_figure_for_several_places_is_not_the_figure_of_one() -> None:
+    from kb.question import figure_of_place
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    asked = "How many children did the school meals reach in Phongsaly province alone?"
+    group = "The first phase fed some 30,000 pupils in three northern provinces: Phongsaly, Oudomxay and Luangnamtha."
+    later = "Over the following years the programme reached roughly 140,000 children."
+    place = ("Phongsaly", "province")
+    assert not figure_of_place(group, group, place, asked)
+    assert not figure_of_place(later, f"{group} {later}", place, asked)  # in a passage about three provinces
+    assert figure_of_place("In Phongsaly 12,000 pupils were fed, in Oudomxay 9,000.", group, place, asked)
+    assert figure_of_place("About 12,000 pupils were fed.", "Phongsaly province. About 12,000 pupils were fed.", place, asked)
+    doc = Document("n", "note.md", "School meals handover")
+    refused = fake_answer(asked, [passage_hit(f"{group}\n\n{later}", doc, "How the programme grew")])
+    assert refused.abstained and refused.reason == "No passage about Phongsaly province gives a number of children."
