@@ -1286,8 +1286,11 @@ def _mentions_place(name: str, text: str) -> bool:
 
 
 def _other_places(kind: str, text: str, name: str, question: str) -> set[str]:
-    """Return the places of the kind the text names beside the one asked (provinces from the gazetteer)."""
+    """Return the places of the kind the text names beside the one asked: provinces from the gazetteer, others where
+    the kind is said with the name ("Nong district", "the district of Nong")."""
     if kind == "province":
         asked = _spellings(name)[0]
         return {names[0] for names in _PROVINCES if names[0] != asked and any(_mentions_place(n, text) for n in names)}
-    return places_named(kind, text, question)
+    pattern = rf"\b([A-Z][\w’'-]+)\s+{kind}s?\b|\b{kind}s?\s+of\s+([A-Z][\w’'-]+)"
+    found = {a or b for a, b in re.findall(pattern, text, re.I)}
+    return {p for p in found if p[:1].isupper() and p.lower() != name.lower() and p.lower() not in _NOT_PLACE_NAMES}
