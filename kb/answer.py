@@ -495,7 +495,11 @@ def _pick_sentences(
     gates: tuple[tuple[str, bool, Callable[[int], bool]], ...] = (
         ("effect", effect, lambda i: gives_effect_date(texts[i]) and names_all[candidates[i][0]]),
         ("type", bool(wants), lambda i: _gives(wants, texts[i])),
-        ("measure", bool(measure), lambda i: gives_measure(measure or "", texts[i]) and for_kinds_named(question, texts[i])),
+        (
+            "measure", bool(measure),
+            lambda i: gives_measure(measure or "", texts[i]) and _gives({"number"}, texts[i])
+            and for_kinds_named(question, texts[i]),
+        ),
         (
             "event", bool(event),
             lambda i: tells_event(event or "", texts[i]) and names_all[candidates[i][0]] and names_instrument(question, texts[i]),

@@ -689,8 +689,9 @@ _DOC_TYPE_WORDS = {"strategy", "review", "minutes", "decree", "brief", "note"}
 
 
 def is_named(document: Document, sources: list[str]) -> bool:
-    """Return True when the document is one the question names as its source."""
-    title = set(tokenize(document.title))
+    """Return True when the document is one the question names as its source (a year in the name, "the 2024
+    mid-term review", is the year the document is dated)."""
+    title = set(tokenize(document.title)) | ({document.date[:4]} if document.date else set())
     for source in sources:
         words = tokenize(source)
         head = source.split()[-1] if source.split() else ""

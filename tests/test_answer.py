@@ -963,6 +963,10 @@ def test_a_review_named_by_its_term_is_a_source_wherever_the_question_names_it()
     review = Document("r", "mtr.pdf", "Mid-Term Review of the National Social Protection Strategy", doc_type="review")
     assert sources_not_held("How many interviews did the end-term review team carry out?", [review]) == ["end-term review"]
     assert sources_not_held("How many interviews did the mid-term review team carry out?", [review]) == []
+    # A year in the name is the year the document is dated: the review of 2024 is held, one of 2023 is not.
+    dated = Document("r", "mtr.pdf", "Mid-Term Review of the Strategy 2021–2025", doc_type="review", date="2024-02-28")
+    assert sources_not_held("According to the 2024 mid-term review, how many people did the NSSF protect?", [dated]) == []
+    assert sources_not_held("According to the 2023 mid-term review, how many?", [dated]) == ["2023 mid-term review"]
     text = "It held 46 interviews with officials of the ministries and visited three provinces."
     hits = [passage_hit(text, review, "1.3 How the review was done", page=2)]
     refused = fake_answer("How many interviews were held for the end-term review?", hits, library=[review])
@@ -1162,6 +1166,9 @@ def test_an_allowance_is_answered_for_the_kind_of_thing_asked() -> None:
     assert refused.abstained and refused.reason == "No passage gives the allowance asked for."
     assert "180 litres for a saloon car" in fake_answer("What is the monthly fuel allowance for a saloon car?", hits).answer
     assert fake_answer("What daily per diem does the policy set for drivers?", hits).abstained
+    # An allowance spoken of without a figure gives none.
+    review = passage_hit("The per-child allowance should be reviewed against food prices.", doc, "Points", ordinal=2)
+    assert fake_answer("What is the daily meal allowance per pupil?", [review]).abstained
 
 
 def test_more_ways_of_asking_a_date_of_effect_an_event_or_an_amount() -> None:
