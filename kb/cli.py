@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         doc_types=tuple(args.type or ()),
         date_from=getattr(args, "date_from", None),
         date_to=getattr(args, "date_to", None),
+        languages=tuple(code.lower() for code in getattr(args, "language", None) or ()),
     )
 
 
@@ -140,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--type", action="append", help="only this document type (repeatable)")
         p.add_argument("--date-from", help="only documents dated on or after (YYYY[-MM[-DD]])")
         p.add_argument("--date-to", help="only documents dated on or before (YYYY[-MM[-DD]])")
+        p.add_argument("--language", action="append", help="only documents in this language, e.g. lo (repeatable)")
 
     p = sub.add_parser("ask", parents=[common], help="answer a question with cited passages")
     p.add_argument("question")
@@ -183,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     for t in getattr(args, "type", None) or ():
         if t not in DOC_TYPES:
             parser.error(f"--type {t!r} is not one of {', '.join(DOC_TYPES)}")
+    for code in getattr(args, "language", None) or ():
+        if not re.fullmatch(r"[a-z]{2,3}", code.lower()):
+            parser.error(f"--language {code!r} is not a language code; use a code such as en or lo")
     try:
         return int(args.func(args))
     except KBError as exc:

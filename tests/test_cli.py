@@ -34,6 +34,17 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit) as exc:
         main(["ask", "x", "--type", "poem", "--data-dir", str(tmp_path / "d")])
     assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["ask", "x", "--language", "Lao language", "--data-dir", str(tmp_path / "d")])
+    assert exc.value.code == 2
+
+
+def test_filters_from_the_command_line() -> None:
+    from kb.cli import _filters, build_parser
+
+    args = build_parser().parse_args(["search", "x", "--type", "minutes", "--language", "LO", "--language", "en"])
+    filters = _filters(args)
+    assert filters.doc_types == ("minutes",) and filters.languages == ("lo", "en")
 
 
 @pytest.mark.model

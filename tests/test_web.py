@@ -101,6 +101,31 @@ def test_doc_type_filter_restricts_the_answer(client: TestClient, kb: KnowledgeB
     assert linked and linked <= minutes
 
 
+def test_language_filter_restricts_the_answer_to_documents_in_that_language(client: TestClient, kb: KnowledgeBase) -> None:
+    lao = {d.id for d in kb.documents() if d.language == "lo"}
+    assert lao  # the sample library has a Lao summary
+    assert '<option value="lo">Lao (ລາວ)</option>' in client.get("/").text
+    html = client.get("/ask", params={"q": "ຍຸດທະສາດການປົກປ້ອງສັງຄົມແຫ່ງຊາດ", "lang": "lo"}, headers=HX).text
+    linked = set(re.findall(r'href="/documents/([^/"#]+)', html))
+    assert linked and linked <= lao
+    page = client.get("/ask", params={"q": QUESTION, "lang": "lo"})
+    assert '<option value="lo" selected>' in page.text  # the form keeps the choice
+    mixed = "health insurance ການປະກັນສຸຂະພາບ"  # found in English documents too, without the filter
+    unfiltered = client.post("/api/ask", json={"question": mixed}).json()
+    assert {c["document_id"] for c in unfiltered["citations"] + unfiltered["related"]} - lao
+    body = {"question": mixed, "filters": {"language": "lo"}}
+    r = client.post("/api/ask", json=body)
+    assert r.status_code == 200
+    shown = {c["document_id"] for c in r.json()["citations"] + r.json()["related"]}
+    assert shown and shown <= lao
+    results = client.get("/api/search", params={"q": "ການປະກັນສຸຂະພາບ", "language": ["lo"]}).json()["results"]
+    assert results and {h["document_id"] for h in results} <= lao
+    english = client.get("/api/search", params={"q": "ການປະກັນສຸຂະພາບ health insurance", "language": "en"}).json()["results"]
+    assert english and not {h["document_id"] for h in english} & lao
+    bad = client.post("/api/ask", json={"question": QUESTION, "filters": {"language": "Lao language"}})
+    assert bad.status_code == 422 and "not a language code" in str(bad.json()["detail"])
+
+
 def test_ask_page_errors_keep_the_form(client: TestClient) -> None:
     r = client.get("/ask", params={"q": "   "})
     assert r.status_code == 422

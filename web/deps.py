@@ -15,6 +15,8 @@ from kb.knowledge_base import KnowledgeBase
 from kb.types import DOC_TYPES, Filters
 
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+# An ISO 639 code, as documents record their language ("en", "lo").
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 TOP_K_MAX = 20
 
@@ -50,7 +52,10 @@ def is_htmx(request: Request) -> bool:
 
 
 def build_filters(
-    doc_types: str | Iterable[str] | None = None, date_from: str | None = None, date_to: str | None = None
+    doc_types: str | Iterable[str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    languages: str | Iterable[str] | None = None,
 ) -> Filters:
     """Return Filters from request values, or raise QueryError naming the bad value and the valid ones."""
     if isinstance(doc_types, str):
@@ -64,4 +69,10 @@ def build_filters(
     for name, value in (("date_from", date_from), ("date_to", date_to)):
         if value and not _DATE.fullmatch(value):
             raise QueryError(f"{name}={value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
-    return Filters(doc_types=wanted, date_from=date_from or None, date_to=date_to or None)
+    if isinstance(languages, str):
+        languages = [languages]
+    codes = tuple(dict.fromkeys(code.strip().lower() for code in languages or () if code and code.strip()))
+    for code in codes:
+        if not _LANGUAGE.fullmatch(code):
+            raise QueryError(f"language={code!r} is not a language code; use a code such as en or lo")
+    return Filters(doc_types=wanted, date_from=date_from or None, date_to=date_to or None, languages=codes)

@@ -45,6 +45,9 @@ class FiltersIn(BaseModel):
     doc_type: str | list[str] | None = Field(default=None, description=f"One or more of: {', '.join(DOC_TYPES)}")
     date_from: str | None = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2016"])
     date_to: str | None = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2025-12-31"])
+    language: str | list[str] | None = Field(
+        default=None, description="One or more language codes of the documents (en, lo)", examples=["lo"]
+    )
 
 
 class AskIn(BaseModel):
@@ -60,13 +63,13 @@ class AskIn(BaseModel):
     summary="Answer a question with cited passages",
     responses={
         200: {"content": {"application/json": {"example": _ANSWER_EXAMPLE}}},
-        422: {"description": "Empty or too long question, unknown doc_type, bad date or top_k"},
+        422: {"description": "Empty or too long question, unknown doc_type, bad date, language or top_k"},
     },
 )
 def ask(body: AskIn, kb: KBDep) -> dict[str, Any]:
     """Return `Answer.to_dict()`: question, answer, abstained, citations (and related passages)."""
     f = body.filters or FiltersIn()
-    filters = build_filters(f.doc_type, f.date_from, f.date_to)
+    filters = build_filters(f.doc_type, f.date_from, f.date_to, f.language)
     return kb.ask(body.question, top_k=body.top_k, filters=filters).to_dict()
 
 
@@ -78,9 +81,10 @@ def search(
     doc_type: Annotated[list[str] | None, Query(description=f"One or more of: {', '.join(DOC_TYPES)}")] = None,
     date_from: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
     date_to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+    language: Annotated[list[str] | None, Query(description="One or more language codes of the documents (en, lo)")] = None,
 ) -> dict[str, Any]:
     """Return the query and its best passages as `Hit.to_dict()` objects."""
-    filters = build_filters(doc_type, date_from, date_to)
+    filters = build_filters(doc_type, date_from, date_to, language)
     return {"query": q, "results": [h.to_dict() for h in kb.search(q, k=k, filters=filters)]}
 
 

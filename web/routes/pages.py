@@ -40,9 +40,18 @@ class PageView:
     label: str | None = None
 
 
+# Names of the languages the form offers (a code not listed is shown as itself).
+LANGUAGE_NAMES = {"en": "English", "lo": "Lao (ລາວ)"}
+
+
 def library_context(kb: KnowledgeBase) -> dict[str, Any]:
-    """Return what every page shows: the library's counts and the document types to filter on."""
-    return {"stats": kb.stats(), "doc_types": DOC_TYPES}
+    """Return what every page shows: the library's counts, and the document types and languages to filter on."""
+    languages = sorted({d.language for d in kb.documents() if d.language})
+    return {
+        "stats": kb.stats(),
+        "doc_types": DOC_TYPES,
+        "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in languages],
+    }
 
 
 def locate(text: str, chunk: Chunk) -> int | None:
@@ -104,17 +113,17 @@ def label_sections(views: list[PageView]) -> None:
 @router.get("/")
 def index(request: Request, kb: KBDep, templates: TemplatesDep) -> Response:
     """Return the question form."""
-    context = library_context(kb) | {"q": "", "doc_type": ""}
+    context = library_context(kb) | {"q": "", "doc_type": "", "lang": ""}
     return templates.TemplateResponse(request, "index.html", context)
 
 
 @router.get("/ask")
-def ask(request: Request, kb: KBDep, templates: TemplatesDep, q: str = "", type: str = "") -> Response:
+def ask(request: Request, kb: KBDep, templates: TemplatesDep, q: str = "", type: str = "", lang: str = "") -> Response:
     """Return the answer: the fragment for htmx, or the full page (so the form works without JavaScript)."""
-    context: dict[str, Any] = {"q": q, "doc_type": type, "answer": None, "error": None}
+    context: dict[str, Any] = {"q": q, "doc_type": type, "lang": lang, "answer": None, "error": None}
     status = 200
     try:
-        context["answer"] = kb.ask(q, filters=build_filters(type))
+        context["answer"] = kb.ask(q, filters=build_filters(type, languages=lang))
     except QueryError as exc:
         context["error"], status = str(exc), 422
     if is_htmx(request):
