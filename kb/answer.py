@@ -437,8 +437,11 @@ def _pick_sentences(
     and no sentence names one, "target" when it asks a figure aimed at and no sentence states an aim,
     "person" when it asks a name (or who holds an office it names in full) and no sentence names a person,
     "role" when it names an office and no sentence names that office, "official" when it asks which official did
-    something and no sentence names a person or an office, "weak" when even the best sentence is far from
-    the question (the passages are about the topic, not the answer).
+    something and no sentence names a person or an office, "measure" when it asks an allowance (per diem, quota)
+    and no sentence gives one for the kind of thing asked, "instrument" when it asks a legal text by its number and
+    none is named, "outcome" when it asks what a meeting decided and the sentences only announce it or were written
+    before it, "weak" when even the best sentence is far from the question (the passages are about the topic,
+    not the answer).
     """
     candidates: list[tuple[int, int, int]] = []
     spans_of: dict[int, list[tuple[int, int]]] = {}
@@ -530,7 +533,8 @@ def _pick_sentences(
     # may answer (not the action items agreed in November). What such a meeting decided ("outcome") is told by its
     # own record, or by a sentence that speaks of the period in a document written since; a sentence announcing it,
     # or anything written before it, tells when it is to be or what is due by then.
-    if params.check_specifics and (periods := periods_asked(question)):
+    periods = periods_asked(question) if params.check_specifics else []
+    if periods:
         keep = [
             not recorded_outside(hits[h], periods) or names_period(t, periods)
             for (h, _, _), t in zip(candidates, texts, strict=True)
@@ -538,7 +542,6 @@ def _pick_sentences(
         if any(keep):
             candidates, texts = _kept(candidates, keep), _kept(texts, keep)
     if params.check_answer_type and asks_meeting_outcome(question):
-        periods = periods_asked(question) if params.check_specifics else []
         keep = [
             not announces_meeting(t)
             and (
