@@ -47,6 +47,8 @@ from kb.question import (
     gives_target,
     holds_figures,
     is_named,
+    kind_asked,
+    kinds_given,
     language_named,
     measure_asked,
     money_of,
@@ -347,6 +349,11 @@ def build_answer(
                 # Only the passages about the place were read: "No passage about Nong district gives a number …".
                 about = " or ".join(f"{name} {kind}" for name, kind in places)
                 reason = reason.replace("No passage", f"No passage about {about}", 1)
+            if picks == "measure" and (measure := measure_asked(question)) and (asked := kind_asked(question)):
+                # Say for what the library does give it: "… for a pick-up truck and a saloon car, not for a minibus."
+                given = list(dict.fromkeys(k for h in dated for k in kinds_given(measure, h.chunk.text)))
+                if given:
+                    reason = f"The {measure} is given for {_joined(given)}, not for {asked}."
         message = f"{ABSTAIN_MESSAGE} ({reason})" if reason else ABSTAIN_MESSAGE
         return Answer(question=question, answer=message, abstained=True, citations=[], related=related, reason=reason)
     citations: list[Citation] = []
@@ -367,6 +374,11 @@ def build_answer(
     rest = [h for h in shown if id(h) not in used]
     related = [Citation(n=len(citations) + i + 1, hit=h) for i, h in enumerate(rest)]
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations, related=related)
+
+
+def _joined(items: list[str]) -> str:
+    """Return "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 _EVENT_CLAUSE = {"set up": "it was set up", "issued": "it was issued", "launched": "it was launched", "end": "it ends"}

@@ -1295,3 +1295,24 @@ def _other_places(kind: str, text: str, name: str, question: str) -> set[str]:
     pattern = rf"\b([A-Z][\w’'-]+)\s+{kind}s?\b|\b{kind}s?\s+of\s+([A-Z][\w’'-]+)"
     found = {a or b for a, b in re.findall(pattern, text, re.I)}
     return {p for p in found if p[:1].isupper() and p.lower() != name.lower() and p.lower() not in _NOT_PLACE_NAMES}
+
+
+def kinds_given(measure: str, text: str) -> list[str]:
+    """Return the kinds of thing the text gives that allowance for ("a pick-up truck", "a saloon car"), in order."""
+    if not gives_measure(measure, text):
+        return []
+    found = [m.group(0).split(" for ", 1)[1] for m in _FOR_KIND.finditer(text)]
+    return list(dict.fromkeys(found))
+
+
+_KIND_ASKED = re.compile(
+    r"\bfor\s+((?:one\s+of\s+)?(?:a|an|the|each|every)?\s*[\w’'-]+(?:\s+[\w’'-]+){0,3}?)"
+    r"(?=\s*[?,.]|\s+(?:in|on|at|from|during|under|per|and|or|when|if)\b|$)",
+    re.I,
+)
+
+
+def kind_asked(question: str) -> str | None:
+    """Return what the question asks an allowance for ("a minibus" in "… for a minibus in the pool?"), or None."""
+    match = _KIND_ASKED.search(question)
+    return match.group(1) if match else None

@@ -1163,9 +1163,13 @@ def test_an_allowance_is_answered_for_the_kind_of_thing_asked() -> None:
     doc = Document("f", "fleet.md", "Office vehicle fleet policy")
     hits = [passage_hit(fuel, doc, "5. Fuel"), passage_hit(pool, doc, "2. The vehicle pool", ordinal=1)]
     refused = fake_answer("What is the monthly fuel allowance for one of the ministry's minibuses?", hits)
-    assert refused.abstained and refused.reason == "No passage gives the allowance asked for."
+    # The refusal says for what the library does give it.
+    assert refused.abstained and refused.reason == (
+        "The allowance is given for a pick-up truck and a saloon car, not for one of the ministry's minibuses."
+    )
     assert "180 litres for a saloon car" in fake_answer("What is the monthly fuel allowance for a saloon car?", hits).answer
-    assert fake_answer("What daily per diem does the policy set for drivers?", hits).abstained
+    per_diem = fake_answer("What daily per diem does the policy set for drivers?", hits)
+    assert per_diem.abstained and per_diem.reason == "No passage gives the per diem asked for."
     # An allowance spoken of without a figure gives none.
     review = passage_hit("The per-child allowance should be reviewed against food prices.", doc, "Points", ordinal=2)
     assert fake_answer("What is the daily meal allowance per pupil?", [review]).abstained

@@ -192,7 +192,9 @@ def test_a_question_naming_the_lao_summary_is_answered_from_it(real_kb) -> None:
 
 def test_an_allowance_for_another_kind_and_a_meeting_only_announced_are_refused(real_kb) -> None:  # type: ignore[no-untyped-def]
     minibus = real_kb.ask("What is the monthly fuel allowance for one of the ministry's minibuses?")
-    assert minibus.abstained and minibus.reason == "No passage gives the allowance asked for."
+    assert minibus.abstained and minibus.reason == (
+        "The allowance is given for a pick-up truck and a saloon car, not for one of the ministry's minibuses."
+    )
     saloon = real_kb.ask("What is the monthly fuel allowance for a saloon car?")
     assert "180 litres for a saloon car" in saloon.answer
     later = real_kb.ask("What decisions were taken at the NSPC high-level meeting held in the second half of 2024?")
