@@ -1301,7 +1301,7 @@ def kinds_given(measure: str, text: str) -> list[str]:
     """Return the kinds of thing the text gives that allowance for ("a pick-up truck", "a saloon car"), in order."""
     if not gives_measure(measure, text):
         return []
-    found = [m.group(0).split(" for ", 1)[1] for m in _FOR_KIND.finditer(text)]
+    found = [re.split(r"\s+for\s+", m.group(0), maxsplit=1, flags=re.I)[-1] for m in _FOR_KIND.finditer(text)]
     return list(dict.fromkeys(found))
 
 
