@@ -45,6 +45,7 @@ from kb.question import (
     gives_share_of,
     gives_span,
     gives_target,
+    held_source_years,
     holds_figures,
     is_named,
     kind_asked,
@@ -299,6 +300,8 @@ def build_answer(
     # The question's names and years must be in the best few passages, or all of them in one passage shown:
     # "How many children got school meals in 2023?" is answered by the review's indicator table, fifth.
     missing = unmatched_terms(question, hits[: params.specifics_depth]) if params.check_specifics else []
+    if missing and library is not None:
+        missing = [t for t in missing if t not in held_source_years(question, library)]
     if missing and any(not unmatched_terms(question, [h]) for h in hits if not h.held_back):
         missing = []
     not_held = sources_not_held(question, library) if library is not None and params.check_specifics else []

@@ -717,6 +717,18 @@ def sources_not_held(question: str, documents: Iterable[Document]) -> list[str]:
     ]
 
 
+def held_source_years(question: str, documents: Iterable[Document]) -> set[str]:
+    """Return the years that only say which held document the question names ("2024" in "according to the 2024
+    mid-term review"): the review's passages need not repeat the year it is dated."""
+    documents = list(documents)
+    return {
+        year
+        for source in named_sources(question)
+        if any(is_named(d, [source]) for d in documents)
+        for year in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", source)
+    }
+
+
 # A review is named by its term wherever the question speaks of it: "the interviews held for the end-term review",
 # "the end-term review team" are about that review, not the mid-term one.
 _TERM_REVIEW = re.compile(r"\b(\w+-term\s+review)\b", re.I)

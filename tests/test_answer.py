@@ -967,6 +967,10 @@ def test_a_review_named_by_its_term_is_a_source_wherever_the_question_names_it()
     dated = Document("r", "mtr.pdf", "Mid-Term Review of the Strategy 2021–2025", doc_type="review", date="2024-02-28")
     assert sources_not_held("According to the 2024 mid-term review, how many people did the NSSF protect?", [dated]) == []
     assert sources_not_held("According to the 2023 mid-term review, how many?", [dated]) == ["2023 mid-term review"]
+    # … and its passages need not repeat that year.
+    protected = passage_hit("Around 867,000 people were protected by the NSSF.", dated, "2.2 Social security", page=3)
+    asked = "According to the 2024 mid-term review, how many people did the NSSF protect?"
+    assert "867,000" in fake_answer(asked, [protected], library=[dated]).answer
     text = "It held 46 interviews with officials of the ministries and visited three provinces."
     hits = [passage_hit(text, review, "1.3 How the review was done", page=2)]
     refused = fake_answer("How many interviews were held for the end-term review?", hits, library=[review])
