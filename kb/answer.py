@@ -26,6 +26,7 @@ from kb.question import (
     asks_instrument_number,
     asks_meeting_field,
     asks_meeting_outcome,
+    asks_next_meeting,
     asks_when_effective,
     body_kind_asked,
     counted_things,
@@ -597,6 +598,7 @@ def _pick_sentences(
             (asks_for_owner(question), names_owner),
             (bool(years), lambda t: names_years(t, years)),
             (asks_meeting_field(question), lambda t: answers_meeting_field(question, t)),
+            (asks_next_meeting(question), announces_meeting),
             (bool(place_kind), lambda t: names_places(place_kind or "", t, question)),
             (bool(body), lambda t: names_body(body or "", t)),
         ):

@@ -827,9 +827,20 @@ _MEETING_FIELDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
 ]
 
 
+# "When is the next meeting?": a record's own "Date:" line is the date of the meeting it records, not of the next;
+# the sentence announcing the next one answers ("The next high-level meeting will be held in the second half of 2024").
+_NEXT_MEETING = re.compile(r"\b(?:next|upcoming|coming|following)\s+(?:[\w-]+\s+){0,3}?(?:meeting|session)s?\b", re.I)
+
+
+def asks_next_meeting(question: str) -> bool:
+    """Return True when the question is about a meeting still to come ("the next high-level meeting")."""
+    return _NEXT_MEETING.search(question) is not None
+
+
 def asks_meeting_field(question: str) -> bool:
-    """Return True when the question asks who chaired a meeting, where or when it met."""
-    return any(asks.search(question) for asks, _ in _MEETING_FIELDS)
+    """Return True when the question asks who chaired a meeting, where or when it met (a meeting recorded, not the
+    next one)."""
+    return not asks_next_meeting(question) and any(asks.search(question) for asks, _ in _MEETING_FIELDS)
 
 
 def answers_meeting_field(question: str, text: str) -> bool:

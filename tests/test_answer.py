@@ -1329,3 +1329,19 @@ def test_one_figure_for_several_places_is_not_the_figure_of_one() -> None:
     doc = Document("n", "note.md", "School meals handover")
     refused = fake_answer(asked, [passage_hit(f"{group}\n\n{later}", doc, "How the programme grew")])
     assert refused.abstained and refused.reason == "No passage about Phongsaly province gives a number of children."
+
+
+def test_the_next_meeting_is_told_by_its_announcement_not_by_the_records_date() -> None:
+    from kb.question import asks_meeting_field, asks_next_meeting
+    from kb.types import Document
+    from tests.fakes import fake_answer, passage_hit
+
+    assert asks_next_meeting("When is the next NSPC high-level meeting?") and not asks_next_meeting("When did it meet?")
+    assert not asks_meeting_field("When is the next meeting held?") and asks_meeting_field("When was the meeting held?")
+    record = Document("m", "minutes.docx", "Minutes of the high-level meeting", "minutes", date="2024-02-21")
+    header = passage_hit("Date: Wednesday 21 February 2024\nVenue: Thalat", record, "Minutes of the high-level meeting")
+    closing = passage_hit("The next high-level meeting will be held in the second half of 2024.", record, "6. Closing",
+                          score=0.8, ordinal=1)
+    answer = fake_answer("When is the next high-level meeting?", [header, closing])
+    assert answer.answer.startswith("The next high-level meeting will be held in the second half of 2024")
+    assert "21 February 2024" in fake_answer("When was the high-level meeting held?", [header, closing]).answer
