@@ -301,8 +301,8 @@ def build_answer(
     # The question's names and years must be in the best few passages, or all of them in one passage shown:
     # "How many children got school meals in 2023?" is answered by the review's indicator table, fifth.
     missing = unmatched_terms(question, hits[: params.specifics_depth]) if params.check_specifics else []
-    if missing and library is not None:
-        missing = [t for t in missing if t not in held_source_years(question, library)]
+    if missing and library is not None and (source_years := held_source_years(question, library)):
+        missing = [t for t in missing if t not in source_years]
     if missing and any(not unmatched_terms(question, [h]) for h in hits if not h.held_back):
         missing = []
     not_held = sources_not_held(question, library) if library is not None and params.check_specifics else []
@@ -348,16 +348,11 @@ def build_answer(
         elif missing and supported:
             reason = f"No passage mentions {', '.join(as_named(question, missing))}."
         elif supported:
-            reason = _refusal_reason(picks, question, years, wants, things)
+            reason = _refusal_reason(picks, question, years, wants, things, dated)
             if reason and picks in ("type", "count") and places:
                 # Only the passages about the place were read: "No passage about Nong district gives a number …".
                 about = " or ".join(f"{name} {kind}" for name, kind in places)
                 reason = reason.replace("No passage", f"No passage about {about}", 1)
-            if picks == "measure" and (measure := measure_asked(question)) and (asked := kind_asked(question)):
-                # Say for what the library does give it: "… for a pick-up truck and a saloon car, not for a minibus."
-                given = list(dict.fromkeys(k for h in dated for k in kinds_given(measure, h.chunk.text)))
-                if given:
-                    reason = f"The {measure} is given for {_joined(given)}, not for {asked}."
         message = f"{ABSTAIN_MESSAGE} ({reason})" if reason else ABSTAIN_MESSAGE
         return Answer(question=question, answer=message, abstained=True, citations=[], related=related, reason=reason)
     citations: list[Citation] = []
@@ -400,9 +395,9 @@ _REASONS = {
 
 
 def _refusal_reason(
-    picks: str, question: str, years: list[str], wants: set[AnswerType], things: list[str] | None
+    picks: str, question: str, years: list[str], wants: set[AnswerType], things: list[str] | None, read: list[Hit]
 ) -> str | None:
-    """Return what to tell the asker when the passages were read and none answers ("weak" says nothing)."""
+    """Return what to tell the asker when the passages `read` were read and none answers ("weak" says nothing)."""
     if picks == "year":
         return f"No passage speaks of {' or '.join(years)}."
     if picks == "type":
@@ -414,7 +409,12 @@ def _refusal_reason(
     if picks == "role":
         return f"No passage names the {role_asked(question)}."
     if picks == "measure":
-        return f"No passage gives the {measure_asked(question)} asked for."
+        measure = measure_asked(question) or "allowance"
+        # Say for what the library does give it: "… for a pick-up truck and a saloon car, not for a minibus."
+        given = list(dict.fromkeys(kind for hit in read for kind in kinds_given(measure, hit.chunk.text)))
+        if given and (asked := kind_asked(question)):
+            return f"The {measure} is given for {_joined(given)}, not for {asked}."
+        return f"No passage gives the {measure} asked for."
     if picks == "places":
         return f"No passage names any {place_kind_asked(question)}."
     return _REASONS.get(picks)

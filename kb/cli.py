@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -181,13 +180,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from kb.types import DOC_TYPES
+    from kb.types import DOC_TYPES, LANGUAGE_CODE
 
     for t in getattr(args, "type", None) or ():
         if t not in DOC_TYPES:
             parser.error(f"--type {t!r} is not one of {', '.join(DOC_TYPES)}")
     for code in getattr(args, "language", None) or ():
-        if not re.fullmatch(r"[a-z]{2,3}", code.lower()):
+        if not LANGUAGE_CODE.fullmatch(code.lower()):
             parser.error(f"--language {code!r} is not a language code; use a code such as en or lo")
     try:
         return int(args.func(args))

@@ -486,12 +486,16 @@ def record_of_another_period(hit: Hit, periods: list[tuple[str, str, str]]) -> b
     return recorded_outside(hit, periods) and not names_period(f"{hit.chunk.section or ''} {hit.chunk.text}", periods)
 
 
+def _record_month(hit: Hit) -> str | None:
+    """Return the month ("YYYY-MM") of the meeting the passage's record is of, or None when it is no dated record."""
+    date = (hit.document.date or "")[:7]
+    return date if hit.document.doc_type == "minutes" and date else None
+
+
 def recorded_outside(hit: Hit, periods: list[tuple[str, str, str]]) -> bool:
     """Return True when the passage is from a meeting's record dated outside every period asked about."""
-    date = (hit.document.date or "")[:7]
-    if hit.document.doc_type != "minutes" or not date or not periods:
-        return False
-    return not any(first <= date <= last for _, first, last in periods)
+    month = _record_month(hit)
+    return month is not None and bool(periods) and not any(first <= month <= last for _, first, last in periods)
 
 
 def written_before(hit: Hit, periods: list[tuple[str, str, str]]) -> bool:
@@ -503,8 +507,8 @@ def written_before(hit: Hit, periods: list[tuple[str, str, str]]) -> bool:
 
 def recorded_within(hit: Hit, periods: list[tuple[str, str, str]]) -> bool:
     """Return True when the passage is from a meeting's record dated within a period asked about."""
-    date = (hit.document.date or "")[:7]
-    return hit.document.doc_type == "minutes" and bool(date) and any(first <= date <= last for _, first, last in periods)
+    month = _record_month(hit)
+    return month is not None and any(first <= month <= last for _, first, last in periods)
 
 
 def names_period(text: str, periods: list[tuple[str, str, str]]) -> bool:
@@ -1027,8 +1031,6 @@ def _names_country(term: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(root)}\w{{0,2}}(?!\w)", text) is not None
 
 
-
-
 def _spelled_out(acronym: str, text: str) -> bool:
     """Return True when the text spells the acronym out: "NHIB" in "the National Health Insurance Bureau",
     "MECG" in "Mother and Early Childhood Grant", "MTR" in "Mid-Term Review" (capitalised words and parts of
@@ -1206,8 +1208,14 @@ def language_named(question: str) -> str | None:
 # that gives one, not by "the pool has 24 vehicles: … 4 minibuses"; and a sentence that gives it for kinds of thing
 # ("300 litres for a pick-up truck and 180 litres for a saloon car") answers only for the kinds it names.
 _MEASURE_ASKED = re.compile(r"\b(allowances?|per\s+diems?|quotas?|entitlements?|stipends?)\b", re.I)
-_FOR_KIND = re.compile(r"\d[\d,.]*\s+(?:[a-z]+\s+)?for\s+(?:a|an|each|every|one)\s+([\w-]+(?:\s+[\w-]+)?)", re.I)
-_FOR_ASKED = re.compile(r"\bfor\s+(?:a|an|the|each|every|one\s+of\s+the)?\s*[\w’'-]+", re.I)
+# A figure given for a kind of thing: group 1 the kind as said ("a pick-up truck"), group 2 its words.
+_FOR_KIND = re.compile(r"\d[\d,.]*\s+(?:[a-z]+\s+)?for\s+((?:a|an|each|every|one)\s+([\w-]+(?:\s+[\w-]+)?))", re.I)
+# What the question asks it for ("one of the ministry's minibuses" in "… for one of the ministry's minibuses?").
+_KIND_ASKED = re.compile(
+    r"\bfor\s+((?:one\s+of\s+)?(?:a|an|the|each|every)?\s*[\w’'-]+(?:\s+[\w’'-]+){0,3}?)"
+    r"(?=\s*[?,.]|\s+(?:in|on|at|from|during|under|per|and|or|when|if)\b|$)",
+    re.I,
+)
 
 
 def measure_asked(question: str) -> str | None:
@@ -1224,11 +1232,24 @@ def gives_measure(measure: str, text: str) -> bool:
 def for_kinds_named(question: str, text: str) -> bool:
     """Return False when the text gives its figures for kinds of thing ("for a pick-up truck", "for a saloon car")
     and the question asks for a thing ("for a minibus") that names none of them."""
-    kinds = _FOR_KIND.findall(text)
-    if len(kinds) < 2 or _FOR_ASKED.search(question) is None:
+    kinds = [m.group(2) for m in _FOR_KIND.finditer(text)]
+    if len(kinds) < 2 or kind_asked(question) is None:
         return True
     # Each kind by its own words: "vehicle" is kin to "car", but it does not say which kind.
     return bool(set(tokenize(question)) & {stem for kind in kinds for stem in tokenize(kind) if len(stem) > 2})
+
+
+def kinds_given(measure: str, text: str) -> list[str]:
+    """Return the kinds of thing the text gives that allowance for ("a pick-up truck", "a saloon car"), in order."""
+    if not gives_measure(measure, text):
+        return []
+    return list(dict.fromkeys(m.group(1) for m in _FOR_KIND.finditer(text)))
+
+
+def kind_asked(question: str) -> str | None:
+    """Return what the question asks an allowance for ("a minibus" in "… for a minibus in the pool?"), or None."""
+    match = _KIND_ASKED.search(question)
+    return match.group(1) if match else None
 
 
 # "What's the number of the decree that set up the Commission?", "which decree approved the strategy?": the answer
@@ -1318,24 +1339,3 @@ def _other_places(kind: str, text: str, name: str, question: str) -> set[str]:
     pattern = rf"\b([A-Z][\w’'-]+)\s+{kind}s?\b|\b{kind}s?\s+of\s+([A-Z][\w’'-]+)"
     found = {a or b for a, b in re.findall(pattern, text, re.I)}
     return {p for p in found if p[:1].isupper() and p.lower() != name.lower() and p.lower() not in _NOT_PLACE_NAMES}
-
-
-def kinds_given(measure: str, text: str) -> list[str]:
-    """Return the kinds of thing the text gives that allowance for ("a pick-up truck", "a saloon car"), in order."""
-    if not gives_measure(measure, text):
-        return []
-    found = [re.split(r"\s+for\s+", m.group(0), maxsplit=1, flags=re.I)[-1] for m in _FOR_KIND.finditer(text)]
-    return list(dict.fromkeys(found))
-
-
-_KIND_ASKED = re.compile(
-    r"\bfor\s+((?:one\s+of\s+)?(?:a|an|the|each|every)?\s*[\w’'-]+(?:\s+[\w’'-]+){0,3}?)"
-    r"(?=\s*[?,.]|\s+(?:in|on|at|from|during|under|per|and|or|when|if)\b|$)",
-    re.I,
-)
-
-
-def kind_asked(question: str) -> str | None:
-    """Return what the question asks an allowance for ("a minibus" in "… for a minibus in the pool?"), or None."""
-    match = _KIND_ASKED.search(question)
-    return match.group(1) if match else None

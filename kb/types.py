@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 DOC_TYPES = ("strategy", "review", "minutes", "decree", "brief", "note", "other")
+# An ISO 639 code, as documents record their language ("en", "lo"); filters take the same.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 
 @dataclass(frozen=True)

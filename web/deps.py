@@ -12,11 +12,9 @@ from starlette.templating import Jinja2Templates
 from kb.config import Settings
 from kb.errors import KBError, QueryError
 from kb.knowledge_base import KnowledgeBase
-from kb.types import DOC_TYPES, Filters
+from kb.types import DOC_TYPES, LANGUAGE_CODE, Filters
 
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-# An ISO 639 code, as documents record their language ("en", "lo").
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 TOP_K_MAX = 20
 
@@ -73,6 +71,6 @@ def build_filters(
         languages = [languages]
     codes = tuple(dict.fromkeys(code.strip().lower() for code in languages or () if code and code.strip()))
     for code in codes:
-        if not _LANGUAGE.fullmatch(code):
+        if not LANGUAGE_CODE.fullmatch(code):
             raise QueryError(f"language={code!r} is not a language code; use a code such as en or lo")
     return Filters(doc_types=wanted, date_from=date_from or None, date_to=date_to or None, languages=codes)
