@@ -1,13 +1,19 @@
 """Answer quality on the project's question set: hit@k, MRR, abstention, and threshold calibration.
 
 A citation is a hit when it comes from the question's document (same source path), from its page (when
-the question names one), and its text contains one of the answer phrases (case and spacing ignored).
+the question names one), and its text contains one of the answer phrases (case, spacing, ligatures and the
+typographic forms of quotes and dashes ignored).
+
+Beside the answer's figures the report gives the **retrieval floor**: the same rates when the top passages a
+plain search returns are cited as they come and nothing is refused. An answer layer that scores below its
+floor loses passages the search had already found.
 """
 
 from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +54,7 @@ class Outcome:
     retrieved_rank: int | None = None  # the same among the passages retrieved (before the answer picks)
     answer: str = ""  # what the knowledge base said, for reading the misses
     cited: tuple[str, ...] = ()  # "source p.N" of the answer's first citations
+    floor_rank: int | None = None  # the same for the plain search's top passages (the retrieval floor)
 
     @property
     def reciprocal_rank(self) -> float:
@@ -92,7 +99,12 @@ def load_questions(path: Path) -> list[Question]:
     return out
 
 
+_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                              "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u00ad": None})
+
+
 def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
@@ -154,11 +166,12 @@ class QuestionReport:
 
     def text(self) -> str:
         """Return the rates as a plain-text table."""
-        cols = ("n", "hit@1", "hit@3", "mrr", "retrieved@k", "false_abstention", "n_unanswerable", "abstention")
+        cols = ("n", "hit@1", "hit@3", "mrr", "retrieved@k", "false_abstention", "n_unanswerable", "abstention",
+                "floor_hit@1", "floor_hit@3", "floor_mrr")
         rows = [f"{'group':24}" + "".join(f"{c:>17}" for c in cols)]
         for name, g in self.groups.items():
             cells = "".join(
-                f"{g[c]:17d}" if c.startswith("n") else ("{:>17}".format("-") if g[c] is None else f"{g[c]:17.3f}")
+                f"{g[c]:17d}" if c in ("n", "n_unanswerable") else ("{:>17}".format("-") if g[c] is None else f"{g[c]:17.3f}")
                 for c in cols
             )
             rows.append(f"{name:24}{cells}")
@@ -186,6 +199,10 @@ def rates(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "retrieved@k": mean([float(o.retrieved_rank is not None) for o in ans]),
         "n_unanswerable": len(una),
         "abstention": mean([float(o.abstained) for o in una]),
+        # The retrieval floor: the plain search's top passages cited, nothing refused.
+        "floor_hit@1": mean([float(o.floor_rank == 1) for o in ans]),
+        "floor_hit@3": mean([float(o.floor_rank is not None and o.floor_rank <= 3) for o in ans]),
+        "floor_mrr": mean([0.0 if o.floor_rank is None else 1.0 / o.floor_rank for o in ans]),
     }
 
 
@@ -204,16 +221,19 @@ def group_rates(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
 def evaluate_questions(
     kb: KnowledgeBase, questions: Sequence[Question], *, split: str = "test", progress: bool = False
 ) -> QuestionReport:
-    """Ask every question of the split through `KnowledgeBase.ask` and score its citations."""
+    """Ask every question of the split through `KnowledgeBase.ask` and score its citations, beside the floor."""
     outcomes = []
     for q in _progress(_select(questions, split), progress):
+        floor = first_hit_rank(q, kb.search(q.question, k=kb.settings.top_k))
         answer = kb.ask(q.question)
         hits = [c.hit for c in answer.citations]
         # The passages the answer chose from: citations plus related reading are all the hits retrieved.
         retrieved = first_hit_rank(q, hits + [c.hit for c in answer.related])
         cited = tuple(_place(h.document.source, h.chunk.page) for h in hits[:3])
         rank = None if answer.abstained else first_hit_rank(q, hits)
-        outcomes.append(Outcome(q, answer.abstained, rank, retrieved, answer=answer.answer, cited=cited))
+        outcomes.append(
+            Outcome(q, answer.abstained, rank, retrieved, answer=answer.answer, cited=cited, floor_rank=floor)
+        )
     return QuestionReport(split=split, groups=group_rates(outcomes), outcomes=outcomes)
 
 

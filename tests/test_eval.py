@@ -180,6 +180,8 @@ def test_questions_report_hits_and_abstention(tiny_kb, tmp_path: Path) -> None: 
     refusing = evaluate_questions(tiny_kb, questions, split="all")
     refused = refusing.groups["all"]
     assert refused["abstention"] == 1.0 and refused["false_abstention"] == 1.0 and refused["hit@1"] == 0.0
+    # The retrieval floor cites the search's top passages whatever the answer step does.
+    assert refused["floor_hit@3"] == overall["floor_hit@3"] == 1.0 and "floor_hit@3" in refusing.text()
     # The misses say what was expected and what the knowledge base said instead.
     misses = {m["id"]: m for m in refusing.to_dict()["misses"]}
     assert set(misses) == {"q1", "q2", "q4"}
@@ -240,3 +242,16 @@ def test_hit_reads_table_cells_as_words_in_a_row() -> None:
                  answers=("Department of Budget, MoF 15 December 2023",))
     assert is_hit(q, hit)
     assert not is_hit(Question(**{**q.__dict__, "answers": ("MoF 16 December 2023",)}), hit)
+
+
+def test_hit_ignores_ligatures_and_typographic_quotes_and_dashes() -> None:
+    from kb.eval_questions import Question, is_hit
+    from kb.types import Document
+    from tests.fakes import passage_hit
+
+    doc = Document("d", "report.pdf", "Report")
+    hit = passage_hit("The programme’s ﬁnal target for 2020–2025 is 60 per cent.", doc)
+    q = Question(id="x", question="?", kind="fact", split="test", document="report.pdf", page=None,
+                 answers=("programme's final target for 2020-2025",))
+    assert is_hit(q, hit)
+    assert not is_hit(Question(**{**q.__dict__, "answers": ("final target for 2021-2025",)}), hit)
