@@ -30,6 +30,15 @@ class Page:
     ocr: bool = False
 
 
+@dataclass(frozen=True)
+class CoverLine:
+    """One line of a title page with the size of its type, so the largest text can be told apart."""
+
+    text: str
+    size: float  # in points
+    y: float = 0.0  # the baseline's height above the page's foot, in points: gaps tell blocks apart
+
+
 @dataclass
 class ParsedDocument:
     """What a parser returns: the pages plus whatever metadata the file itself carries."""
@@ -38,6 +47,8 @@ class ParsedDocument:
     title: str | None = None
     date: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # The title page's lines top to bottom with their type size, when the format tells sizes (PDF text layers).
+    cover: tuple[CoverLine, ...] = ()
 
 
 @dataclass
