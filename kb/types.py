@@ -194,7 +194,8 @@ class Filters:
             return False
         if self.languages and doc.language not in self.languages:
             return False
-        if self.date_from and (doc.date is None or doc.date < self.date_from):
+        # A document dated only "2020" (or "2020-04") may fall on or after "2020-03-01": compare what it gives.
+        if self.date_from and (doc.date is None or doc.date < self.date_from[: len(doc.date)]):
             return False
         if self.date_to and (doc.date is None or doc.date[: len(self.date_to)] > self.date_to):
             return False

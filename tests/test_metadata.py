@@ -168,6 +168,14 @@ def test_the_date_in_the_title_then_the_imprint_then_the_file() -> None:
     assert infer_date(None, ["Household Survey"], [], file_date="2016-03-25") == "2016-03-25"
 
 
+def test_a_date_given_as_a_year_or_month_passes_the_filters_it_may_meet() -> None:
+    from kb.types import Document, Filters
+
+    doc = Document(id="d", source="d.pdf", title="Strategy", date="2020")
+    assert Filters(date_from="2020-03-01").allows(doc) and Filters(date_to="2020-02").allows(doc)
+    assert not Filters(date_from="2021-01-01").allows(doc) and not Filters(date_to="2019").allows(doc)
+
+
 # -- the manifest wins ------------------------------------------------------------------------------------
 
 
