@@ -92,18 +92,3 @@ def document_id(root: str, source: str) -> str:
     digest = hashlib.sha1(f"{root}\0{source}".encode()).hexdigest()[:8]
     return f"{slug}-{digest}"
 
-
-def guess_doc_type(source: str) -> str:
-    """Return a document type guessed from the file name, for folders without a manifest."""
-    name = source.lower()
-    for doc_type, words in (
-        ("minutes", ("minutes", "meeting")),
-        ("review", ("review", "evaluation", "assessment")),
-        ("decree", ("decree", "law", "decision", "instruction")),
-        ("strategy", ("strategy", "plan")),
-        ("brief", ("brief", "factsheet")),
-        ("note", ("note", "memo")),
-    ):
-        if any(w in name for w in words):
-            return doc_type
-    return "other"

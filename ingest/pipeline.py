@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunk import CHUNKER_VERSION, chunk_pages, embedding_text, row_texts
-from ingest.discover import Entry, Manifest, discover_files, document_id, guess_doc_type, read_manifest
+from ingest.discover import Entry, Manifest, discover_files, document_id, read_manifest
+from ingest.metadata import infer_metadata
 from kb.config import Settings
 from kb.embed import Embedder, MaxTokens
 from kb.errors import KBError, ParseError
@@ -240,13 +241,15 @@ class Ingestor:
         text = "\n".join(p.text for p in parsed.pages)
         if not text.strip():
             raise ParseError(source, "no text found (no text layer, and OCR found nothing)")
+        # The manifest wins field by field; what it leaves out is read from the document itself.
+        inferred = infer_metadata(parsed, source=source)
         doc = Document(
             id=doc_id,
             source=source,
             root=root,
-            title=entry.title or parsed.title or Path(source).stem.replace("_", " ").replace("-", " "),
-            doc_type=entry.doc_type or guess_doc_type(source),
-            date=entry.date or parsed.date,
+            title=entry.title or inferred.title,
+            doc_type=entry.doc_type or inferred.doc_type,
+            date=entry.date or inferred.date,
             language=entry.language or detect_language(text),
             pages=len(parsed.pages),
             sha256=sha,

@@ -30,6 +30,15 @@ class Page:
     ocr: bool = False
 
 
+@dataclass(frozen=True)
+class CoverLine:
+    """One line of a title page with the size of its type, so the largest text can be told apart."""
+
+    text: str
+    size: float  # in points
+    y: float = 0.0  # the baseline's height above the page's foot, in points: gaps tell blocks apart
+
+
 @dataclass
 class ParsedDocument:
     """What a parser returns: the pages plus whatever metadata the file itself carries."""
@@ -38,6 +47,8 @@ class ParsedDocument:
     title: str | None = None
     date: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # The title page's lines top to bottom with their type size, when the format tells sizes (PDF text layers).
+    cover: tuple[CoverLine, ...] = ()
 
 
 @dataclass
@@ -183,7 +194,8 @@ class Filters:
             return False
         if self.languages and doc.language not in self.languages:
             return False
-        if self.date_from and (doc.date is None or doc.date < self.date_from):
+        # A document dated only "2020" (or "2020-04") may fall on or after "2020-03-01": compare what it gives.
+        if self.date_from and (doc.date is None or doc.date < self.date_from[: len(doc.date)]):
             return False
         if self.date_to and (doc.date is None or doc.date[: len(self.date_to)] > self.date_to):
             return False

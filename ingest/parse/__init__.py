@@ -7,6 +7,7 @@ from pathlib import Path
 from kb.errors import ParseError
 from kb.types import ParsedDocument
 
+from .cover import read_cover
 from .detect import detect_type
 from .docx import parse_docx
 from .html import parse_html
@@ -32,7 +33,10 @@ def parse_file(
     kind = detect_type(path, source=source)
     if kind == "pdf":
         budget = OcrBudget(max_pages=max_ocr_pages, seconds=ocr_budget_s)
-        return parse_pdf(path, source=source, password=password, ocr=ocr, ocr_languages=ocr_languages, budget=budget)
+        parsed = parse_pdf(path, source=source, password=password, ocr=ocr, ocr_languages=ocr_languages, budget=budget)
+        # Read here, inside the isolated parse, so a hostile PDF never runs in the ingesting process.
+        parsed.cover = read_cover(path, password)
+        return parsed
     if kind == "docx":
         return parse_docx(path, source=source)
     if kind == "html":
