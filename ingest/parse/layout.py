@@ -245,11 +245,13 @@ def reading_order(blocks: list[Block]) -> list[Block]:
 
 
 def _next(ready: list[int], blocks: list[Block], last: int | None) -> int:
-    """Return the block to read next: the one right under the last, in its column, else the top-left one."""
+    """Return the block to read next: the one right under the last in its column and type size, else the top-left one."""
     if last is not None:
         prev = blocks[last]
+        # Smaller type under a column (its footnotes) waits for the next column, as notes under both do.
         under = [i for i in ready if _x_overlap(prev, blocks[i]) > 1.0
-                 and -1.0 <= blocks[i].top - prev.bottom <= _COLUMN_GAP * prev.line_height]
+                 and -1.0 <= blocks[i].top - prev.bottom <= _COLUMN_GAP * prev.line_height
+                 and 0.85 < blocks[i].line_height / prev.line_height < 1.18]
         if under:
             return min(under, key=lambda i: blocks[i].top)
     return min(ready, key=lambda i: (blocks[i].top, blocks[i].x0))

@@ -70,12 +70,18 @@ def _table(cells: list[Box], words: Sequence[Word]) -> Table | None:
     inside = [w for w in words if _center_in(w, box)]
     # grid[row][column] holds (text lines of the cell that starts there, columns it spans) or None
     grid: list[list[tuple[list[list[Word]], int] | None]] = [[None] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+    down: list[dict[int, str]] = [{} for _ in range(len(ys) - 1)]  # texts of cells ruled over several rows
     for cell in cells:
         col, row = _index(xs, cell[0]), _index(ys, cell[1])
         span = max(1, _index(xs, cell[2]) - col)
         lines = _text_lines([w for w in inside if _center_in(w, cell)])
         if not (0 <= row < len(grid) and 0 <= col < len(grid[0])):
             continue
+        depth = _index(ys, cell[3]) - row
+        if depth > 1 and lines and grid[row][col] is None:
+            text = _join_wrapped([_line_text(line) for line in lines])
+            for below in range(row + 1, min(row + depth, len(grid))):
+                down[below][col] = text
         parts = _split_spanning(lines, xs[col : col + span + 1]) if span > 1 else None
         if parts is None:
             grid[row][col] = (lines, span)
@@ -83,8 +89,15 @@ def _table(cells: list[Box], words: Sequence[Word]) -> Table | None:
             for j, part in enumerate(parts):
                 grid[row][col + j] = ([part] if part else [], 1)
     rows: list[Row] = []
-    for grid_row in grid:
-        rows.extend(_rows_of(grid_row))
+    for i, grid_row in enumerate(grid):
+        made = _rows_of(grid_row)
+        # A cell ruled over several rows ("Care-related social protections" beside four measures) names
+        # each of them: its text is repeated in the rows under its first.
+        for col, text in down[i].items():
+            for row in made:
+                if not row.cells[col]:
+                    row.cells[col] = text
+        rows.extend(made)
     rows = [r for r in rows if any(r.cells)]
     # Drop empty columns (spacers between shaded cells), narrowing the spans that crossed them.
     keep = [i for i in range(len(xs) - 1) if any(r.cells[i] for r in rows)]
@@ -200,11 +213,11 @@ def _rows_of(grid_row: list[tuple[list[list[Word]], int] | None]) -> list[Row]:
 
 
 def _join_wrapped(lines: list[str]) -> str:
-    """Return a wrapped cell's lines as one text, re-joining a word hyphenated at a line end."""
+    """Return a wrapped cell's lines as one text, a word hyphenated at a line end kept whole."""
     text = ""
     for line in lines:
-        if text.endswith("-") and len(text) > 1 and text[-2].isalpha() and line[:1].islower():
-            text = text[:-1] + line
+        if text.endswith("-") and len(text) > 1 and text[-2].isalpha() and line[:1].isalpha():
+            text += line  # "Employment-" over "related": cells are set ragged, so the hyphen is the word's own
         else:
             text = f"{text} {line}" if text else line
     return text
