@@ -94,9 +94,9 @@ def _table(cells: list[Box], words: Sequence[Word]) -> Table | None:
         # A cell ruled over several rows ("Care-related social protections" beside four measures) names
         # each of them: its text is repeated in the rows under its first.
         for col, text in down[i].items():
-            for row in made:
-                if not row.cells[col]:
-                    row.cells[col] = text
+            for made_row in made:
+                if not made_row.cells[col]:
+                    made_row.cells[col] = text
         rows.extend(made)
     rows = [r for r in rows if any(r.cells)]
     # Drop empty columns (spacers between shaded cells), narrowing the spans that crossed them.
