@@ -10,6 +10,7 @@ from kb.types import Page
 from .text import find_line_headings
 
 _BROKEN = re.compile(r"(\w+)-\n(\w+)")
+_DASH_BREAK = re.compile(r"(\w[–—])\n(?=\w)")  # "737–\n9", "2018–\n23–51": a line may break after a dash
 _WORD = re.compile(r"\w+(?:-\w+)*")
 
 
@@ -35,7 +36,8 @@ def join_broken_words(text: str, known: set[str]) -> str:
     "pro-\\ntection" becomes "protection" when the document writes "protection" elsewhere, or when neither
     part is a word of its own; "self-\\nemployed" becomes "self-employed" when the document writes it so, or
     when both halves are words ("health-\\nrelated"). The rest of the second line follows the word, as
-    pypdf's plain text joined it.
+    pypdf's plain text joined it. A line broken after a dash between words or figures ("737–" over "9") is
+    joined the same way, the dash kept.
     """
 
     def join(match: re.Match[str]) -> str:
@@ -49,7 +51,7 @@ def join_broken_words(text: str, known: set[str]) -> str:
             return f"{left}-{right}"
         return left + right
 
-    return _BROKEN.sub(join, text)
+    return _BROKEN.sub(join, _DASH_BREAK.sub(r"\1", text))
 
 
 def join_broken_words_in(pages: list[Page]) -> list[Page]:

@@ -223,6 +223,8 @@ def _block(lines: list[Line]) -> Block:
 def reading_order(blocks: list[Block]) -> list[Block]:
     """Return the blocks in reading order (Breuel's rule, topologically sorted; top-left first on ties)."""
     n = len(blocks)
+    heights = sorted(h for b in blocks for h in [b.line_height] * len(b.lines))
+    body = heights[len(heights) // 2] if heights else 10.0  # the body text's line height
     middles = [(b.top + b.bottom) / 2 for b in blocks]
     after: list[list[int]] = [[] for _ in range(n)]
     indegree = [0] * n
@@ -236,7 +238,7 @@ def reading_order(blocks: list[Block]) -> list[Block]:
     while len(order) < n:
         ready = [i for i in range(n) if not done[i] and indegree[i] == 0]
         # A cycle (blocks that overlap oddly) is broken at its top-left block.
-        pick = _next(ready or [i for i in range(n) if not done[i]], blocks, order[-1] if order else None)
+        pick = _next(ready or [i for i in range(n) if not done[i]], blocks, order[-1] if order else None, done, body)
         done[pick] = True
         order.append(pick)
         for j in after[pick]:
@@ -244,16 +246,28 @@ def reading_order(blocks: list[Block]) -> list[Block]:
     return [blocks[i] for i in order]
 
 
-def _next(ready: list[int], blocks: list[Block], last: int | None) -> int:
-    """Return the block to read next: the one right under the last in its column and type size, else the top-left one."""
+def _next(ready: list[int], blocks: list[Block], last: int | None, done: list[bool], body: float) -> int:
+    """Return the block to read next: the next one down the last block's column, else the top-left one.
+
+    The column goes on when its next block is close below in type no smaller than the body text (a heading
+    is bigger; a footnote smaller waits for the next column), or when another column still has unread
+    text beside it. A block far below, past the end of the other columns (an address in the bottom-left
+    corner), waits.
+    """
     if last is not None:
         prev = blocks[last]
-        # Smaller type under a column (its footnotes) waits for the next column, as notes under both do.
-        under = [i for i in ready if _x_overlap(prev, blocks[i]) > 1.0
-                 and -1.0 <= blocks[i].top - prev.bottom <= _COLUMN_GAP * prev.line_height
-                 and 0.85 < blocks[i].line_height / prev.line_height < 1.18]
+        under = [i for i in ready if _x_overlap(prev, blocks[i]) > 1.0 and blocks[i].top >= prev.bottom - 1.0]
         if under:
-            return min(under, key=lambda i: blocks[i].top)
+            nearest = min(under, key=lambda i: blocks[i].top)
+            below = blocks[nearest]
+            close = below.top - prev.bottom <= _COLUMN_GAP * prev.line_height
+            smaller = below.line_height < 0.85 * min(prev.line_height, body)
+            beside = [
+                b.bottom for k, b in enumerate(blocks)
+                if not done[k] and b.lines and _x_overlap(b, below) <= 1.0 and b.top < below.top - below.line_height
+            ]
+            if (close and not smaller) or below.top < max(beside, default=-1.0):
+                return nearest
     return min(ready, key=lambda i: (blocks[i].top, blocks[i].x0))
 
 

@@ -133,11 +133,13 @@ def _words(raw: Any, count: int, angles: list[int | None], turns: int, view: _Vi
         if last is not None and last[0] == char and abs(last[1] - x0) < 0.3 * (x1 - x0) and abs(last[3] - top) < 0.1 * height:
             continue
         last = (char, x0, x1, top)
+        # Same baseline band, next to it: a char in another font ("COVID‑19" with a non-breaking hyphen) or
+        # a footnote mark glued on ("it.1") joins the word, as pypdf's plain text has it.
+        middle, current_middle = (top + bottom) / 2, 0.0 if current is None else (current.top + current.bottom) / 2
         if (
             current is not None
-            and abs(top - current.top) < 0.3 * height
-            and abs(height - current.size) < 0.3 * height
-            and -0.3 * height <= x0 - current.x1 <= _WORD_GAP * height
+            and abs(middle - current_middle) < 0.3 * max(height, current.size)
+            and -0.3 * height <= x0 - current.x1 <= _WORD_GAP * max(height, current.size)
         ):
             current.text += char
             current.x1 = max(current.x1, x1)
