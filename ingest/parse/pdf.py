@@ -238,6 +238,10 @@ class _LayoutReader:
             return None
         try:
             content = read_page(page)
+            if content.hidden_text:
+                # An OCR layer places each word on its own, not on the lines of the scan under it: pypdf's
+                # plain text follows its order better than a layout of its boxes does.
+                return None
             return normalize_text(page_text(content.words, find_tables(content.edges, content.words), long_rules(content)),
                                   join_hyphens=False)
         except Exception as exc:  # one unreadable page falls back to pypdf's plain text; the rest keep their layout

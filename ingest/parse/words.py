@@ -41,6 +41,7 @@ class PageContent:
     width: float
     height: float
     words: list[Word] = field(default_factory=list)
+    hidden_text: bool = False  # most text is invisible: an OCR layer laid over a scan
     edges: list[dict[str, Any]] = field(default_factory=list)  # pdfplumber's edge dicts (x0, x1, top, bottom, orientation)
 
 
@@ -88,12 +89,23 @@ def read_page(page: pdfium.PdfPage) -> PageContent:
         common = Counter(a for a in angles if a is not None).most_common(1)
         turns = common[0][0] if common else 0
         view = _View(page, (4 - turns) % 4)
-        content = PageContent(view.width, view.height)
+        content = PageContent(view.width, view.height, hidden_text=_mostly_invisible(raw, count))
         content.words = _words(raw, count, angles, turns, view)
     finally:
         textpage.close()
     content.edges = _edges(page, view)
     return content
+
+
+def _mostly_invisible(raw: Any, count: int) -> bool:
+    """Return True when most chars (every 20th looked at) are drawn invisibly, as OCR layers over scans are."""
+    sample = range(0, count, 20)
+    hidden = 0
+    for i in sample:
+        obj = pdfium_c.FPDFText_GetTextObject(raw, i)
+        if obj and pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
+            hidden += 1
+    return hidden > 0.5 * len(sample) if count else False
 
 
 def _quarter_turns(angle: float) -> int | None:
