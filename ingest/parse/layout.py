@@ -87,7 +87,30 @@ def page_text(words: Sequence[Word], tables: Sequence[Table] = (), rules: Sequen
     blocks += [Block(t.lines(), *t.box) for t in tables]
     in_table = [(t.box[1] - 1, t.box[3] + 1) for t in tables]
     blocks += [Block([], x0, y, x1, y) for x0, y, x1 in rules if not any(lo <= y <= hi for lo, hi in in_table)]
-    return "\n\n".join(b.text() for b in reading_order(blocks) if b.lines)
+    text = ""
+    previous: Block | None = None
+    for block in reading_order(blocks):
+        if not block.lines:
+            continue
+        text += (_separator(previous, block) if previous else "") + block.text()
+        previous = block
+    return text
+
+
+def _separator(previous: Block, block: Block) -> str:
+    """Return what stands between two blocks read one after the other.
+
+    A block right under the last in its column (the next paragraph, the text under a heading) follows on
+    the next line, as pypdf's plain text has it and the sentence splitter and chunker expect; a blank line
+    marks where reading jumps: to another column, a table, a block far below.
+    """
+    stacked = _x_overlap(previous, block) > 1.0 and 0 <= block.top - previous.bottom <= 2.5 * previous.line_height
+    tables = _is_table(previous) or _is_table(block)
+    return "\n" if stacked and not tables else "\n\n"
+
+
+def _is_table(block: Block) -> bool:
+    return any(" | " in line for line in block.lines)
 
 
 def _inside(word: Word, box: tuple[float, float, float, float]) -> bool:
