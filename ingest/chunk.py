@@ -18,7 +18,8 @@ from kb.types import Chunk, Page
 # 5: each table row gets a vector of its own, beside its passage's (`row_texts`).
 # 6: a PDF table cell that wraps above or below its row, under another column, is joined into it (parser).
 # 7: a numbered heading with a comma ("2 Vision, goal and guiding principles") is a heading, not a footnote.
-CHUNKER_VERSION = "7"
+# 8: PDF pages read in layout order (columns, blocks, ruled tables as rows) with pypdfium2 (parser).
+CHUNKER_VERSION = "8"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then any line
 # (table rows), then sentences, then words: a recommendation is not cut in the middle if it fits.

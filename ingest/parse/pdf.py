@@ -1,4 +1,9 @@
-"""PDF parsing with pypdf: one Page per PDF page, OCR for pages without a usable text layer."""
+"""PDF parsing: one Page per PDF page, read in layout order; OCR for pages without a usable text layer.
+
+pypdf opens the file (damage repair, passwords, metadata); pypdfium2's words and rules give each page's
+text in reading order with its tables as rows (`layout.py`, `tables.py`). A page the layout reader cannot
+read falls back to pypdf's plain text, so no page is lost.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,13 @@ from pypdf.errors import DependencyError
 from kb.errors import ParseError
 from kb.types import Page, ParsedDocument
 
+from .hyphens import join_broken_words_in
+from .layout import page_text
 from .ocr import OCRUnavailable, PdfRenderer, is_blank, ocr_image, usable_languages
-from .tables import rows_from_layout
+from .running import strip_running_lines
+from .tables import find_tables
 from .text import find_line_headings, normalize_inline, normalize_text
+from .words import long_rules, read_page
 
 log = logging.getLogger(__name__)
 
@@ -164,16 +173,15 @@ def parse_pdf(
         except OCRUnavailable as exc:
             ocr_missing = str(exc)
     pages: list[Page] = []
+    layout = _LayoutReader(path, used_password)
     try:
         for index in range(count):
             number = index + 1
-            try:
-                text = normalize_text(reader.pages[index].extract_text() or "")
-            except Exception as exc:
-                warnings.append(f"page {number}: text extraction failed ({_reason(exc)})")
-                text = ""
-            if text and any(ch.isdigit() for ch in text):
-                text = _with_table_rows(reader, index, text)
+            text = layout.page_text(index)
+            if text is None or text_problem(text) is not None:
+                plain = _plain_text(reader, index, number, warnings)
+                if text is None or text_problem(plain) is None:
+                    text = plain
             problem = text_problem(text)
             if problem is None:
                 pages.append(Page(number, text, find_line_headings(text)))
@@ -195,23 +203,67 @@ def parse_pdf(
             pages.append(_ocr_page(renderer, index, text, languages, budget, warnings))
     finally:
         renderer.close()
+        layout.close()
     if over_budget:
         warnings.append(
             f"pages {_page_ranges(over_budget)}: need OCR but the OCR limit ({budget.describe()}) was reached"
         )
-    pages = strip_running_lines(pages)
+    pages = join_broken_words_in(strip_running_lines(pages))
     if title is None:
         title = next((h.title for page in pages if not page.ocr for h in page.headings), None)
     return ParsedDocument(pages=pages, title=title, date=date, warnings=warnings)
 
 
-def _with_table_rows(reader: PdfReader, index: int, text: str) -> str:
-    """Return the page with its table rows as "a | b | c" when it has a table, else `text` unchanged."""
+class _LayoutReader:
+    """Reads pages in layout order with pypdfium2, opening the file on first use."""
+
+    def __init__(self, path: Path, password: str | None) -> None:
+        self.path, self.password = path, password
+        self._document: Any = None
+        self._failed = False
+
+    def page_text(self, index: int) -> str | None:
+        """Return page `index` (0-based) in reading order with table rows, or None when pdfium cannot read it."""
+        if self._failed:
+            return None
+        try:
+            if self._document is None:
+                import pypdfium2 as pdfium
+
+                self._document = pdfium.PdfDocument(str(self.path), password=self.password)
+            page = self._document[index]
+        except Exception as exc:  # a file pypdf repairs may be one pdfium refuses: plain text then
+            log.debug("pdfium cannot open %s page %d: %s", self.path, index + 1, _reason(exc))
+            self._failed = self._document is None
+            return None
+        try:
+            content = read_page(page)
+            if content.hidden_text:
+                # An OCR layer places each word on its own, not on the lines of the scan under it: pypdf's
+                # plain text follows its order better than a layout of its boxes does.
+                return None
+            return normalize_text(page_text(content.words, find_tables(content.edges, content.words), long_rules(content)),
+                                  join_hyphens=False)
+        except Exception as exc:  # one unreadable page falls back to pypdf's plain text; the rest keep their layout
+            log.debug("layout of %s page %d failed: %s", self.path, index + 1, _reason(exc))
+            return None
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        """Release the pdfium document."""
+        if self._document is not None:
+            self._document.close()
+            self._document = None
+
+
+def _plain_text(reader: PdfReader, index: int, number: int, warnings: list[str]) -> str:
+    """Return pypdf's plain text of a page (the fallback when the layout reader fails or reads less)."""
     try:
-        tabled = rows_from_layout(reader.pages[index].extract_text(extraction_mode="layout") or "")
-    except Exception:  # the layout extraction is a refinement: the plain text stands if it fails
-        return text
-    return normalize_text(tabled) if tabled else text
+        return normalize_text(reader.pages[index].extract_text() or "", join_hyphens=False)
+    except Exception as exc:
+        warnings.append(f"page {number}: text extraction failed ({_reason(exc)})")
+        return ""
 
 
 def _ocr_page(
@@ -233,39 +285,3 @@ def _ocr_page(
     if not any(c.isalpha() for c in text):
         return Page(number, layer, find_line_headings(layer))
     return Page(number, text, find_line_headings(text), ocr=True)
-
-
-_PAGE_LABEL = re.compile(r"^(?:page\s*)?#+(?:\s*(?:of|/)\s*#+)?$", re.IGNORECASE)
-
-
-def _line_key(line: str) -> str:
-    """Return a line with its digits masked, so "Page 3" and "Page 4" count as the same line."""
-    return re.sub(r"\d+", "#", " ".join(line.split())).lower()
-
-
-def strip_running_lines(pages: list[Page], *, edge: int = 2) -> list[Page]:
-    """Drop running headers, footers and page labels: edge lines repeated on most pages."""
-    with_text = [p for p in pages if p.text.strip()]
-    if len(with_text) < 2:
-        return pages
-    counts: dict[str, int] = {}
-    for page in with_text:
-        lines = [ln for ln in page.text.split("\n") if ln.strip()]
-        for key in {_line_key(ln) for ln in lines[:edge] + lines[-edge:]}:
-            counts[key] = counts.get(key, 0) + 1
-    running = {k for k, n in counts.items() if n >= max(2, 0.5 * len(with_text))}
-    out = []
-    for page in pages:
-        lines = page.text.split("\n")
-        nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
-        edges = set(nonblank[:edge] + nonblank[-edge:])
-        drop = {
-            i for i in edges
-            if _line_key(lines[i]) in running or _PAGE_LABEL.match(_line_key(lines[i]))
-        }
-        if not drop:
-            out.append(page)
-            continue
-        text = "\n".join(ln for i, ln in enumerate(lines) if i not in drop).strip("\n")
-        out.append(Page(page.number, text, find_line_headings(text), ocr=page.ocr))
-    return out

@@ -30,13 +30,18 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "vs"}
 
 
-def normalize_text(text: str) -> str:
-    """Return NFC text with runs of spaces collapsed, lines trimmed and paragraph breaks as one blank line."""
+def normalize_text(text: str, *, join_hyphens: bool = True) -> str:
+    """Return NFC text with runs of spaces collapsed, lines trimmed and paragraph breaks as one blank line.
+
+    With `join_hyphens`, a lower-case word broken by a hyphen at a line end is joined; PDF pages leave that
+    to `hyphens.join_broken_words`, which asks the whole document whether the hyphen belongs to the word.
+    """
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _CONTROL.sub("", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     text = "\n".join(lines)
-    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    if join_hyphens:
+        text = _HYPHEN_BREAK.sub(r"\1\2", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
