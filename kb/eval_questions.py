@@ -1,4 +1,4 @@
-"""Answer quality on the project's question set: hit@k, MRR, abstention, and threshold calibration.
+"""Answer quality on a question set: hit@k, MRR, abstention, beside the retrieval floor.
 
 A citation is a hit when it comes from the question's document (same source path), from its page (when
 the question names one), and its text contains one of the answer phrases (case, spacing, ligatures and the
@@ -19,14 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.answer import AnswerParams
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
 from kb.types import Hit
 
 SPLITS = ("tune", "test")
-THRESHOLDS = tuple(round(0.10 + 0.01 * i, 2) for i in range(51))  # 0.10 … 0.60
-DENSE_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 @dataclass(frozen=True)
@@ -235,92 +232,6 @@ def evaluate_questions(
             Outcome(q, answer.abstained, rank, retrieved, answer=answer.answer, cited=cited, floor_rank=floor)
         )
     return QuestionReport(split=split, groups=group_rates(outcomes), outcomes=outcomes)
-
-
-@dataclass
-class Calibration:
-    """The best abstention threshold and answer dense weight on the tune split, with the rates they give."""
-
-    threshold: float
-    dense_weight: float
-    objective: float
-    rates: dict[str, Any]
-    grid: list[dict[str, float]] = field(default_factory=list, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON printed by `kb eval questions --calibrate --json`."""
-        return {"threshold": self.threshold, "dense_weight": self.dense_weight, "objective": self.objective,
-                "rates": self.rates, "grid": self.grid}
-
-    def text(self) -> str:
-        """Return the chosen values and their rates."""
-        r = self.rates
-        return (
-            f"best on tune: abstain_threshold={self.threshold:.2f} dense_weight={self.dense_weight:.1f} "
-            f"(objective {self.objective:.3f} = mean of answered-when-answerable and abstained-when-unanswerable)\n"
-            f"  hit@1 {r['hit@1']}  hit@3 {r['hit@3']}  mrr {r['mrr']}  false abstention {r['false_abstention']}"
-            f"  abstention on unanswerable {r['abstention']}"
-        )
-
-
-def objective(r: dict[str, Any]) -> float:
-    """Return the calibration target: balanced accuracy of the answer-or-abstain decision.
-
-    The mean of (1 - false abstention) on answerable questions and abstention on unanswerable ones, so
-    neither "always answer" nor "always abstain" scores above 0.5 however the two groups are sized.
-    """
-    parts = []
-    if r["false_abstention"] is not None:
-        parts.append(1.0 - r["false_abstention"])
-    if r["abstention"] is not None:
-        parts.append(r["abstention"])
-    return statistics.fmean(parts) if parts else 0.0
-
-
-def calibrate(
-    kb: KnowledgeBase,
-    questions: Sequence[Question],
-    *,
-    thresholds: Sequence[float] = THRESHOLDS,
-    dense_weights: Sequence[float] = DENSE_WEIGHTS,
-    progress: bool = False,
-) -> Calibration:
-    """Grid-search threshold × dense weight on the tune split, answering every question at every point.
-
-    Each question's passages are read once; the answer step itself (`KnowledgeBase.answer`, every
-    refusal rule included) then runs at each point of the grid. The answer's sentence vectors are kept
-    between calls, so a point costs milliseconds a question.
-    """
-    tune = _select(questions, "tune")
-    if not tune:
-        raise KBError("the question set has no 'tune' questions to calibrate on")
-    read = [(q, kb.reading(q.question)) for q in _progress(tune, progress)]
-    grid: list[dict[str, float]] = []
-    best: tuple[float, float, float, dict[str, Any]] | None = None
-    for weight in dense_weights:
-        scored = []
-        for t in thresholds:
-            params = AnswerParams(threshold=t, dense_weight=weight)
-            outcomes = []
-            for q, hits in read:
-                answer = kb.answer(q.question, hits, params)
-                cited = [c.hit for c in answer.citations]
-                outcomes.append(Outcome(q, answer.abstained, None if answer.abstained else first_hit_rank(q, cited)))
-            r = rates(outcomes)
-            scored.append((objective(r), t, r))
-            grid.append({"threshold": t, "dense_weight": weight, "objective": round(objective(r), 4),
-                         "hit@3": r["hit@3"], "false_abstention": r["false_abstention"],
-                         "abstention": r["abstention"]})
-        top = max(o for o, _, _ in scored)
-        # Ties on the objective go to the best hit@3, then to the middle threshold (widest margin).
-        ties = [(t, r) for o, t, r in scored if o >= top - 1e-9]
-        best_hit3 = max(r["hit@3"] or 0.0 for _, r in ties)
-        ties = [(t, r) for t, r in ties if (r["hit@3"] or 0.0) >= best_hit3 - 1e-9]
-        t, r = ties[len(ties) // 2]
-        if best is None or top > best[0] + 1e-9:
-            best = (top, t, weight, r)
-    assert best is not None
-    return Calibration(threshold=best[1], dense_weight=best[2], objective=round(best[0], 4), rates=best[3], grid=grid)
 
 
 def _progress(items: list[Any], enabled: bool) -> Iterable[Any]:

@@ -37,7 +37,6 @@ def add_eval_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     q.add_argument("--split", choices=("test", "tune", "all"), default="test")
     q.add_argument("--json", action="store_true")
     q.add_argument("--corpus", type=Path, help="folder to ingest (default: KB_CORPUS_DIR)")
-    q.add_argument("--calibrate", action="store_true", help="grid-search the abstention threshold on the tune split")
     q.set_defaults(func=cmd_eval_questions)
 
 
@@ -155,7 +154,7 @@ def cmd_eval_questions(args: argparse.Namespace) -> int:
     """Ingest the corpus (production path) and score the answers on the question set."""
     from ingest.pipeline import ingest_paths
     from kb.config import Settings
-    from kb.eval_questions import calibrate, evaluate_questions, load_questions
+    from kb.eval_questions import evaluate_questions, load_questions
     from kb.knowledge_base import KnowledgeBase, load_embedders
 
     questions = load_questions(args.file)
@@ -171,10 +170,6 @@ def cmd_eval_questions(args: argparse.Namespace) -> int:
         for item in ingest.failed:
             print(f"kb eval: warning: {item['source']} was not ingested: {item['reason']}", file=sys.stderr)
         kb = KnowledgeBase(settings, embedder=embedder, multilingual=multilingual)
-        if args.calibrate:
-            result = calibrate(kb, questions, progress=progress)
-            print(json.dumps(result.to_dict(), indent=2) if args.json else result.text())
-            return 0
         report = evaluate_questions(kb, questions, split=args.split, progress=progress)
     print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.json else report.text())
     return 0

@@ -11,8 +11,11 @@ from kb.answer import AnswerParams, build_answer
 from kb.config import Settings
 from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
-from kb.question import answers_meeting_field, asks_meeting_field, event_words, language_named
-from kb.retrieve import FusionParams, Snapshot, chunk_dense_score, search
+from kb.read.abstain import hit_text, is_written, missing_specifics
+from kb.read.frame import read_question
+from kb.read.reading import Reading, read_passages
+from kb.read.scorer import LinearReader, Reader
+from kb.retrieve import FusionParams, Snapshot, search
 from kb.store import Store
 from kb.types import Answer, Chunk, Document, Filters, Hit, LibraryStats
 
@@ -47,7 +50,12 @@ class KnowledgeBase:
     """Ask, search and list the library held in one data directory."""
 
     def __init__(
-        self, settings: Settings, *, embedder: Embedder | None = None, multilingual: Embedder | None = None
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        multilingual: Embedder | None = None,
+        reader: Reader | None = None,
     ) -> None:
         """Open the library; with an injected `embedder`, the multilingual leg runs only if injected too."""
         self.settings = settings
@@ -55,7 +63,9 @@ class KnowledgeBase:
             embedder, multilingual = load_embedders(settings)
         self.embedder = embedder
         self.multilingual = multilingual
-        self._sentences = RememberingEmbedder(embedder)  # the answer's sentence vectors, kept between asks
+        self._sentences = RememberingEmbedder(embedder)  # the answer units' vectors, kept between asks
+        self._units_multilingual = RememberingEmbedder(multilingual) if multilingual is not None else None
+        self.reader: Reader = reader if reader is not None else LinearReader.load()
         self.store = Store(settings.data_dir)
         self.store.check_identity(index_identity(settings, self.embedder, self.multilingual), claim=False)
         self._snapshot: Snapshot | None = None
@@ -122,31 +132,43 @@ class KnowledgeBase:
         question = self._check(question, "question")
         return self.answer(question, self.reading(question, top_k=top_k, filters=filters))
 
+    @property
+    def threshold(self) -> float:
+        """Return the answer probability under which a question is refused (the setting, else the reader's own)."""
+        return self.reader.threshold if self.settings.abstain_threshold is None else self.settings.abstain_threshold
+
     def answer(self, question: str, hits: list[Hit], params: AnswerParams | None = None) -> Answer:
         """Return the extractive answer from passages already read (`reading`), with the settings' knobs by default."""
+        return build_answer(self.read(question, hits), params or AnswerParams(threshold=self.threshold))
+
+    def read(self, question: str, hits: list[Hit]) -> Reading:
+        """Return the reader's view of the passages: every answer unit with its features and probability."""
         snap = self.snapshot()
-        return build_answer(
-            question,
-            hits,
-            embedder=self._sentences,
-            idf=snap.keyword.idf,
-            params=params or AnswerParams(threshold=self.settings.abstain_threshold),
-            library=snap.documents.values(),
+        return read_passages(
+            read_question(question), hits, embedder=self._sentences, idf=snap.keyword.idf,
+            reader=self.reader, multilingual=self._units_multilingual,
+            sources=[f"{d.title} {(d.date or '')[:4]}" for d in snap.documents.values()],
         )
 
     def reading(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """Return the passages an answer reads: the top k, then those the per-document cap held back."""
         k = top_k or self.settings.top_k
-        # A question on the date of an event is searched with the words the event is told with, as answered.
         query = with_other_forms(question, self.acronyms())
-        query = f"{query} {extra}" if (extra := event_words(question)) else query
         hits = self.search(query, k=k, filters=filters, depth=max(k, self.settings.answer_depth))
-        if language := language_named(question):
+        frame = read_question(question)
+        read = {h.chunk.id for h in hits}
+        for name in [m for m in missing_specifics(frame, hits) if m in frame.names] if hits else []:
+            # A name the question insists on and the best passages lack is searched for: the passages that hold it
+            # are read too (shown only if quoted). Years and figures are not: another passage's "2019" says nothing.
+            more = [h for h in self.search(f"{name} {query}", k=3, filters=filters)
+                    if h.chunk.id not in read and is_written(name, hit_text(h))]
+            hits += [replace(h, held_back=True) for h in more[:2]]
+            read |= {h.chunk.id for h in more[:2]}
+        if language := frame.language_named:
             # "… in the Lao-language summary": that language's best passages are read too.
             scoped = replace(filters or Filters(), languages=(language,))
-            read = {h.chunk.id for h in hits}
             hits += [h for h in self.search(query, k=2, filters=scoped) if h.chunk.id not in read]
-        return hits + self._record_fields(question, hits) if hits and asks_meeting_field(question) else hits
+        return hits
 
     def acronyms(self) -> dict[str, str]:
         """Return the acronyms the library defines, read once per generation of the store."""
@@ -156,30 +178,6 @@ class KnowledgeBase:
             texts = (c.text for doc_id in snap.documents for c in self.store.document_chunks(doc_id))
             cached = self._acronyms = (snap.generation, defined_acronyms(texts))
         return cached[1]
-
-    def _record_fields(self, question: str, hits: list[Hit]) -> list[Hit]:
-        """Return the unread passages of the best document's record that hold the meeting field asked for."""
-        top = hits[0]
-        read = {h.chunk.id for h in hits}
-        fields = [
-            (chunk, chunk.id)
-            for chunk in self.store.document_chunks(top.document.id)
-            if chunk.id is not None and chunk.id not in read
-            and any(answers_meeting_field(question, line) for line in chunk.text.split("\n"))
-        ]
-        if not fields:
-            return []
-        snap = self.snapshot()
-        qvec = self.embedder.embed([question], kind="query")[0]
-        return [
-            # Ranked with its document's best passage (a record's header belongs to all of it), its own cosine
-            # kept (none for Lao, which MiniLM cannot read).
-            Hit(
-                chunk, top.document, top.score, held_back=True,
-                dense=None if chunk.language == "lo" else chunk_dense_score(snap, snap.dense, qvec, chunk_id),
-            )
-            for chunk, chunk_id in fields
-        ]
 
     def documents(self) -> list[Document]:
         """Return every document in the library."""

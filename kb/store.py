@@ -15,69 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from kb.errors import DocumentNotFound, IndexMismatchError
+from kb.schema import SCHEMA, SCHEMA_VERSION
 from kb.types import Chunk, Document
-
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
-    root TEXT NOT NULL,
-    source TEXT NOT NULL,
-    title TEXT NOT NULL,
-    doc_type TEXT NOT NULL,
-    date TEXT,
-    language TEXT NOT NULL,
-    pages INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    media_type TEXT NOT NULL,
-    visibility TEXT NOT NULL DEFAULT 'public',
-    supersedes TEXT,
-    size INTEGER NOT NULL,
-    mtime REAL NOT NULL,
-    warnings TEXT NOT NULL DEFAULT '[]',
-    ingested_at TEXT NOT NULL,
-    chunker TEXT,
-    UNIQUE (root, source)
-);
-CREATE TABLE IF NOT EXISTS pages (
-    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    number INTEGER,
-    text TEXT NOT NULL,
-    ocr INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (document_id, ordinal)
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY,
-    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    page INTEGER,
-    section TEXT,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    ocr INTEGER NOT NULL DEFAULT 0,
-    language TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    tokens TEXT NOT NULL,
-    table_header TEXT
-);
-CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id);
-CREATE TABLE IF NOT EXISTS chunk_rows (
-    chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    content_hash TEXT NOT NULL,
-    PRIMARY KEY (chunk_id, ordinal)
-);
-CREATE TABLE IF NOT EXISTS embeddings (
-    content_hash TEXT NOT NULL,
-    model TEXT NOT NULL,
-    vector BLOB NOT NULL,
-    PRIMARY KEY (content_hash, model)
-);
-"""
+from kb.vectors import ROW_ID_SHIFT, build_faiss, chunk_of  # noqa: F401 (re-exported for retrieve)
+from kb.versions import link_versions
 
 _DOC_COLUMNS = (
     "id, root, source, title, doc_type, date, language, pages, sha256, media_type, visibility, "
@@ -100,7 +41,7 @@ class Store:
         if not read_only:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.connect() as db:
-            db.executescript(_SCHEMA)
+            db.executescript(SCHEMA)
             columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
             if "table_header" not in columns:  # libraries built before table headers were kept
                 db.execute("ALTER TABLE chunks ADD COLUMN table_header TEXT")
@@ -392,56 +333,6 @@ class Store:
             docs = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return int(docs), int(chunks), self.meta("last_updated")
-
-
-def _title_key(title: str) -> str:
-    return " ".join(title.lower().split())
-
-
-def link_versions(docs: list[Document]) -> None:
-    """Set `superseded_by` on older versions.
-
-    A manifest's `supersedes: <file>` says so explicitly; otherwise two documents with the same
-    title and different dates are taken as versions of one document, the newer one current.
-    """
-    by_source = {(d.root, d.source): d for d in docs}
-    explicit = set()
-    for d in docs:
-        if d.supersedes and (old := by_source.get((d.root, d.supersedes))) and old is not d:
-            old.superseded_by = d.id
-            explicit.add(old.id)
-    groups: dict[str, list[Document]] = {}
-    for d in docs:
-        if d.date:
-            groups.setdefault(_title_key(d.title), []).append(d)
-    for group in groups.values():
-        dates = {d.date for d in group}
-        if len(dates) < 2:
-            continue
-        newest = max(group, key=lambda d: d.date or "")
-        for d in group:
-            if d.date != newest.date and d.id not in explicit and d.superseded_by is None:
-                d.superseded_by = newest.id
-
-
-# A table row's vector sits in the chunk's FAISS index under the chunk's id plus (row number + 1) << 40:
-# a search finds the row and reads the chunk it belongs to.
-ROW_ID_SHIFT = 40
-
-
-def chunk_of(vector_ids: np.ndarray) -> np.ndarray:
-    """Return the chunk id of each FAISS vector id (a chunk's own vector or one of its table rows')."""
-    return vector_ids & ((1 << ROW_ID_SHIFT) - 1)
-
-
-def build_faiss(ids: np.ndarray, vectors: np.ndarray, *, dim: int):  # type: ignore[no-untyped-def]
-    """Return an exact inner-product FAISS index keyed by chunk id."""
-    import faiss
-
-    index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-    if len(ids):
-        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
-    return index
 
 
 def _row_to_document(r: sqlite3.Row) -> Document:

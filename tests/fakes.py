@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 
 from kb.lexical import tokenize
-from kb.types import Answer, Chunk, Document, Hit
+from kb.types import Chunk, Document, Hit
 
 
 class FakeEmbedder:
@@ -37,16 +37,6 @@ class FakeEmbedder:
     def count_tokens(self, text: str) -> int:
         """Return a word-piece-like count: words plus punctuation marks."""
         return len(text.split()) + sum(1 for ch in text if ch in ",.;:()")
-
-
-def fake_answer(question: str, hits: list[Hit], *, library: list[Document] | None = None) -> Answer:
-    """Return `build_answer` with the fake embedder, every word equally rare and a low evidence bar, so that
-    a test's few passages decide the answer by its rules alone."""
-    from kb.answer import AnswerParams, build_answer
-
-    return build_answer(
-        question, hits, embedder=FakeEmbedder(), idf=lambda t: 1.0, params=AnswerParams(threshold=0.1), library=library
-    )
 
 
 def passage_hit(

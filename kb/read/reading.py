@@ -1,0 +1,86 @@
+"""Reading the passages for a question: their answer units, each unit's features and probability."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.embed import Embedder
+from kb.lexical import detect_language
+from kb.read.features import featurize
+from kb.read.frame import QuestionFrame
+from kb.read.scorer import Reader, answer_probability
+from kb.read.units import Unit, passage_units
+from kb.types import Hit
+
+# multilingual-e5's cosines sit between about 0.7 and 0.95 (STACK.md); this maps them onto MiniLM's range, so one
+# model reads both (fitted by eye on the sample library's Lao questions: their best units come out near 0.6).
+E5_OFFSET, E5_SCALE = 0.7, 3.0
+
+
+@dataclass
+class Reading:
+    """The units of the passages read, with their features and the reader's probabilities."""
+
+    frame: QuestionFrame
+    hits: list[Hit]
+    units: list[Unit]
+    features: np.ndarray
+    probabilities: np.ndarray
+    sources: tuple[str, ...] = ()  # the titles of the library's documents, each with its year
+
+    @property
+    def answer_probability(self) -> float:
+        """Return the probability that some unit answers the question."""
+        return answer_probability(self.probabilities)
+
+    def ranked(self) -> list[int]:
+        """Return the units' indexes, most probable first (ties: the earlier passage, the earlier unit)."""
+        return sorted(range(len(self.units)), key=lambda i: (-self.probabilities[i], self.units[i].hit, self.units[i].position))
+
+    def passage_probability(self, hit: int) -> float:
+        """Return the best probability among one passage's units (0 when it has none)."""
+        values = [p for u, p in zip(self.units, self.probabilities, strict=True) if u.hit == hit]
+        return max(values, default=0.0)
+
+
+def read_passages(
+    frame: QuestionFrame,
+    hits: Sequence[Hit],
+    *,
+    embedder: Embedder,
+    idf: Callable[[str], float],
+    reader: Reader,
+    multilingual: Embedder | None = None,
+    sources: Sequence[str] = (),
+) -> Reading:
+    """Return every unit of the passages with its features and probability of answering the question."""
+    units = [u for i, hit in enumerate(hits) for u in passage_units(hit.chunk, i)]
+    cosines = unit_cosines(frame, hits, units, embedder=embedder, multilingual=multilingual)
+    features = featurize(frame, hits, units, cosines, idf)
+    return Reading(frame, list(hits), units, features, reader.probabilities(features), tuple(sources))
+
+
+def unit_cosines(
+    frame: QuestionFrame, hits: Sequence[Hit], units: Sequence[Unit], *, embedder: Embedder, multilingual: Embedder | None
+) -> np.ndarray:
+    """Return the encoder's cosine of the question with each unit.
+
+    MiniLM reads English only (every Lao word is [UNK]): a Lao question is compared with its units by the
+    multilingual model, rescaled; a unit in another language than an English question gets 0.
+    """
+    if not units:
+        return np.zeros(0, dtype=np.float32)
+    texts = [u.context(hits[u.hit].chunk) for u in units]
+    if frame.language != "en":
+        if multilingual is None:
+            return np.zeros(len(units), dtype=np.float32)
+        q = multilingual.embed([frame.text], kind="query")[0]
+        vectors = multilingual.embed(texts, kind="passage")
+        return np.clip((vectors @ q - E5_OFFSET) * E5_SCALE, -1.0, 1.0).astype(np.float32)
+    vectors = embedder.embed([frame.text, *texts], kind="passage")
+    cosines = (vectors[1:] @ vectors[0]).astype(np.float32)
+    same = np.array([detect_language(t) == "en" for t in texts])
+    return np.where(same, cosines, 0.0).astype(np.float32)

@@ -1,0 +1,225 @@
+"""Answer units: the pieces of a passage an answer may quote.
+
+A unit is the whole structural piece that holds an answer, not a line: a sentence of prose; a table row under
+its header; a numbered or bulleted item with its wrapped lines and the "Lead: …", "Deadline: …" lines that
+follow it; a short paragraph followed by such lines (a recommendation or action item written as a record); a
+record's own field line ("Venue: …") in a header block. A bare "Deadline: …" line is never a unit of its own
+when something stands above it to belong to; at the very start of a passage (its item was cut off into the
+previous passage) it is no unit at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.tables import row_header
+from kb.types import Chunk
+
+# Inside a paragraph a sentence ends at . ! ? (or the Lao ellipsis-stop) before a space and a capital.
+_SENTENCE_END = re.compile(
+    r"(?<![A-Z][0-9]\.)(?<![A-Z][0-9][0-9]\.)(?<!\b[0-9]\.)(?<!\b[0-9][0-9]\.)"
+    r"(?<=[.!?\u0eaf])\s+(?=[\"'(\[]?[A-Z0-9\u0e80-\u0eff])"
+)
+# "Decree No. 224/PM", "Art. 5", "e.g. the province": a full stop that does not end the sentence.
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:No|Nos|Art|Arts|para|paras|Fig|Vol|pp|p|cf|Ref|Mr|Mrs|Ms|Dr|St|vs|approx|Dept|Govt|etc|al)|\be\.g|\bi\.e)\.$"
+)
+# A line that starts an item: a bullet, "1.", "1)", "(a)", "2.1 ", "R5.", "A2:".
+_ITEM = re.compile(r"^\s*(?:[-•*▪◦‣]\s|\(?[0-9]{1,2}[.)]\s|\([a-z]\)\s|[0-9]+(?:\.[0-9]+)+\s|[A-Z]{1,2}[0-9]{1,2}[.:)]?\s|#)")
+# A record's field: a short label and its value ("Deadline: 31 December 2024", "Responsible: MoF").
+_FIELD = re.compile(r"^\s*[A-Z][\w’'/&()-]*(?: [\w’'/&()-]+){0,3}: +\S")
+_TERMINAL = re.compile(r"[.!?:;)\]\"'\u0eaf]$")
+# Longer than this, an item or record is quoted by its sentences (each still carrying the record's fields).
+MAX_UNIT_WORDS = 100
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A quotable piece of one passage: its main span and the spans that ride with it (a record's fields)."""
+
+    hit: int  # index of the passage among those read
+    start: int
+    end: int
+    kind: str  # "sentence", "item", "record", "row", "field"
+    position: int  # order of the unit in its passage
+    extras: tuple[tuple[int, int], ...] = field(default=())
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """Return every span the unit quotes, in passage order."""
+        return ((self.start, self.end), *self.extras)
+
+    def text(self, chunk: Chunk) -> str:
+        """Return the unit as one line of text (its fields after it)."""
+        return " ".join(_clean(chunk.text[s:e]) for s, e in self.spans)
+
+    def context(self, chunk: Chunk) -> str:
+        """Return the text a unit is judged by: a table row under its header row."""
+        header = row_header(chunk, self.start) if self.kind == "row" else None
+        return f"{header}\n{self.text(chunk)}" if header else self.text(chunk)
+
+    def quote(self, chunk: Chunk) -> str:
+        """Return the unit as quoted in an answer; a table row names its table's columns."""
+        header = row_header(chunk, self.start) if self.kind == "row" else None
+        return f"{self.text(chunk)} (columns: {_clean(header)})" if header else self.text(chunk)
+
+
+@dataclass
+class _Block:
+    kind: str  # "paragraph", "item", "row", "field"
+    lines: list[tuple[int, int]]
+    fields: list[tuple[int, int]]
+
+
+def _short(line: str) -> bool:
+    """Return True for a line short enough to be a heading rather than a wrapped line of prose (Lao: by length)."""
+    return len(line.split()) <= 8 and len(line.strip()) <= 60
+
+
+def _blocks(text: str) -> list[_Block]:
+    """Return the passage's blocks: paragraphs, items, table rows and field lines, with the fields they carry."""
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    prev = ""
+    pos = 0
+    for line in text.split("\n"):
+        span = (pos, pos + len(line))
+        pos += len(line) + 1
+        stripped = line.strip()
+        if not stripped:
+            current, prev = None, ""
+            continue
+        if "|" in stripped:
+            blocks.append(_Block("row", [span], []))
+            current, prev = None, stripped
+            continue
+        if _FIELD.match(line) and not _open_bracket(text, current):
+            if current is not None and current.kind in ("paragraph", "item", "record"):
+                current.fields.append(span)  # "Deadline: …" under the item or paragraph it closes
+            else:
+                blocks.append(_Block("field", [span], []))
+                current = blocks[-1] if current is None or current.kind == "field" else None
+            prev = stripped
+            continue
+        starts = (
+            current is None
+            or current.kind in ("row", "field")
+            or bool(current.fields)
+            or _ITEM.match(line) is not None
+            or (not _TERMINAL.search(prev) and _short(prev))
+        )
+        if starts:
+            current = _Block("item" if _ITEM.match(line) else "paragraph", [span], [])
+            blocks.append(current)
+        else:
+            assert current is not None
+            current.lines.append(span)
+        prev = stripped
+    return blocks
+
+
+def _open_bracket(text: str, block: _Block | None) -> bool:
+    """Return True when the block has an unclosed bracket: "(Responsible: X.\\nDeadline: Y.)" wraps inside it."""
+    if block is None or not block.lines:
+        return False
+    start, end = block.lines[0][0], (block.fields or block.lines)[-1][1]
+    return text.count("(", start, end) > text.count(")", start, end)
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Return the spans of the sentences in text[start:end], whitespace trimmed; a bracketed aside stays whole."""
+    piece = text[start:end]
+    bounds = [
+        (start + m.start(), start + m.end())
+        for m in _SENTENCE_END.finditer(piece)
+        if piece.count("(", 0, m.start()) <= piece.count(")", 0, m.start()) and not _ABBREVIATION.search(piece, 0, m.start())
+    ]
+    out = []
+    s = start
+    for b_start, b_end in [*bounds, (end, end)]:
+        out.append(_trim(text, s, b_start))
+        s = b_end
+    return [(a, b) for a, b in out if b - a >= 3]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _is_aside(text: str) -> bool:
+    """Return True for a bracketed aside such as "(Responsible: MoH. Deadline: 2024.)"."""
+    return text.startswith("(") and text.rstrip().endswith((")", ".)"))
+
+
+def passage_units(chunk: Chunk, hit: int = 0) -> list[Unit]:
+    """Return the answer units of a passage, in reading order."""
+    text = chunk.text
+    units: list[Unit] = []
+    blocks = _blocks(text)
+    for index, block in enumerate(blocks):
+        start, end = block.lines[0][0], block.lines[-1][1]
+        fields = tuple(block.fields)
+        if block.kind == "row":
+            s, e = _trim(text, start, end)
+            if not _is_header_row(chunk, (s, e), blocks[index + 1 : index + 2]):
+                units.append(Unit(hit, s, e, "row", len(units)))
+        elif block.kind == "field":
+            if index > 0 or not _continues(chunk):
+                units.append(Unit(hit, *_trim(text, start, end), "field", len(units)))
+        else:
+            words = len(text[start : (fields[-1][1] if fields else end)].split())
+            if (block.kind == "item" or fields) and words <= MAX_UNIT_WORDS:
+                if not fields and not _is_quotable(text[start:end], chunk, first=False, heading_words=6):
+                    continue  # a numbered heading ("5. Action items")
+                kind = "item" if block.kind == "item" else "record"
+                units.append(Unit(hit, *_trim(text, start, end), kind, len(units), fields))
+                continue
+            sentences = split_sentences(text, start, end)
+            # A bracketed aside ("(Responsible: MoH. Deadline: 2024.)") rides with the sentence before it.
+            merged: list[tuple[tuple[int, int], tuple[tuple[int, int], ...]]] = []
+            for s, e in sentences:
+                if merged and _is_aside(text[s:e]):
+                    main, extra = merged[-1]
+                    merged[-1] = (main, (*extra, (s, e)))
+                else:
+                    merged.append(((s, e), ()))
+            for (s, e), extra in merged:
+                if _is_quotable(text[s:e], chunk, first=(s, e) == sentences[0] and index == 0):
+                    units.append(Unit(hit, s, e, "sentence", len(units), extra + fields))
+    return units
+
+
+def _is_header_row(chunk: Chunk, span: tuple[int, int], following: list[_Block]) -> bool:
+    """Return True for a table's header row: the row the next row stands under, or the row it is carried as."""
+    line = chunk.text[span[0] : span[1]].strip()
+    if chunk.table_header and line == chunk.table_header.strip():
+        return True
+    if row_header(chunk, span[0]) == line:
+        return True
+    return bool(following) and following[0].kind == "row" and row_header(chunk, following[0].lines[0][0]) == line
+
+
+def _continues(chunk: Chunk) -> bool:
+    """Return True when the passage begins inside something the previous passage started (its overlap)."""
+    return chunk.ordinal > 0
+
+
+def _is_quotable(sentence: str, chunk: Chunk, *, first: bool, heading_words: int = 3) -> bool:
+    """Return False for a heading, or a sentence's tail cut off by the passage boundary."""
+    words = sentence.split()
+    if chunk.section and " ".join(words) == " ".join(chunk.section.split()):
+        return False
+    if first and chunk.ordinal > 0 and sentence[:1].islower():
+        return False  # the tail of a sentence that began in the previous passage
+    ends = bool(_TERMINAL.search(sentence.strip()))
+    return len(words) > heading_words or (ends and len(words) >= 2)
+
+
+def _clean(text: str) -> str:
+    """Collapse whitespace so a piece reads as one line."""
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,63 @@
+"""The SQLite schema of a library: documents, pages, passages, their table rows and cached embeddings."""
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    root TEXT NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    date TEXT,
+    language TEXT NOT NULL,
+    pages INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    visibility TEXT NOT NULL DEFAULT 'public',
+    supersedes TEXT,
+    size INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    warnings TEXT NOT NULL DEFAULT '[]',
+    ingested_at TEXT NOT NULL,
+    chunker TEXT,
+    UNIQUE (root, source)
+);
+CREATE TABLE IF NOT EXISTS pages (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    number INTEGER,
+    text TEXT NOT NULL,
+    ocr INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (document_id, ordinal)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    page INTEGER,
+    section TEXT,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    ocr INTEGER NOT NULL DEFAULT 0,
+    language TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    tokens TEXT NOT NULL,
+    table_header TEXT
+);
+CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id);
+CREATE TABLE IF NOT EXISTS chunk_rows (
+    chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    PRIMARY KEY (chunk_id, ordinal)
+);
+CREATE TABLE IF NOT EXISTS embeddings (
+    content_hash TEXT NOT NULL,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (content_hash, model)
+);
+"""

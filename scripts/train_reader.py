@@ -1,0 +1,109 @@
+"""Train the reader (kb/read/reader_weights.json) on the development question sets, and report it.
+
+    .venv/bin/python scripts/train_reader.py [--data-dir /tmp/reader-train] [--budget 0.04] [--c 1.0]
+
+Two libraries are ingested through the production pipeline (kept in --data-dir, so a second run only re-reads
+what changed): corpus/ with its question sets (tests/data/questions.yaml, dev6-dev12) and four out-of-domain
+PDFs of ../shared/pdfs/nasty with tests/data/train_outside.yaml. Every answer unit read for every question gets
+its features and a label (does it hold an answer phrase, in the right document and page). A logistic regression
+is cross-validated with folds grouped by document; the abstention threshold is the highest one whose
+out-of-fold false abstention stays within the budget; the final weights are fitted on everything. Sealed sets
+(tests/data/sealed/) are never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CORPUS_SETS = ("questions", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12")
+OUTSIDE_FILES = (
+    "bad-startxref-failure-after-repair.pdf", "gao-invalid-structure-pdfminer.pdf",
+    "copy-protected-owner-pw-only.pdf", "scanned-book-2col-ocr-vicksburg.pdf",
+)
+
+
+def library(base: Path, name: str, folder: Path):  # type: ignore[no-untyped-def]
+    """Return a KnowledgeBase (with an untrained reader) over `folder`, ingested into base/name."""
+    from ingest.pipeline import ingest_paths
+    from kb.config import Settings
+    from kb.knowledge_base import KnowledgeBase, load_embedders
+    from kb.train_reader import NullReader
+
+    settings = Settings(data_dir=base / name, _env_file=None)  # type: ignore[call-arg]
+    embedder, multilingual = load_embedders(settings)
+    report = ingest_paths([folder], settings=settings, embedder=embedder, multilingual=multilingual)
+    for item in report.failed:
+        print(f"warning: {item['source']} not ingested: {item['reason']}", file=sys.stderr)
+    return KnowledgeBase(settings, embedder=embedder, multilingual=multilingual, reader=NullReader())
+
+
+def outside_folder(base: Path) -> Path:
+    """Return a folder holding links to the four out-of-domain PDFs."""
+    folder = base / "outside-files"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in OUTSIDE_FILES:
+        link = folder / name
+        if not link.exists():
+            link.symlink_to(ROOT.parent / "shared" / "pdfs" / "nasty" / name)
+    return folder
+
+
+def main() -> int:
+    """Collect, cross-validate, choose the threshold, fit, save and report."""
+    from tqdm import tqdm
+
+    from kb.eval_questions import load_questions
+    from kb.read.features import FEATURES
+    from kb.read.scorer import WEIGHTS_FILE, LinearReader
+    from kb.train_reader import choose_threshold, collect, fit, out_of_fold, outcomes
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/reader-train"))
+    parser.add_argument("--budget", type=float, default=0.04, help="false abstention allowed on held-out folds")
+    parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "reader-training.json")
+    args = parser.parse_args()
+
+    data = ROOT / "tests" / "data"
+    corpus_kb = library(args.data_dir, "corpus", ROOT / "corpus")
+    outside_kb = library(args.data_dir, "outside", outside_folder(args.data_dir))
+    bar = lambda items: tqdm(items, leave=False)  # noqa: E731
+    examples = []
+    for name in CORPUS_SETS:
+        examples += collect(corpus_kb, load_questions(data / f"{name}.yaml"), library="corpus", progress=bar)
+    examples += collect(outside_kb, load_questions(data / "train_outside.yaml"), library="outside", progress=bar)
+
+    oof = out_of_fold(examples, c=args.c)
+    threshold = choose_threshold(examples, oof, budget=args.budget)
+    held_out = outcomes(examples, oof, threshold)
+    by_library = {
+        lib: outcomes([e for e in examples if e.group.startswith(lib)],
+                      [p for e, p in zip(examples, oof, strict=True) if e.group.startswith(lib)], threshold)
+        for lib in ("corpus", "outside")
+    }
+    weights = fit(examples, c=args.c)
+    info = {
+        "trained_on": [f"tests/data/{n}.yaml (corpus/)" for n in CORPUS_SETS] + ["tests/data/train_outside.yaml"],
+        "questions": len(examples),
+        "units": int(sum(len(e.labels) for e in examples)),
+        "positives": int(sum(int(e.labels.sum()) for e in examples)),
+        "budget": args.budget,
+        "c": args.c,
+        "held_out_folds": held_out,
+        "held_out_by_library": by_library,
+    }
+    LinearReader(weights=weights, threshold=threshold, info=info).save(WEIGHTS_FILE)
+    args.out.write_text(json.dumps({**info, "threshold": threshold,
+                                    "weights": dict(zip(FEATURES, map(float, weights), strict=True))}, indent=2) + "\n")
+    print(json.dumps({"threshold": round(threshold, 4), **info}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
