@@ -36,6 +36,9 @@ class AnswerParams:
     # the threshold; the others are related reading.
     source_ratio: float = 0.5
     list_items: int = 6
+    # Quotes come from at most this many passages, so the search's best passages keep their place among the first
+    # citations when the reader's lead comes from further down.
+    max_passages: int = 2
     check_specifics: bool = True
 
 
@@ -98,6 +101,8 @@ def _picks(reading: Reading, params: AnswerParams) -> list[Unit]:
         text = unit.text(reading.hits[unit.hit].chunk)
         if _key(reading, unit) in seen or length + len(text) > params.max_chars or _overlaps(unit, picks):
             continue
+        if unit.hit not in {p.hit for p in picks} and len({p.hit for p in picks}) >= params.max_passages:
+            continue
         picks.append(unit)
         seen.add(_key(reading, unit))
         length += len(text)
@@ -110,11 +115,20 @@ def _list_after(reading: Reading, lead: Unit, limit: int) -> list[Unit]:
     if not chunk.text[lead.start : lead.end].rstrip().endswith(":"):
         return []
     after = sorted((u for u in reading.units if u.hit == lead.hit and u.position > lead.position), key=lambda u: u.position)
+    # A list that runs on into the next passage of the same document (when it was read) goes on there; the
+    # passages overlap, so an item already taken is skipped.
+    following = next((i for i, h in enumerate(reading.hits)
+                      if h.chunk.document_id == chunk.document_id and h.chunk.ordinal == chunk.ordinal + 1), None)
+    if following is not None:
+        after += sorted((u for u in reading.units if u.hit == following), key=lambda u: u.position)
     items: list[Unit] = []
-    for unit in after[:limit]:
-        if unit.kind not in ("item", "row"):
+    seen: set[str] = set()
+    for unit in after:
+        if len(items) >= limit or unit.kind not in ("item", "row"):
             break
-        items.append(unit)
+        if (key := _key(reading, unit)) not in seen:
+            items.append(unit)
+            seen.add(key)
     return items
 
 

@@ -99,6 +99,14 @@ def test_a_paragraph_with_field_lines_is_one_record_and_a_bare_field_at_a_passag
     assert [u.kind for u in units] == ["sentence"]
 
 
+def test_the_paragraph_after_a_list_is_not_part_of_its_last_item() -> None:
+    text = "The goals are:\n• Health insurance is extended\nto every district.\n• Welfare is improved.\nThe first goal is led by MoH."
+    chunk = Chunk("d", 0, text, 1, None, 0, len(text))
+    quotes = [u.quote(chunk) for u in passage_units(chunk)]
+    assert quotes[1] == "• Health insurance is extended to every district."  # a wrapped item stays whole
+    assert quotes[2] == "• Welfare is improved." and quotes[3] == "The first goal is led by MoH."
+
+
 def test_header_fields_of_a_record_are_units_of_their_own() -> None:
     text = "Date: 21 February 2024\nVenue: Meeting room 2\n\nThe meeting opened at nine with a review of actions."
     units = passage_units(Chunk("d", 0, text, None, None, 0, len(text)))

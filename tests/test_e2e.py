@@ -93,7 +93,8 @@ def test_a_question_naming_the_lao_version_reads_it(real_kb) -> None:  # type: i
     assert any(h.document.language == "lo" for h in hits)
 
 
-# Floors, a little under what the development sets read when the reader was last trained (docs/benchmarks.md).
-HIT3_FLOOR = 0.85
-FALSE_ABSTENTION_CEILING = 0.06
-ABSTENTION_FLOOR = 0.20
+# Floors, a little under what the development sets read when the reader was last trained (pooled: hit@3 0.92,
+# false abstention 0.012, abstention 0.28; docs/benchmarks.md).
+HIT3_FLOOR = 0.88
+FALSE_ABSTENTION_CEILING = 0.04
+ABSTENTION_FLOOR = 0.22

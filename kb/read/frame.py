@@ -46,16 +46,18 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("frequency", r"\bhow\s+(?:often|frequently|regularly)\b|\bhow\s+many\s+times\b"),
         ("duration", r"\bhow\s+long\b|\b(?:for|over)\s+how\s+many\s+(?:years|months|weeks|days)\b|"
                      r"\bwhat\s+(?:period|duration)\b"),
-        ("number", r"\bhow\s+many\b|\bhow\s+much\b|\bwhat\s+(?:\w+\s+)?(?:number|count|total|figure|size)\b|"
+        ("number", r"\bhow\s+many\b|\bhow\s+much\b|\bhow\s+old\b|\bwhat\s+(?:\w+\s+)?(?:number|count|total|figure|size)\b|"
                    r"\bhow\s+(?:big|large)\b"),
         ("date", r"\bwhen\b|\b(?:what|which)\s+(?:\w+\s+){0,2}(?:date|year|month|day|time|deadline|quarter)\b|\bby\s+when\b"),
         ("person", r"\bwho\b|\bwhose\b|\bwhom\b|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+names?\b|"
-                   rf"\b(?:which|what)\s+(?:\w+\s+){{0,2}}(?:{_ROLE_WORDS})\b"),
+                   rf"\b(?:which|what)\s+(?:\w+\s+){{0,2}}(?:{_ROLE_WORDS})\b(?!['’]s)"),
         ("organisation", rf"\b(?:what|which)\s+(?:\w+\s+){{0,2}}(?:{_ORG_WORDS})\b|\bwho\b|\bwhose\b"),
         ("place", rf"\bwhere\b|\b(?:what|which|in\s+which)\s+(?:\w+\s+){{0,2}}(?:{_PLACE_WORDS})\b"),
         ("reason", r"\bwhy\b|\bwhat\s+(?:\w+\s+)?(?:reasons?|causes?|explains?)\b|\bfor\s+what\s+reason\b"),
     )
 )
+_ASKS_NAME = re.compile(r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+names?\b|\bwhose\s+name\b|"
+                        r"\bwho\s+(?:is|was)\s+named\b|^\s*name\s+the\b", re.I)
 # Entity labels that name something the question insists on, and those that are figures.
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "PRODUCT"})
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -84,6 +86,7 @@ class QuestionFrame:
     figures: tuple[str, ...]  # numbers other than years ("915", "2.5")
     answer_types: frozenset[str]
     focus: tuple[str, ...] = ()  # what the wh-phrase asks about ("how many *interviews*"), as tokens
+    asks_name: bool = False  # "what is the name of …", "name the …": a person's name, not an office
     language_named: str | None = None  # "in the Lao-language summary" → "lo"
 
 
@@ -106,7 +109,7 @@ def answer_types(question: str) -> frozenset[str]:
     found = {kind for kind, pattern in _TYPE_PATTERNS if pattern.search(question)}
     if "amount" in found or "percent" in found:
         found.discard("number")
-    if found & {"duration", "frequency"}:
+    if found & {"duration", "frequency"} or re.search(r"\bhow\s+old\b", question, re.I):
         found.discard("date")
     return frozenset(found)
 
@@ -160,6 +163,18 @@ def focus_terms(doc: Any) -> list[str]:
     return list(dict.fromkeys(tokenize(" ".join(words))))
 
 
+def _proper_runs(doc: Any) -> list[tuple[str, bool]]:
+    """Return the question's words, adjacent proper nouns inside the sentence joined ("Luang Namtha")."""
+    out: list[tuple[str, bool]] = []
+    for token in doc:
+        proper = token.pos_ == "PROPN" and not token.is_sent_start and token.text[:1].isupper()
+        if proper and out and out[-1][1] and token.i > 0 and doc[token.i - 1].whitespace_:
+            out[-1] = (f"{out[-1][0]} {token.text}", True)
+        else:
+            out.append((token.text, proper))
+    return out
+
+
 def _names(question: str, doc: Any) -> list[str]:
     """Return the names the question writes: entities, and capitalised words or acronyms not starting it."""
     names: list[str] = []
@@ -167,7 +182,7 @@ def _names(question: str, doc: Any) -> list[str]:
         for ent in doc.ents:
             if ent.label_ in _NAME_LABELS and ent.text.lower() not in _WH:
                 names.append(re.sub(r"^(?:the|a|an)\s+|['’]s$", "", ent.text.strip(" '’\"?"), flags=re.I))
-        tokens = [(t.text, t.pos_ == "PROPN" and not t.is_sent_start) for t in doc]
+        tokens = _proper_runs(doc)
     else:
         tokens = [(m.group(), False) for m in re.finditer(r"[\w&'’-]+", question)]
     seen = " ".join(names)
@@ -178,7 +193,9 @@ def _names(question: str, doc: Any) -> list[str]:
         # inside the sentence ("Nong district").
         if (len(text) >= 2 and sum(c.isupper() for c in text) >= 2) or (proper and len(text) >= 3):
             names.append(text)
-    return list(dict.fromkeys(n for n in names if n and not _YEAR.fullmatch(n)))
+    names = list(dict.fromkeys(n for n in names if n and not _YEAR.fullmatch(n)))
+    # A name inside a longer one ("Luang" in "Luang Namtha") is that one.
+    return [n for n in names if not any(n != m and re.search(rf"\b{re.escape(n)}\b", m) for m in names)]
 
 
 @lru_cache(maxsize=4096)
@@ -202,5 +219,6 @@ def read_question(question: str) -> QuestionFrame:
         figures=tuple(dict.fromkeys(figures)),
         answer_types=answer_types(interrogative(question, doc)) if language == "en" else frozenset(),
         focus=tuple(focus_terms(doc)),
+        asks_name=bool(_ASKS_NAME.search(question)),
         language_named=_LANGUAGES[named.group(1).lower()] if named else None,
     )

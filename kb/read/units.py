@@ -107,7 +107,10 @@ def _blocks(text: str) -> list[_Block]:
             or current.kind in ("row", "field")
             or bool(current.fields)
             or _ITEM.match(line) is not None
-            or (not _TERMINAL.search(prev) and _short(prev))
+            # A short line without a full stop is a heading, unless it is an item that wraps onto a lower-case line.
+            or (not _TERMINAL.search(prev) and _short(prev) and (current.kind != "item" or stripped[:1].isupper()))
+            # An item's sentence ended at the line end and a capital starts the next: the paragraph after a list.
+            or (current.kind == "item" and prev.endswith((".", "!", "?")) and stripped[:1].isupper())
         )
         if starts:
             current = _Block("item" if _ITEM.match(line) else "paragraph", [span], [])
