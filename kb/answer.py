@@ -70,10 +70,9 @@ def build_answer(reading: Reading, params: AnswerParams) -> Answer:
     bar = params.source_ratio * params.threshold
     further = [i for i in rest if reading.passage_probability(i) >= bar]
     citations += [Citation(n=len(citations) + k + 1, hit=hits[i]) for k, i in enumerate(further)]
-    related = [i for i in rest if i not in further]
-    related_citations = [Citation(n=len(citations) + k + 1, hit=hits[i]) for k, i in enumerate(related)]
+    others = [i for i in rest if i not in further]
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations,
-                  related=related_citations)
+                  related=[Citation(n=len(citations) + k + 1, hit=hits[i]) for k, i in enumerate(others)])
 
 
 def refused_by_checks(reading: Reading) -> bool:

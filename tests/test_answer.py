@@ -100,7 +100,10 @@ def test_a_paragraph_with_field_lines_is_one_record_and_a_bare_field_at_a_passag
 
 
 def test_the_paragraph_after_a_list_is_not_part_of_its_last_item() -> None:
-    text = "The goals are:\n• Health insurance is extended\nto every district.\n• Welfare is improved.\nThe first goal is led by MoH."
+    text = (
+        "The goals are:\n• Health insurance is extended\nto every district.\n• Welfare is improved.\n"
+        "The first goal is led by MoH."
+    )
     chunk = Chunk("d", 0, text, 1, None, 0, len(text))
     quotes = [u.quote(chunk) for u in passage_units(chunk)]
     assert quotes[1] == "• Health insurance is extended to every district."  # a wrapped item stays whole
