@@ -27,6 +27,7 @@ FEATURES = (
     "coverage",  # IDF-weighted share of the question's terms in the unit
     "coverage_context",  # … in the unit with its document's title and its section
     "coverage_passage",  # … in the whole passage with title and section
+    "coverage_beyond_head",  # … of the question's terms its title and section do not hold: what the unit itself adds
     "coverage_window",  # … in the unit and the one before it ("It held 46 interviews" after the sentence naming the team)
     "key_missing",  # the rarest question term the unit (with title and section) lacks, as a share of the rarest term's IDF
     "focus",  # share of what the wh-phrase asks about ("how many *interviews*") in the unit
@@ -131,6 +132,9 @@ def featurize(
         row[col["coverage"]] = _coverage(terms, own, idf)
         row[col["coverage_context"]] = _coverage(terms, own | set(tokenize(head)), idf)
         row[col["coverage_passage"]] = _coverage(terms, passage_tokens[unit.hit], idf)
+        head_tokens = set(tokenize(head))
+        rest_terms = [t for t in terms if t not in head_tokens]
+        row[col["coverage_beyond_head"]] = _coverage(rest_terms, own, idf) if rest_terms else 1.0
         before = set(tokens[r - 1]) if r > 0 and units[r - 1].hit == unit.hit else set()
         row[col["coverage_window"]] = _coverage(terms, own | before, idf)
         context = own | set(tokenize(head))
