@@ -110,6 +110,12 @@ def test_the_paragraph_after_a_list_is_not_part_of_its_last_item() -> None:
     assert quotes[2] == "• Welfare is improved." and quotes[3] == "The first goal is led by MoH."
 
 
+def test_a_narrow_columns_short_lines_are_one_sentence_not_headings() -> None:
+    text = "The Labour Code further provides for parental\nleave of up to three years, along with reduced\nworking hours."
+    (unit,) = passage_units(Chunk("d", 0, text, 1, None, 0, len(text)))
+    assert unit.text(Chunk("d", 0, text, 1, None, 0, len(text))).startswith("The Labour Code further provides")
+
+
 def test_header_fields_of_a_record_are_units_of_their_own() -> None:
     text = "Date: 21 February 2024\nVenue: Meeting room 2\n\nThe meeting opened at nine with a review of actions."
     units = passage_units(Chunk("d", 0, text, None, None, 0, len(text)))
@@ -164,6 +170,9 @@ def test_a_name_year_or_figure_no_passage_holds_is_missing_but_an_acronym_never_
     # The year of the document itself, and a long name whose words are all in the passage, count as held.
     assert missing_specifics(read_question("What did the 2024 review say about cards in Attapeu?"), hits) == []
     assert missing_specifics(read_question("What did the Health Ministry distribute?"), hits) == []
+    # A name is written several ways: an apostrophe's form, a demonym that begins the country's name.
+    held = [_hit("The Women’s Committee of Uzbekistan met in Tashkent.")]
+    assert missing_specifics(read_question("What did the Women's Committee ask of Uzbek families?"), held) == []
 
 
 # -- the model file ---------------------------------------------------------------------------------------
@@ -206,13 +215,15 @@ def test_the_answer_quotes_the_likeliest_unit_and_cites_its_passage_first() -> N
         _hit("Coverage grew steadily. The scheme covers 94% of people.", ordinal=0, score=1.0),
         _hit("R2. Extend the scheme to informal workers.\nDeadline: 30 June 2025", ordinal=5, score=0.9),
         _hit("An unrelated passage about vehicles and fuel use.", ordinal=9, score=0.8),
+        _hit("Another unrelated passage about office supplies.", ordinal=12, score=0.7),
     ]
     reading = _reading("By when should the scheme reach informal workers?", hits, {"R2.": 0.9, "The scheme": 0.3})
     answer = build_answer(reading, AnswerParams(threshold=0.5))
     assert not answer.abstained
     assert answer.answer == "R2. Extend the scheme to informal workers. Deadline: 30 June 2025 [1]"
-    assert [c.hit for c in answer.citations][:2] == [hits[1], hits[0]]  # quoted first, then the likely one
-    assert [c.hit for c in answer.related] == [hits[2]]  # under the bar: related reading
+    # Quoted first, then the search's best up to three sources; the rest under the bar is related reading.
+    assert [c.hit for c in answer.citations] == [hits[1], hits[0], hits[2]]
+    assert [c.hit for c in answer.related] == [hits[3]]
     text = hits[1].chunk.text
     assert [text[s:e] for s, e in answer.citations[0].highlights] == ["R2. Extend the scheme to informal workers.",
                                                                      "Deadline: 30 June 2025"]

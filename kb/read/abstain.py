@@ -37,15 +37,18 @@ def is_written(name: str, text: str) -> bool:
         return re.search(rf"\b{first}\s*(?:[-–/]|to)\s*(?:{last}|{last[2:]})\b", text) is not None
     if re.fullmatch(r"(?:1[89]|20)\d\d", name):
         return re.search(rf"(?<![\w–-]){name}(?![\w–-])", YEAR_RANGE.sub(" ", text)) is not None
-    plain = name.replace(",", "")
+    plain = name.replace(",", "").replace("’", "'")
+    text = text.replace("’", "'")
     spaced = r"\s*".join(re.escape(part) for part in plain.split())
     if re.search(rf"(?<!\w){spaced}(?!\w)", text.replace(",", ""), re.I):
         return True
     words = [w for w in re.findall(r"[\w’'-]+", name) if w.lower() not in JOINING_WORDS and len(w) > 2]
     if len(words) > 1:
         return all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I) for w in words)
-    # One word: a near form counts ("Laos" and "Lao", "Unions" and "Union"), as a name is written several ways.
-    return len(plain) >= 4 and re.search(rf"(?<!\w){re.escape(plain[:-1])}\w{{0,2}}(?!\w)", text, re.I) is not None
+    # One word: a near form counts ("Laos" and "Lao", "Unions" and "Union"), and so does a longer word it begins
+    # ("Uzbek" in "Uzbekistan"), as a name is written several ways.
+    stem = plain[:-1] if plain.lower().endswith("s") else plain
+    return len(plain) >= 4 and re.search(rf"(?<!\w){re.escape(stem)}\w*", text, re.I) is not None
 
 
 def hit_text(hit: Hit) -> str:

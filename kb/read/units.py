@@ -107,8 +107,9 @@ def _blocks(text: str) -> list[_Block]:
             or current.kind in ("row", "field")
             or bool(current.fields)
             or _ITEM.match(line) is not None
-            # A short line without a full stop is a heading, unless it is an item that wraps onto a lower-case line.
-            or (not _TERMINAL.search(prev) and _short(prev) and (current.kind != "item" or stripped[:1].isupper()))
+            # A short line without a full stop is a heading when a capital, a digit or a bullet starts the next line; a
+            # narrow column's line that wraps a sentence goes on in lower case.
+            or (not _TERMINAL.search(prev) and _short(prev) and not stripped[:1].islower())
             # An item's sentence ended at the line end and a capital starts the next: the paragraph after a list.
             or (current.kind == "item" and prev.endswith((".", "!", "?")) and stripped[:1].isupper())
         )
