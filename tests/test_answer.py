@@ -110,6 +110,12 @@ def test_the_paragraph_after_a_list_is_not_part_of_its_last_item() -> None:
     assert quotes[2] == "• Welfare is improved." and quotes[3] == "The first goal is led by MoH."
 
 
+def test_an_aside_that_wraps_stays_with_its_item() -> None:
+    text = "R1. Close the gaps in coverage first. (Responsible: Ministry of Health.\nDeadline: 31 December 2024.)\nR2. Next."
+    chunk = Chunk("d", 0, text, 1, None, 0, len(text))
+    assert passage_units(chunk)[0].quote(chunk).endswith("(Responsible: Ministry of Health. Deadline: 31 December 2024.)")
+
+
 def test_a_narrow_columns_short_lines_are_one_sentence_not_headings() -> None:
     text = "The Labour Code further provides for parental\nleave of up to three years, along with reduced\nworking hours."
     (unit,) = passage_units(Chunk("d", 0, text, 1, None, 0, len(text)))

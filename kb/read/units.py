@@ -111,7 +111,10 @@ def _blocks(text: str) -> list[_Block]:
             # narrow column's line that wraps a sentence goes on in lower case.
             or (not _TERMINAL.search(prev) and _short(prev) and not stripped[:1].islower())
             # An item's sentence ended at the line end and a capital starts the next: the paragraph after a list.
-            or (current.kind == "item" and prev.endswith((".", "!", "?")) and stripped[:1].isupper())
+            or (
+                current.kind == "item" and prev.endswith((".", "!", "?")) and stripped[:1].isupper()
+                and not _open_bracket(text, current)
+            )
         )
         if starts:
             current = _Block("item" if _ITEM.match(line) else "paragraph", [span], [])
@@ -127,7 +130,7 @@ def _open_bracket(text: str, block: _Block | None) -> bool:
     """Return True when the block has an unclosed bracket: "(Responsible: X.\\nDeadline: Y.)" wraps inside it."""
     if block is None or not block.lines:
         return False
-    start, end = block.lines[0][0], (block.fields or block.lines)[-1][1]
+    start, end = block.lines[0][0], max(block.lines[-1][1], block.fields[-1][1] if block.fields else 0)
     return text.count("(", start, end) > text.count(")", start, end)
 
 
