@@ -110,6 +110,12 @@ def test_the_paragraph_after_a_list_is_not_part_of_its_last_item() -> None:
     assert quotes[2] == "• Welfare is improved." and quotes[3] == "The first goal is led by MoH."
 
 
+def test_a_sentence_the_passage_cuts_off_is_not_a_unit() -> None:
+    text = "The plan covers everyone. The project will work with the Ministry of"
+    chunk = Chunk("d", 1, text, 1, None, 0, len(text))
+    assert [u.text(chunk) for u in passage_units(chunk)] == ["The plan covers everyone."]
+
+
 def test_an_aside_that_wraps_stays_with_its_item() -> None:
     text = "R1. Close the gaps in coverage first. (Responsible: Ministry of Health.\nDeadline: 31 December 2024.)\nR2. Next."
     chunk = Chunk("d", 0, text, 1, None, 0, len(text))

@@ -196,7 +196,8 @@ def passage_units(chunk: Chunk, hit: int = 0) -> list[Unit]:
                 else:
                     merged.append(((s, e), ()))
             for (s, e), extra in merged:
-                if _is_quotable(text[s:e], chunk, first=(s, e) == sentences[0] and index == 0):
+                last = index == len(blocks) - 1 and (s, e) == sentences[-1]
+                if _is_quotable(text[s:e], chunk, first=(s, e) == sentences[0] and index == 0, last=last):
                     units.append(Unit(hit, s, e, "sentence", len(units), extra + fields))
     return units
 
@@ -216,14 +217,16 @@ def _continues(chunk: Chunk) -> bool:
     return chunk.ordinal > 0
 
 
-def _is_quotable(sentence: str, chunk: Chunk, *, first: bool, heading_words: int = 3) -> bool:
-    """Return False for a heading, or a sentence's tail cut off by the passage boundary."""
+def _is_quotable(sentence: str, chunk: Chunk, *, first: bool, last: bool = False, heading_words: int = 3) -> bool:
+    """Return False for a heading, or a sentence cut off by the passage's start or end."""
     words = sentence.split()
     if chunk.section and " ".join(words) == " ".join(chunk.section.split()):
         return False
     if first and chunk.ordinal > 0 and sentence[:1].islower():
         return False  # the tail of a sentence that began in the previous passage
     ends = bool(_TERMINAL.search(sentence.strip()))
+    if not ends and last:
+        return False  # a sentence the passage's end cuts off (the next passage, which overlaps, holds it whole)
     return len(words) > heading_words or (ends and len(words) >= 2)
 
 
