@@ -65,7 +65,7 @@ class KnowledgeBase:
         self.multilingual = multilingual
         self._sentences = RememberingEmbedder(embedder)  # the answer units' vectors, kept between asks
         self._units_multilingual = RememberingEmbedder(multilingual) if multilingual is not None else None
-        self.reader: Reader = reader if reader is not None else LinearReader.load()
+        self._reader = reader  # loaded on the first answer: searching needs no reader
         self.store = Store(settings.data_dir)
         self.store.check_identity(index_identity(settings, self.embedder, self.multilingual), claim=False)
         self._snapshot: Snapshot | None = None
@@ -131,6 +131,13 @@ class KnowledgeBase:
         """Return an extractive, cited answer, or an abstention with related passages."""
         question = self._check(question, "question")
         return self.answer(question, self.reading(question, top_k=top_k, filters=filters))
+
+    @property
+    def reader(self) -> Reader:
+        """Return the answer reader (the committed weights unless one was injected), loading it once."""
+        if self._reader is None:
+            self._reader = LinearReader.load()
+        return self._reader
 
     @property
     def threshold(self) -> float:

@@ -274,3 +274,17 @@ def test_features_are_one_row_per_unit_with_the_bias_set() -> None:
     first = reading.features[0]
     assert first[col["type_given"]] == 1 and first[col["coverage"]] > reading.features[1][col["coverage"]]
     assert reading.features[-1][col["is_item"]] == 1 and reading.features[-1][col["passage_rank"]] == 0.5
+
+
+def test_searching_needs_no_reader_and_answering_loads_it_once(fake_library, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from kb.knowledge_base import KnowledgeBase
+    from tests.fakes import FakeEmbedder
+
+    loads = []
+    original = LinearReader.load.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(LinearReader, "load", classmethod(lambda cls, *a: loads.append(1) or original(cls, *a)))
+    kb = KnowledgeBase(fake_library, embedder=FakeEmbedder())
+    assert kb.search("school meals", k=2) and loads == []
+    kb.ask("What does the strategy say about school meals?")
+    kb.ask("Who leads on school meals?")
+    assert loads == [1]
