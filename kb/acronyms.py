@@ -1,6 +1,6 @@
-"""Acronyms the library defines ("National Social Protection Commission (NSPC)"), to search an acronym by its long form.
+"""Acronyms the library defines ("National Health Insurance Fund (NHIF)"), to search an acronym by its long form.
 
-A question that says "NSPC" should find the passage that says "the National Social Protection Commission was
+A question that says "NHIF" should find the passage that says "the National Health Insurance Fund was
 established": the keyword leg does not match the two, and MiniLM knows no Lao acronym. (The other way, the long
 form searched with its acronym too, blurred more searches than it helped; see docs/benchmarks.md.)
 """
@@ -41,7 +41,7 @@ def with_other_forms(question: str, acronyms: dict[str, str]) -> str:
     """Return the question followed by the long form of each acronym it uses without spelling it out."""
     extra = []
     for acronym, long_form in acronyms.items():
-        # "ILO–UNDESA project" names a project, which the two bodies' long names would only blur.
+        # "WHO–UNDP project" names a project, which the two bodies' long names would only blur.
         has_acronym = re.search(rf"(?<![\w–-]){acronym}(?![\w–-])", question) is not None
         has_long = re.search(rf"(?<!\w){re.escape(long_form)}(?!\w)", question, re.I) is not None
         if has_acronym and not has_long:

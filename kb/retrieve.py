@@ -20,7 +20,7 @@ SUPERSEDED_FACTOR = 0.85
 # of the difference. Tune half: 0.25, 0.5, 0.75 and 1 gave the same figures when rows came in (hit@3 0.907 ->
 # 0.930, hit@1 0.721 -> 0.767); since PDF cells that wrap are joined, 0.5 and 1 cost MRR 0.876 -> 0.872 (the
 # working group's schedule falls a place under its action items), and from 0.5 a loosely matching row
-# ("... to all members and provinces | NSPC Secretariat | 8 March 2024") outranks the recommendation a
+# ("... to all members and provinces | the Secretariat | 8 March 2024") outranks the recommendation a
 # question is about.
 ROW_WEIGHT = 0.25
 

@@ -54,9 +54,9 @@ def test_the_expected_answer_type_comes_from_the_wh_phrase(question: str, expect
 
 
 def test_names_are_what_the_question_writes_as_names_not_its_first_word() -> None:
-    frame = read_question("What did the Ministry of Finance promise in Savannakhet in 2024?")
+    frame = read_question("What did the Ministry of Finance promise in Punjab in 2024?")
     assert "What" not in frame.names and frame.years == ("2024",)
-    assert any("Savannakhet" in n for n in frame.names)
+    assert any("Punjab" in n for n in frame.names)
     assert read_question("Did coverage reach its target in 2014-15?").figures == ()  # "15" belongs to the year
     assert read_question("How many of the remaining 915 schools were handed over?").figures == ("915",)
     assert "ID" in read_question("What kind of ID do members need?").names  # an acronym is a name too …
@@ -162,7 +162,7 @@ def test_sentences_split_but_an_aside_rides_with_its_sentence_and_headings_are_d
 
 def test_answer_type_evidence_in_text() -> None:
     assert gives("percent", "Coverage rose to 94 per cent.") and not gives("percent", "Coverage rose sharply.")
-    assert gives("amount", "The grant pays LAK 150,000 a month.") and gives("amount", "It costs $2.5 million.")
+    assert gives("amount", "The grant pays KES 1,500 a month.") and gives("amount", "It costs $2.5 million.")
     assert gives("date", "It was signed on 1 April 2020.") and not gives("date", "It was signed by the minister.")
     assert gives("frequency", "The group meets every three months.") and gives("frequency", "Reports are quarterly.")
     assert gives("duration", "The pilot runs for 24 months.")
@@ -174,17 +174,17 @@ def test_answer_type_evidence_in_text() -> None:
 
 
 def test_a_name_year_or_figure_no_passage_holds_is_missing_but_an_acronym_never_is() -> None:
-    hits = [_hit("The Ministry of Health distributed identity cards to 12,000 households in Attapeu province.")]
-    assert missing_specifics(read_question("How many cards went to households in Sekong province?"), hits) == ["Sekong province"]
+    hits = [_hit("The Ministry of Health distributed identity cards to 12,000 households in Kerala province.")]
+    assert missing_specifics(read_question("How many cards went to households in Punjab province?"), hits) == ["Punjab"]
     assert missing_specifics(read_question("How many cards were given out in 2019?"), hits) == ["2019"]
     assert missing_specifics(read_question("Which ID card did the 12000 households get?"), hits) == []
     assert missing_specifics(read_question("What kind of ID do households need?"), hits) == []
     # The year of the document itself, and a long name whose words are all in the passage, count as held.
-    assert missing_specifics(read_question("What did the 2024 review say about cards in Attapeu?"), hits) == []
+    assert missing_specifics(read_question("What did the 2024 review say about cards in Kerala?"), hits) == []
     assert missing_specifics(read_question("What did the Health Ministry distribute?"), hits) == []
     # A name is written several ways: an apostrophe's form, a demonym that begins the country's name.
-    held = [_hit("The Women’s Committee of Uzbekistan met in Tashkent.")]
-    assert missing_specifics(read_question("What did the Women's Committee ask of Uzbek families?"), held) == []
+    held = [_hit("The Women’s Committee of Tajikistan met in Dushanbe.")]
+    assert missing_specifics(read_question("What did the Women's Committee ask of Tajik families?"), held) == []
 
 
 # -- the model file ---------------------------------------------------------------------------------------
@@ -252,13 +252,13 @@ def test_a_close_second_unit_is_quoted_and_a_list_is_quoted_whole() -> None:
 
 
 def test_a_refusal_says_why() -> None:
-    hits = [_hit("The scheme covers 94% of people in Attapeu province.")]
+    hits = [_hit("The scheme covers 94% of people in Kerala province.")]
     weak = build_answer(_reading("What share of people does the scheme cover?", hits, {"The": 0.2}), AnswerParams(threshold=0.5))
     assert weak.abstained and weak.citations == [] and [c.hit for c in weak.related] == hits
     assert weak.answer == f"{ABSTAIN_MESSAGE} ({weak.reason})" and weak.reason
-    place = build_answer(_reading("What share of people does it cover in Sekong?", hits, {"The": 0.99}),
+    place = build_answer(_reading("What share of people does it cover in Punjab?", hits, {"The": 0.99}),
                          AnswerParams(threshold=0.5))
-    assert place.abstained and place.reason == "No passage mentions Sekong."
+    assert place.abstained and place.reason == "No passage mentions Punjab."
     year = build_answer(_reading("What share did it cover in 2019?", hits, {"The": 0.99}), AnswerParams(threshold=0.5))
     assert year.abstained and year.reason == "No passage speaks of 2019."
     when = build_answer(_reading("When was the scheme set up?", hits, {"The": 0.1}), AnswerParams(threshold=0.5))

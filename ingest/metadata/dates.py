@@ -33,7 +33,7 @@ _FORMS = [
     re.compile(r"(?<![\d/.-])(?P<y>(?:19|20)\d\d)-(?P<mm>[01]\d)-(?P<d>[0-3]\d)(?!\d)"),  # 2023-11-28
 ]
 _NUMERIC = re.compile(r"(?<![\d/.])(?P<a>[0-3]?\d)[/.](?P<b>[01]?\d)[/.](?P<y>(?:19|20)\d\d)(?!\d)")
-# A year standing alone: on its own, after a comma or separator ("Vientiane Capital, 2020"), not in a range
+# A year standing alone: on its own, after a comma or separator ("Capital City, 2020"), not in a range
 # ("2021–2025") and not part of a name ("Vision 2030").
 _BARE_YEAR = re.compile(r"(?:^|[,|·(]\s*)(?P<y>(?:19|20)\d\d)(?![\d–-]|\s*[–-]\s*\d)\W*$")
 _FIELD = re.compile(r"^\W*(?:date(?:\s+and\s+time)?|dated|meeting\s+date|ວັນທີ)\s*:", re.I)
@@ -42,7 +42,7 @@ _LABEL = re.compile(
     r"\b(?:updated|published|issued|revised|released|as\s+at|dated|effective(?:\s+from)?)\s*:?\s*(?:on\s+)?$", re.I
 )
 _IMPRINT = re.compile(r"©|\bcopyright\b|\bas\s+at\b|\bpublished\b|\bprinted\b", re.I)
-# A line of a web page or a cover may hold several statements: "MoLSW · Updated March 2022 · Sample brief …".
+# A line of a web page or a cover may hold several statements: "Ministry of X · Updated March 2022 · Policy brief …".
 _SEGMENT = re.compile(r"\s+[·|•]\s+|(?<=[a-z0-9)]{2}[.;])\s+(?=[A-Z])")
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 SHORT_WORDS = 8
@@ -90,7 +90,7 @@ def find_dates(line: str, *, numeric: bool = False) -> list[Found]:
 
 
 def _bare_year(line: str) -> Found | None:
-    """Return a year that stands alone at the end of a line ('Vientiane Capital, 2020'), else None."""
+    """Return a year that stands alone at the end of a line ('Capital City, 2020'), else None."""
     m = _BARE_YEAR.search(line)
     return Found(m.group("y"), m.start("y"), m.end("y")) if m else None
 
@@ -108,7 +108,7 @@ def _dateline(line: str) -> Found | None:
     rest = line[: date.start] + line[date.end :]
     if len(_words(rest)) <= 3:
         return date
-    # A place and date closing a line: "Ministry of Health. No. 1666. Vientiane Capital, 22 July 2013."
+    # A place and date closing a line: "Ministry of Y. No. 123. Capital City, 22 July 2013."
     if line[: date.start].rstrip().endswith(",") and not line[date.end :].strip(" .") and len(line.split()) <= DATELINE_WORDS:
         return date
     return None
@@ -121,7 +121,7 @@ def _labelled(line: str) -> Found | None:
         if dates:
             return dates[0]
     if len(line.split()) > DATELINE_WORDS:
-        return None  # "… Decree No. 470/PM, dated 17 October 2012, which created …" dates something else
+        return None  # "… Decree No. 12/PM, dated 17 October 2012, which created …" dates something else
     return next((d for d in find_dates(line) if _LABEL.search(line[: d.start])), None)
 
 
@@ -134,7 +134,7 @@ def _short(line: str) -> Found | None:
 
 
 def _imprint(line: str) -> Found | None:
-    """Return the date of a copyright or publication line ('© UNICEF November 2021', 'As at November 2022')."""
+    """Return the date of a copyright or publication line ('© An Agency November 2021', 'As at November 2022')."""
     if not _IMPRINT.search(line):
         return None
     dates = find_dates(line) or [d for d in [_bare_year(line)] if d]

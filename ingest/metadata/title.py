@@ -70,7 +70,7 @@ def metadata_title(title: str | None, headings: Sequence[str]) -> str | None:
 
 
 def acronyms(texts: Sequence[str]) -> set[str]:
-    """Return the capitalised words a document writes in capitals inside ordinary lines (NSPC, COVID, UNICEF)."""
+    """Return the capitalised words a document writes in capitals inside ordinary lines (COVID, WHO, an agency's initials)."""
     found: set[str] = set()
     for text in texts:
         for line in text.split("\n"):
@@ -184,7 +184,7 @@ def heading_title(text: str, headings: Sequence[str], names_kind: Callable[[str]
                 blocks.append([line])
             follows = True
         elif follows and _CONNECTIVE.match(line) and len(line) <= 120 and line[0].islower():
-            blocks[-1].append(line)  # "MINISTERIAL DECREE" / "on the Organisation of the Bureau"
+            blocks[-1].append(line)  # "MINISTERIAL DECREE" / "on the Organisation of the Office"
             follows = False
         else:
             follows = False

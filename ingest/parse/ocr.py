@@ -99,7 +99,7 @@ def ocr_image(image: Image.Image, languages: str, *, timeout_s: float = PAGE_TIM
     """Return the text Tesseract reads; a noisy page is also read denoised, a barely-Lao page without Lao.
 
     With eng+lao, Tesseract turns specks and smudges on an English page into stray Lao
-    letters and misreads digits ("470/PM" as ".170/814"); a second pass without Lao fixes both.
+    letters and misreads digits ("12/PM" as ".12/814"); a second pass without Lao fixes both.
     """
     reading = _tesseract(image, languages, timeout_s=timeout_s)
     if reading.confidence < (CLEAN_CONFIDENCE_LAO if lao_share(reading.text) > 0.5 else CLEAN_CONFIDENCE):

@@ -63,7 +63,7 @@ def missing_specifics(frame: QuestionFrame, hits: Sequence[Hit], *, best: int = 
     passage read holds.
 
     Each must be in one of the `best` passages, or all of them together in one passage read: "How many children
-    got meals in Savannakhet in 2022?" is not answered by a passage on Savannakhet read eighth and another that
+    got meals in Province X in 2022?" is not answered by a passage on Province X read eighth and another that
     mentions 2022.
     """
     wanted = [n for n in frame.names if not is_acronym(n)] + list(frame.years) + list(frame.figures)

@@ -81,7 +81,7 @@ class QuestionFrame:
     text: str
     language: str
     terms: tuple[str, ...]  # content tokens, as the keyword index has them
-    names: tuple[str, ...]  # names the question insists on, as written ("Luang Prabang", "ILO")
+    names: tuple[str, ...]  # names the question insists on, as written ("Costa Rica", "WHO")
     years: tuple[str, ...]
     figures: tuple[str, ...]  # numbers other than years ("915", "2.5")
     answer_types: frozenset[str]
@@ -164,7 +164,7 @@ def focus_terms(doc: Any) -> list[str]:
 
 
 def _proper_runs(doc: Any) -> list[tuple[str, bool]]:
-    """Return the question's words, adjacent proper nouns inside the sentence joined ("Luang Namtha")."""
+    """Return the question's words, adjacent proper nouns inside the sentence joined ("Costa Rica")."""
     out: list[tuple[str, bool]] = []
     for token in doc:
         proper = token.pos_ == "PROPN" and not token.is_sent_start and token.text[:1].isupper()
@@ -190,11 +190,11 @@ def _names(question: str, doc: Any) -> list[str]:
         if text in seen or text.lower() in _WH or not text[:1].isupper():
             continue
         # A capitalised word the model did not take for an entity: an acronym ("MTR", "M&E"), or a proper noun
-        # inside the sentence ("Nong district").
+        # inside the sentence ("Tana district").
         if (len(text) >= 2 and sum(c.isupper() for c in text) >= 2) or (proper and len(text) >= 3):
             names.append(text)
     names = list(dict.fromkeys(n for n in names if n and not _YEAR.fullmatch(n)))
-    # A name inside a longer one ("Luang" in "Luang Namtha") is that one.
+    # A name inside a longer one ("Costa" in "Costa Rica") is that one.
     return [n for n in names if not any(n != m and re.search(rf"\b{re.escape(n)}\b", m) for m in names)]
 
 
