@@ -3,16 +3,17 @@
 The reader (`kb.read`) has given every answer unit of the passages read a probability of answering. The
 answer leads with the most probable unit, quoted whole (a recommendation with its lead and deadline, a table
 row with its columns), adds up to two more that score close to it, and cites their passages first; the other
-passages the reader found likely follow as further sources, and the rest are related reading. It refuses when
-a name, year or figure the question insists on is in no passage read, or when the probability that some unit
-answers is under the calibrated threshold; each refusal says why.
+passages the reader found likely follow as further sources, and the rest are related reading. It refuses when a
+general check does (a source the library does not hold, a name, year or figure the question insists on that no
+passage read holds, an amount, figure, share, frequency or name none of the likeliest units gives), or when the
+probability that some unit answers is under the calibrated threshold; each refusal says why.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb.read.abstain import missing_specifics, refusal_reason, sources_not_held, wanted_type_missing
+from kb.read.abstain import refusal_by_checks, weak_refusal
 from kb.read.reading import Reading
 from kb.read.units import Unit
 from kb.types import Answer, Citation
@@ -40,16 +41,16 @@ class AnswerParams:
     # Quotes come from at most this many passages, so the search's best passages keep their place among the first
     # citations when the reader's lead comes from further down.
     max_passages: int = 2
-    check_specifics: bool = True
 
 
 def build_answer(reading: Reading, params: AnswerParams) -> Answer:
     """Return an answer whose every quote cites its passage, or a refusal that says why."""
     question, hits = reading.frame.text, reading.hits
     shown = [i for i, h in enumerate(hits) if not h.held_back]
-    refuse = params.check_specifics and refused_by_checks(reading)
-    if refuse or not reading.units or reading.answer_probability < params.threshold:
-        reason = refusal_reason(reading, missing_specifics(reading.frame, hits))
+    reason = refusal_by_checks(reading)
+    if reason is None and (not reading.units or reading.answer_probability < params.threshold):
+        reason = weak_refusal(reading)
+    if reason is not None:
         related = [Citation(n=k + 1, hit=hits[i]) for k, i in enumerate(shown)]
         return Answer(question=question, answer=f"{ABSTAIN_MESSAGE} ({reason})", abstained=True, citations=[],
                       related=related, reason=reason)
@@ -78,16 +79,6 @@ def build_answer(reading: Reading, params: AnswerParams) -> Answer:
     others = [i for i in rest if i not in further]
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations,
                   related=[Citation(n=len(citations) + k + 1, hit=hits[i]) for k, i in enumerate(others)])
-
-
-def refused_by_checks(reading: Reading) -> bool:
-    """Return True when a general check refuses the question whatever the probability: a name, year or figure
-    no passage holds with the others, a source the library does not hold, or an amount or frequency none gives."""
-    return (
-        bool(missing_specifics(reading.frame, reading.hits))
-        or bool(sources_not_held(reading.frame.text, reading.sources, [h.chunk.text for h in reading.hits]))
-        or wanted_type_missing(reading)
-    )
 
 
 def _picks(reading: Reading, params: AnswerParams) -> list[Unit]:

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from kb.answer import AnswerParams, build_answer, refused_by_checks
+from kb.answer import AnswerParams, build_answer
 from kb.eval_questions import Question, _norm, _norm_passage, first_hit_rank
 from kb.knowledge_base import KnowledgeBase
 from kb.lexical import tokenize
-from kb.read.abstain import missing_specifics
+from kb.read.abstain import refusal_by_checks
 from kb.read.features import FEATURES
 from kb.read.reading import Reading
 from kb.read.scorer import LinearReader, answer_probability
@@ -41,7 +41,6 @@ class Example:
     group: str
     reading: Reading
     labels: np.ndarray
-    missing: list[str] = field(default_factory=list)
 
 
 def _in_place(question: Question, hit: Hit) -> bool:
@@ -90,7 +89,7 @@ def collect(
         hits = kb.reading(q.question)
         reading = kb.read(q.question, hits)
         group = f"{library}:{q.document}" if q.answerable else f"{library}:unanswerable:{zlib.crc32(q.id.encode()) % 5}"
-        out.append(Example(q, group, reading, unit_labels(q, reading), missing_specifics(reading.frame, hits)))
+        out.append(Example(q, group, reading, unit_labels(q, reading)))
     return out
 
 
@@ -167,7 +166,7 @@ def _library_threshold(pairs: Sequence[tuple[Example, np.ndarray]], budget: floa
     answerable = [(e, p) for e, p in pairs if e.question.answerable]
     if not answerable:
         return 1.0
-    checked = [refused_by_checks(replace(e.reading, probabilities=p)) for e, p in answerable]
+    checked = [refusal_by_checks(replace(e.reading, probabilities=p)) is not None for e, p in answerable]
     allowed = int(budget * len(answerable)) - sum(checked)
     scores = sorted(answer_probability(p) for (e, p), c in zip(answerable, checked, strict=True) if not c)
     if allowed < 0 or not scores:

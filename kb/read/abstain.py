@@ -155,15 +155,21 @@ def wanted_type_missing(reading: Reading) -> bool:
     return not any(gives(k, u.context(reading.hits[u.hit].chunk)) for k in kinds for u in best)
 
 
-def refusal_reason(reading: Reading, missing: Sequence[str]) -> str:
-    """Return why the question is refused, in words a user understands."""
+def refusal_by_checks(reading: Reading) -> str | None:
+    """Return why a general check refuses the question whatever the probability (a source the library does not hold,
+    a name, year or figure no passage holds with the others, a gated kind of answer none gives), or None."""
     if not_held := sources_not_held(reading.frame.text, reading.sources, [h.chunk.text for h in reading.hits]):
         return f"The library holds no {' or '.join(not_held)}."
-    if missing:
+    if missing := missing_specifics(reading.frame, reading.hits):
         years = [m for m in missing if m in reading.frame.years]
         if years and len(years) == len(missing):
             return f"No passage speaks of {' or '.join(years)}."
-        return f"No passage mentions {_joined(list(missing))}."
+        return f"No passage mentions {_joined(missing)}."
+    return weak_refusal(reading) if wanted_type_missing(reading) else None
+
+
+def weak_refusal(reading: Reading) -> str:
+    """Return why a question no likely unit answers is refused, in words a user understands."""
     kinds = sorted(reading.frame.answer_types - {"reason"})
     if kinds and reading.units:
         best = [reading.units[i] for i in reading.ranked()[:GATE_UNITS]]

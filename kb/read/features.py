@@ -53,7 +53,6 @@ FEATURES = (
     "other_language",  # the unit is in another language than the question (the encoder cannot compare them)
     "title_coverage",  # share of the question's terms in the document's title: the question names its source
 )
-_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 
 def _coverage(terms: Sequence[str], tokens: set[str], idf: Callable[[str], float]) -> float:
@@ -199,8 +198,3 @@ def _near_figure(text: str, focus: Sequence[str], window: int = 4) -> bool:
     at = [i for i, s in enumerate(stems) if any(t in focus for t in s)]
     digits = [i for i, w in enumerate(words) if any(c.isdigit() for c in w)]
     return any(abs(i - j) <= window for i in at for j in digits)
-
-
-def unit_years(text: str) -> set[str]:
-    """Return the years a text writes."""
-    return set(_YEAR.findall(text))
