@@ -157,19 +157,23 @@ def _mean_confidence(tsv: str) -> float:
 
 
 class PdfRenderer:
-    """Renders pages of one PDF with pypdfium2, opening the file on first use."""
+    """One PDF opened with pypdfium2 on first use: pages rendered for OCR, and the document for the layout reader."""
 
     def __init__(self, path: Path, password: str | None = None, dpi: int = OCR_DPI) -> None:
         self.path, self.password, self.dpi = path, password, dpi
         self._document: Any = None
 
-    def render(self, index: int) -> Image.Image:
-        """Return page `index` (0-based) rendered to a greyscale image."""
+    def document(self) -> Any:
+        """Return the pdfium document, opening the file on first use (the layout reader shares it)."""
         if self._document is None:
-            import pypdfium2 as pdfium  # native library: load only when a page needs OCR
+            import pypdfium2 as pdfium  # native library: load only when a page needs it
 
             self._document = pdfium.PdfDocument(str(self.path), password=self.password)
-        page = self._document[index]
+        return self._document
+
+    def render(self, index: int) -> Image.Image:
+        """Return page `index` (0-based) rendered to a greyscale image."""
+        page = self.document()[index]
         try:
             return page.render(scale=self.dpi / 72, grayscale=True).to_pil()
         finally:

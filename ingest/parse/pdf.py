@@ -173,7 +173,7 @@ def parse_pdf(
         except OCRUnavailable as exc:
             ocr_missing = str(exc)
     pages: list[Page] = []
-    layout = _LayoutReader(path, used_password)
+    layout = _LayoutReader(renderer)
     try:
         for index in range(count):
             number = index + 1
@@ -203,7 +203,6 @@ def parse_pdf(
             pages.append(_ocr_page(renderer, index, text, languages, budget, warnings))
     finally:
         renderer.close()
-        layout.close()
     if over_budget:
         warnings.append(
             f"pages {_page_ranges(over_budget)}: need OCR but the OCR limit ({budget.describe()}) was reached"
@@ -215,11 +214,10 @@ def parse_pdf(
 
 
 class _LayoutReader:
-    """Reads pages in layout order with pypdfium2, opening the file on first use."""
+    """Reads pages in layout order with pypdfium2, from the document the renderer opens on first use."""
 
-    def __init__(self, path: Path, password: str | None) -> None:
-        self.path, self.password = path, password
-        self._document: Any = None
+    def __init__(self, renderer: PdfRenderer) -> None:
+        self.renderer = renderer
         self._failed = False
 
     def page_text(self, index: int) -> str | None:
@@ -227,14 +225,15 @@ class _LayoutReader:
         if self._failed:
             return None
         try:
-            if self._document is None:
-                import pypdfium2 as pdfium
-
-                self._document = pdfium.PdfDocument(str(self.path), password=self.password)
-            page = self._document[index]
+            document = self.renderer.document()
         except Exception as exc:  # a file pypdf repairs may be one pdfium refuses: plain text then
-            log.debug("pdfium cannot open %s page %d: %s", self.path, index + 1, _reason(exc))
-            self._failed = self._document is None
+            log.debug("pdfium cannot open %s: %s", self.renderer.path, _reason(exc))
+            self._failed = True
+            return None
+        try:
+            page = document[index]
+        except Exception as exc:
+            log.debug("pdfium cannot open %s page %d: %s", self.renderer.path, index + 1, _reason(exc))
             return None
         try:
             content = read_page(page)
@@ -245,16 +244,10 @@ class _LayoutReader:
             return normalize_text(page_text(content.words, find_tables(content.edges, content.words), long_rules(content)),
                                   join_hyphens=False)
         except Exception as exc:  # one unreadable page falls back to pypdf's plain text; the rest keep their layout
-            log.debug("layout of %s page %d failed: %s", self.path, index + 1, _reason(exc))
+            log.debug("layout of %s page %d failed: %s", self.renderer.path, index + 1, _reason(exc))
             return None
         finally:
             page.close()
-
-    def close(self) -> None:
-        """Release the pdfium document."""
-        if self._document is not None:
-            self._document.close()
-            self._document = None
 
 
 def _plain_text(reader: PdfReader, index: int, number: int, warnings: list[str]) -> str:
