@@ -54,7 +54,7 @@ def create_app(
 
     app = FastAPI(
         title="NSPS Knowledge Base",
-        description="Extractive, cited answers from Lao PDR social-protection policy documents.",
+        description="Extractive, cited answers from a library of policy documents.",
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -13,15 +13,15 @@ from web.deps import TOP_K_MAX, KBDep, build_filters
 router = APIRouter(prefix="/api", tags=["api"])
 
 _ANSWER_EXAMPLE = {
-    "question": "Who chairs the national social protection committee?",
-    "answer": "The committee is chaired by the Minister of Labour and Social Welfare [1].",
+    "question": "Who chairs the steering committee?",
+    "answer": "The committee is chaired by the head of the lead ministry. [1]",
     "abstained": False,
     "citations": [
         {
             "n": 1,
             "document_id": "a1b2c3",
-            "title": "National Social Protection Strategy",
-            "source": "nsps-2020.pdf",
+            "title": "National Strategy",
+            "source": "strategy-2020.pdf",
             "doc_type": "strategy",
             "page": 12,
             "section": "Governance",
