@@ -86,11 +86,13 @@ class KnowledgeBase:
         return snap
 
     def warm_up(self) -> None:
-        """Load the index and the model so the first question is as fast as the rest."""
+        """Load the index, the models and the reader so the first question is as fast as the rest."""
         self.snapshot()
         self.embedder.embed(["warm up"], kind="query")
         if self.multilingual is not None:
             self.multilingual.embed(["warm up"], kind="query")
+        self.reader  # noqa: B018 - loads the weights
+        read_question("Who leads the warm-up of the reader's parser?")  # loads spaCy (about 3 s) now, not on a question
 
     def _check(self, text: str, what: str) -> str:
         text = (text or "").strip()
