@@ -3,12 +3,13 @@
     .venv/bin/python scripts/train_reader.py [--data-dir /tmp/reader-train] [--budget 0.04] [--c 1.0]
 
 Two libraries are ingested through the production pipeline (kept in --data-dir, so a second run only re-reads
-what changed): corpus/ with its question sets (tests/data/questions.yaml, dev6-dev12) and four out-of-domain
-PDFs of ../shared/pdfs/nasty with tests/data/train_outside.yaml. Every answer unit read for every question gets
+what changed): corpus/ with its question sets (tests/data/questions.yaml, dev6-dev12 and the opened sealed set
+sealed/corpus.yaml), the real reports of ../shared/pdfs/policy with the opened sealed set sealed/policy.yaml, and
+four out-of-domain PDFs of ../shared/pdfs/nasty with tests/data/train_outside.yaml. Every answer unit read for every question gets
 its features and a label (does it hold an answer phrase, in the right document and page). A logistic regression
 is cross-validated with folds grouped by document; the abstention threshold is the highest one whose
 out-of-fold false abstention stays within the budget; the final weights are fitted on everything. Sealed sets
-(tests/data/sealed/) are never read here.
+(tests/data/sealed/) are read only once opened (their header says when), and only those named below.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CORPUS_SETS = ("questions", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12")
+CORPUS_SETS = ("questions", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "sealed/corpus")
+POLICY_SETS = ("sealed/policy",)  # opened 2026-12-05 23:07 UTC; every other sealed set stays unread
+LIBRARIES = ("corpus", "policy", "outside")
 OUTSIDE_FILES = (
     "bad-startxref-failure-after-repair.pdf", "gao-invalid-structure-pdfminer.pdf",
     "copy-protected-owner-pw-only.pdf", "scanned-book-2col-ocr-vicksburg.pdf",
@@ -72,11 +75,14 @@ def main() -> int:
 
     data = ROOT / "tests" / "data"
     corpus_kb = library(args.data_dir, "corpus", ROOT / "corpus")
+    policy_kb = library(args.data_dir, "policy", ROOT.parent / "shared" / "pdfs" / "policy")
     outside_kb = library(args.data_dir, "outside", outside_folder(args.data_dir))
     bar = lambda items: tqdm(items, leave=False)  # noqa: E731
     examples = []
     for name in CORPUS_SETS:
         examples += collect(corpus_kb, load_questions(data / f"{name}.yaml"), library="corpus", progress=bar)
+    for name in POLICY_SETS:
+        examples += collect(policy_kb, load_questions(data / f"{name}.yaml"), library="policy", progress=bar)
     examples += collect(outside_kb, load_questions(data / "train_outside.yaml"), library="outside", progress=bar)
 
     oof = out_of_fold(examples, c=args.c)
@@ -85,11 +91,12 @@ def main() -> int:
     by_library = {
         lib: outcomes([e for e in examples if e.group.startswith(lib)],
                       [p for e, p in zip(examples, oof, strict=True) if e.group.startswith(lib)], threshold)
-        for lib in ("corpus", "outside")
+        for lib in LIBRARIES
     }
     weights = fit(examples, c=args.c)
     info = {
-        "trained_on": [f"tests/data/{n}.yaml (corpus/)" for n in CORPUS_SETS] + ["tests/data/train_outside.yaml"],
+        "trained_on": [f"tests/data/{n}.yaml (corpus/)" for n in CORPUS_SETS]
+        + [f"tests/data/{n}.yaml (../shared/pdfs/policy)" for n in POLICY_SETS] + ["tests/data/train_outside.yaml"],
         "questions": len(examples),
         "units": int(sum(len(e.labels) for e in examples)),
         "positives": int(sum(int(e.labels.sum()) for e in examples)),

@@ -47,6 +47,10 @@ def _hit(text: str, *, ordinal: int = 0, score: float = 1.0, section: str | None
         ("In which provinces did the programme start?", {"place"}),
         ("Why is the fund at risk?", {"reason"}),
         ("What does the strategy say about school meals?", set()),
+        # A measure noun a few words after "what" asks for its measure where its noun phrase ends, not as a modifier.
+        ("What is the total budget, in euros, of the project?", {"amount"}),
+        ("What contribution rate will employers pay?", {"percent"}),
+        ("What are the three benefit packages?", set()),
     ],
 )
 def test_the_expected_answer_type_comes_from_the_wh_phrase(question: str, expected: set[str]) -> None:

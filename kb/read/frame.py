@@ -35,14 +35,21 @@ _PLACE_WORDS = (
     "province|provinces|district|districts|country|countries|city|cities|region|regions|village|villages|state|states|"
     "area|areas"
 )
+# A measure noun asks for its measure only where its noun phrase ends ("what is the total budget of …"), not
+# where it modifies another noun ("what are the benefit packages").
+_ENDS_PHRASE = (r"(?=\s*(?:[,.;:?!)]|$)|\s+(?:of|for|in|per|to|that|which|will|would|is|was|are|were|does|did|do|has|"
+                r"have|had|paid|set|given|applies|apply|applied|can|should|must|shall|under|at|from|on|by|between|among|across|"
+                r"after|before|since|during)\b)")
 _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.I))
     for kind, pattern in (
-        ("percent", r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:percentage|per ?cent|share|proportion|ratio|rate|fraction)\b|"
+        ("percent", r"\b(?:what|which)\s+(?:\w+\s+){0,3}(?:percentage|per ?cent|share|proportion|ratio|rate|fraction)s?"
+                    + _ENDS_PHRASE + r"|"
                     r"\bhow\s+(?:high|large|big|low)\s+(?:is|was|were|are)\s+(?:the\s+)?(?:\w+\s+)?(?:rate|share|coverage)\b|%"),
         ("amount", r"\bhow\s+much\s+(?:money|funding|did|does|do|will|would|is\s+(?:paid|spent|allocated|budgeted))|"
                    r"\bhow\s+much\b.*\b(?:cost|costs|spend|spent|pay|paid|budget|fund|funded|worth|contribute|allocate)|"
-                   r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:amount|cost|budget|price|fee|salary|wage|allowance|payment|benefit)\b"),
+                   r"\b(?:what|which)\s+(?:\w+\s+){0,3}(?:amount|cost|budget|price|fee|salary|wage|allowance|payment|benefit)s?"
+                   + _ENDS_PHRASE),
         ("frequency", r"\bhow\s+(?:often|frequently|regularly)\b|\bhow\s+many\s+times\b"),
         ("duration", r"\bhow\s+long\b|\b(?:for|over)\s+how\s+many\s+(?:years|months|weeks|days)\b|"
                      r"\bwhat\s+(?:period|duration)\b"),
