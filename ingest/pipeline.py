@@ -299,6 +299,7 @@ class Ingestor:
                     hashes=s.hashes,
                     row_hashes=s.row_hashes,
                     chunker=CHUNKER_VERSION,
+                    page_labels=s.parsed.page_labels,
                 )
             except (KBError, OSError) as exc:
                 report.failed.append({"source": s.doc.source, "reason": str(exc)})

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kb.acronyms import defined_acronyms, with_other_forms
 from kb.answer import AnswerParams, build_answer
+from kb.citing import annotate_answer
 from kb.config import Settings
 from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
@@ -132,7 +133,8 @@ class KnowledgeBase:
     def ask(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> Answer:
         """Return an extractive, cited answer, or an abstention with related passages."""
         question = self._check(question, "question")
-        return self.answer(question, self.reading(question, top_k=top_k, filters=filters))
+        answer = self.answer(question, self.reading(question, top_k=top_k, filters=filters))
+        return annotate_answer(self.store, answer, filters)  # lasting links, references, coverage
 
     @property
     def reader(self) -> Reader:

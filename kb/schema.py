@@ -54,6 +54,25 @@ CREATE TABLE IF NOT EXISTS chunk_rows (
     content_hash TEXT NOT NULL,
     PRIMARY KEY (chunk_id, ordinal)
 );
+-- Every passage ever stored, kept when its document changes or goes, so links to it still open (kb/links.py).
+CREATE TABLE IF NOT EXISTS passage_history (
+    document_id TEXT NOT NULL,
+    passage_key TEXT NOT NULL,
+    root TEXT NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    page INTEGER,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, passage_key)
+);
+-- The printed page labels a PDF defines (/PageLabels: "iv", "22", "A-3"), by 1-based page number.
+CREATE TABLE IF NOT EXISTS page_labels (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (document_id, number)
+);
 CREATE TABLE IF NOT EXISTS embeddings (
     content_hash TEXT NOT NULL,
     model TEXT NOT NULL,

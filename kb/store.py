@@ -7,7 +7,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.errors import DocumentNotFound, IndexMismatchError
+from kb.passage_keys import backfill_history, record_passages
 from kb.schema import SCHEMA, SCHEMA_VERSION
 from kb.types import Chunk, Document
 from kb.vectors import ROW_ID_SHIFT, build_faiss, chunk_of  # noqa: F401 (re-exported for retrieve)
@@ -49,6 +50,9 @@ class Store:
                 # Libraries that kept one chunker version for the whole library: each file inherits it.
                 db.execute("ALTER TABLE documents ADD COLUMN chunker TEXT")
                 db.execute("UPDATE documents SET chunker = (SELECT value FROM meta WHERE key = 'chunker_version')")
+            if db.execute("SELECT 1 FROM meta WHERE key = 'passage_history'").fetchone() is None:
+                backfill_history(db)  # a library built before links were kept: its passages as they are now
+                db.execute("INSERT INTO meta VALUES ('passage_history', '1')")
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
 
@@ -128,11 +132,14 @@ class Store:
         hashes: Sequence[str],
         row_hashes: Sequence[Sequence[str]] = (),
         chunker: str | None = None,
+        page_labels: Mapping[int, str] | None = None,
     ) -> None:
         """Write one document with its pages and chunks in a single transaction, replacing any old copy.
 
         `row_hashes` gives, for each chunk, the embeddings of its table rows (vectors beside the chunk's own);
-        `chunker` is the version of the chunker that cut the passages (a newer one re-chunks the file).
+        `chunker` is the version of the chunker that cut the passages (a newer one re-chunks the file);
+        `page_labels` the printed labels of the pages the PDF defines them for. Every passage is also recorded in the
+        passage history, which outlives the document, so links to it keep opening.
         """
         with self.connect() as db:
             db.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
@@ -158,6 +165,8 @@ class Store:
                     for c, t, h in zip(chunks, tokens, hashes, strict=True)
                 ],
             )
+            db.executemany("INSERT INTO page_labels VALUES (?, ?, ?)", [(doc.id, n, t) for n, t in (page_labels or {}).items()])
+            record_passages(db, doc, chunks, doc.ingested_at or utc_now())
             if any(row_hashes):
                 ids = dict(db.execute("SELECT ordinal, id FROM chunks WHERE document_id = ?", (doc.id,)).fetchall())
                 db.executemany(
@@ -218,6 +227,12 @@ class Store:
                 "SELECT number, text, ocr FROM pages WHERE document_id = ? ORDER BY ordinal", (doc_id,)
             ).fetchall()
         return [(r[0], r[1], bool(r[2])) for r in rows]
+
+    def page_labels(self, doc_id: str) -> dict[int, str]:
+        """Return the printed label of each page the PDF labels, by 1-based page number (empty if it defines none)."""
+        with self.connect() as db:
+            rows = db.execute("SELECT number, label FROM page_labels WHERE document_id = ?", (doc_id,)).fetchall()
+        return {int(r[0]): str(r[1]) for r in rows}
 
     # -- chunks and vectors -------------------------------------------------------------
     def chunks(self, ids: Sequence[int]) -> dict[int, Chunk]:

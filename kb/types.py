@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kb.coverage import Coverage
 
 DOC_TYPES = ("strategy", "review", "minutes", "decree", "brief", "note", "other")
 # An ISO 639 code, as documents record their language ("en", "lo"); filters take the same.
@@ -49,6 +52,8 @@ class ParsedDocument:
     warnings: list[str] = field(default_factory=list)
     # The title page's lines top to bottom with their type size, when the format tells sizes (PDF text layers).
     cover: tuple[CoverLine, ...] = ()
+    # The printed page labels the PDF defines (/PageLabels), by 1-based page number: {1: "i", 5: "1", ...}.
+    page_labels: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -133,6 +138,8 @@ class Citation:
     n: int
     hit: Hit
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    url: str | None = None  # the passage's lasting link (kb/citing.py), from its document and text, not row ids
+    reference: str | None = None  # the citation to paste: "Title, § 3.2, p. 22"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the contract's citation object, plus extra fields other tools may ignore."""
@@ -152,6 +159,8 @@ class Citation:
             "ocr": chunk.ocr,
             "superseded": doc.superseded_by is not None,
             "highlights": [list(span) for span in self.highlights],
+            "url": self.url,
+            "reference": self.reference,
         }
 
 
@@ -166,6 +175,7 @@ class Answer:
     related: list[Citation] = field(default_factory=list)
     # Why an abstention refused, when it can say ("No passage mentions Champasak."); also in `answer`.
     reason: str | None = None
+    coverage: Coverage | None = None  # what was searched (kb/coverage.py)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON contract shared by `kb ask --json` and `POST /api/ask`."""
@@ -176,6 +186,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "related": [c.to_dict() for c in self.related],
             "reason": self.reason,
+            "coverage": None if self.coverage is None else self.coverage.to_dict(),
         }
 
 

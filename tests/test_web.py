@@ -79,11 +79,11 @@ def test_citations_show_title_page_and_link_to_the_place(client: TestClient, kb:
     for c in answer.citations:
         doc, chunk = c.hit.document, c.hit.chunk
         assert str(escape(doc.title)) in html
+        # Every citation opens its lasting link: the passage's viewer, at the PDF page or in the text view.
+        assert c.url and c.url.startswith(f"/documents/{doc.id}/passages/")
+        assert f'href="{c.url}#passage"' in html
         if doc.media_type == "application/pdf":
-            assert f'href="/documents/{doc.id}/file#page={chunk.page}"' in html
-            assert f"page {chunk.page}" in html
-        else:
-            assert f'href="/documents/{doc.id}#chunk-{chunk.id}"' in html
+            assert f"page {chunk.page}" in html and f'href="{c.url}?view=text#passage"' in html
     assert "<mark>" in html  # the answering sentences are highlighted
 
 

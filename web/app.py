@@ -6,6 +6,7 @@ Run with ``uvicorn --factory web.app:create_app``.
 from __future__ import annotations
 
 import logging
+import mimetypes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ from kb.config import Settings
 from kb.errors import DocumentNotFound, KBError, QueryError
 from kb.knowledge_base import KnowledgeBase
 from web.deps import is_htmx
-from web.routes import api, pages
+from web.routes import api, pages, viewer
 from web.templating import create_templates
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,10 @@ NODE_MODULES = WEB_DIR / "node_modules"
 VENDOR_ASSETS = {
     "htmx": "htmx.org/dist",
     "pico": "@picocss/pico/css",
+    "pdfjs": "pdfjs-dist",  # build/ (the library and its worker), web/pdf_viewer.css, cmaps/, standard_fonts/
 }
+# pdf.js ships ES modules as .mjs; browsers run a module only when it is served as JavaScript.
+mimetypes.add_type("text/javascript", ".mjs")
 
 _STATUS = {QueryError: 422, DocumentNotFound: 404}
 
@@ -63,6 +67,7 @@ def create_app(
     app.state.templates = create_templates({"vendor": vendor})
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(viewer.router)
     install_error_handlers(app)
     return app
 

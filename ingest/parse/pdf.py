@@ -126,6 +126,16 @@ def _open(path: Path, source: str, password: str | None) -> tuple[PdfReader, str
     raise ParseError(source, "encrypted PDF: wrong password")
 
 
+def page_labels(reader: PdfReader) -> dict[int, str]:
+    """Return the printed label of each page by 1-based number, when the PDF defines /PageLabels (else empty)."""
+    try:
+        if "/PageLabels" not in reader.trailer["/Root"]:
+            return {}
+        return {i + 1: str(label) for i, label in enumerate(reader.page_labels) if str(label).strip()}
+    except Exception:  # a damaged label tree only loses the labels: citations fall back to page numbers
+        return {}
+
+
 def _reason(exc: BaseException) -> str:
     """Return an exception as a short human reason."""
     text = str(exc).strip().splitlines()
@@ -210,7 +220,7 @@ def parse_pdf(
     pages = join_broken_words_in(strip_running_lines(pages))
     if title is None:
         title = next((h.title for page in pages if not page.ocr for h in page.headings), None)
-    return ParsedDocument(pages=pages, title=title, date=date, warnings=warnings)
+    return ParsedDocument(pages=pages, title=title, date=date, warnings=warnings, page_labels=page_labels(reader))
 
 
 class _LayoutReader:

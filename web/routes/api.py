@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from kb.types import DOC_TYPES
 from web.deps import TOP_K_MAX, KBDep, build_filters
+from web.schemas import AnswerOut
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -32,10 +33,17 @@ _ANSWER_EXAMPLE = {
             "ocr": False,
             "superseded": False,
             "highlights": [[0, 74]],
+            "url": "/documents/strategy-2020-1a2b3c4d/passages/0f1e2d3c4b5a6978",
+            "reference": "National Strategy, § 4, p. 10",
         }
     ],
     "related": [],
     "reason": None,
+    "coverage": {
+        "documents": 12, "library_documents": 12, "kinds": {"strategy": 2, "review": 3, "minutes": 7},
+        "formats": {"PDF": 9, "Word": 3}, "languages": {"en": 12}, "filters": {}, "as_of": "2024-02-28",
+        "as_of_basis": "the latest document date among the documents searched", "last_ingest": "2026-12-05T10:00:00+00:00",
+    },
 }
 
 
@@ -61,6 +69,7 @@ class AskIn(BaseModel):
 @router.post(
     "/ask",
     summary="Answer a question with cited passages",
+    response_model=AnswerOut,
     responses={
         200: {"content": {"application/json": {"example": _ANSWER_EXAMPLE}}},
         422: {"description": "Empty or too long question, unknown doc_type, bad date, language or top_k"},

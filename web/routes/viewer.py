@@ -1,0 +1,101 @@
+"""The passage viewer: a citation's lasting link opens its document at the passage, highlighted.
+
+A PDF opens at the cited page through pdf.js (web/static/viewer.js), the passage marked on the page's text layer;
+every other format, and a PDF without JavaScript or with `?view=text`, opens in the text view with the passage in a
+<mark> that the link's #passage fragment scrolls to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from markupsafe import Markup, escape
+
+from kb.citing import reference
+from kb.errors import DocumentNotFound
+from kb.knowledge_base import KnowledgeBase
+from kb.links import LinkTarget, resolve_link
+from kb.passage_keys import is_passage_key, passage_key, passage_path
+from kb.types import Chunk, Document
+from web.deps import KBDep, TemplatesDep
+from web.routes.pages import library_context, locate
+from web.templating import is_pdf
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass
+class PageText:
+    """One page of the text view, as HTML with the passage marked when it is on this page."""
+
+    number: int | None
+    label: str | None
+    ocr: bool
+    html: Markup
+    has_passage: bool = False
+
+
+def mark_passage(text: str, start: int, end: int) -> Markup:
+    """Return `text` escaped, with [start, end) in <mark id="passage">."""
+    return Markup("").join(
+        [escape(text[:start]), Markup('<mark id="passage" class="passage-mark">%s</mark>') % text[start:end], escape(text[end:])]
+    )
+
+
+def page_texts(kb: KnowledgeBase, doc: Document, chunk: Chunk | None, only_page: int | None = None) -> list[PageText]:
+    """Return the document's pages (or only one) as text, the passage marked where it is found."""
+    labels = kb.store.page_labels(doc.id)
+    out: list[PageText] = []
+    placed = chunk is None
+    for number, text, ocr in kb.pages(doc.id):
+        if only_page is not None and number != only_page:
+            continue
+        label = None if number is None else f"Page {number}" + (f" (printed {labels[number]})" if number in labels else "")
+        at = locate(text, chunk) if chunk is not None and chunk.page == number and not placed else None
+        if at is not None and chunk is not None:
+            end = at + len(chunk.text) if text.startswith(chunk.text, at) else at + len(chunk.text.split("\n", 1)[0])
+            out.append(PageText(number, label, ocr, mark_passage(text, at, min(end, len(text))), True))
+            placed = True
+        else:
+            out.append(PageText(number, label, ocr, escape(text)))
+    if not placed and chunk is not None:
+        # The stored page text no longer holds the passage verbatim: show the passage itself, marked, first.
+        out.insert(0, PageText(chunk.page, "The passage", chunk.ocr, mark_passage(chunk.text, 0, len(chunk.text)), True))
+    return out
+
+
+def passage_url(doc: Document, chunk: Chunk) -> str:
+    """Return the lasting link to a passage."""
+    return passage_path(doc.id, passage_key(chunk.text))
+
+
+def viewer_context(kb: KnowledgeBase, target: LinkTarget, view: str) -> dict[str, Any]:
+    """Return what the viewer page shows for a resolved link."""
+    doc, chunk = target.document, target.chunk
+    context: dict[str, Any] = {"target": target, "doc": doc, "chunk": chunk, "pdf": False, "pages": [], "reference": None}
+    if doc is None:
+        return context
+    labels = kb.store.page_labels(doc.id)
+    pdf = is_pdf(doc) and chunk is not None and chunk.page is not None and view != "text"
+    if pdf and chunk is not None:
+        context |= {"pdf": True, "file_url": f"/documents/{doc.id}/file", "page": chunk.page}
+    if chunk is not None:
+        context["reference"] = reference(doc, chunk, labels.get(chunk.page) if chunk.page is not None else None)
+        context["url"] = passage_url(doc, chunk)
+    context["pages"] = page_texts(kb, doc, chunk, only_page=chunk.page if pdf and chunk is not None else None)
+    if target.current is not None and target.current_chunk is not None:
+        context["current_url"] = passage_url(target.current, target.current_chunk)
+    return context
+
+
+@router.get("/documents/{doc_id}/passages/{key}")
+def passage(request: Request, doc_id: str, key: str, kb: KBDep, templates: TemplatesDep, view: str = "") -> Response:
+    """Return the document opened at a passage: the PDF page with the passage highlighted, or the marked text view."""
+    if not is_passage_key(key):
+        raise DocumentNotFound(f"{key!r} is not a passage key (16 hex digits)")
+    target = resolve_link(kb.store, doc_id, key)
+    context = library_context(kb) | viewer_context(kb, target, view) | {"view": view}
+    return templates.TemplateResponse(request, "viewer.html", context)
