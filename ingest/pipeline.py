@@ -300,6 +300,7 @@ class Ingestor:
                     row_hashes=s.row_hashes,
                     chunker=CHUNKER_VERSION,
                     page_labels=s.parsed.page_labels,
+                    page_words={p.number: p.words for p in s.parsed.pages if p.words and p.number is not None},
                 )
             except (KBError, OSError) as exc:
                 report.failed.append({"source": s.doc.source, "reason": str(exc)})

@@ -73,6 +73,13 @@ CREATE TABLE IF NOT EXISTS page_labels (
     label TEXT NOT NULL,
     PRIMARY KEY (document_id, number)
 );
+-- An OCR'd page's words with their boxes on the page image (JSON [[text, left, top, width, height], ...] as fractions).
+CREATE TABLE IF NOT EXISTS page_words (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    words TEXT NOT NULL,
+    PRIMARY KEY (document_id, number)
+);
 CREATE TABLE IF NOT EXISTS embeddings (
     content_hash TEXT NOT NULL,
     model TEXT NOT NULL,

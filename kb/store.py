@@ -17,7 +17,7 @@ import numpy as np
 from kb.errors import DocumentNotFound, IndexMismatchError
 from kb.passage_keys import backfill_history, record_passages
 from kb.schema import SCHEMA, SCHEMA_VERSION
-from kb.types import Chunk, Document
+from kb.types import Chunk, Document, Word
 from kb.vectors import ROW_ID_SHIFT, build_faiss, chunk_of  # noqa: F401 (re-exported for retrieve)
 from kb.versions import link_versions
 
@@ -133,12 +133,14 @@ class Store:
         row_hashes: Sequence[Sequence[str]] = (),
         chunker: str | None = None,
         page_labels: Mapping[int, str] | None = None,
+        page_words: Mapping[int, Sequence[Word]] | None = None,
     ) -> None:
         """Write one document with its pages and chunks in a single transaction, replacing any old copy.
 
         `row_hashes` gives, for each chunk, the embeddings of its table rows (vectors beside the chunk's own);
         `chunker` is the version of the chunker that cut the passages (a newer one re-chunks the file);
-        `page_labels` the printed labels of the pages the PDF defines them for. Every passage is also recorded in the
+        `page_labels` the printed labels of the pages the PDF defines them for; `page_words` an OCR'd page's words
+        with their boxes. Every passage is also recorded in the
         passage history, which outlives the document, so links to it keep opening.
         """
         with self.connect() as db:
@@ -166,6 +168,8 @@ class Store:
                 ],
             )
             db.executemany("INSERT INTO page_labels VALUES (?, ?, ?)", [(doc.id, n, t) for n, t in (page_labels or {}).items()])
+            db.executemany("INSERT INTO page_words VALUES (?, ?, ?)",
+                           [(doc.id, n, json.dumps([list(w) for w in words])) for n, words in (page_words or {}).items()])
             record_passages(db, doc, chunks, doc.ingested_at or utc_now())
             if any(row_hashes):
                 ids = dict(db.execute("SELECT ordinal, id FROM chunks WHERE document_id = ?", (doc.id,)).fetchall())
@@ -233,6 +237,12 @@ class Store:
         with self.connect() as db:
             rows = db.execute("SELECT number, label FROM page_labels WHERE document_id = ?", (doc_id,)).fetchall()
         return {int(r[0]): str(r[1]) for r in rows}
+
+    def page_words(self, doc_id: str, number: int) -> list[Word]:
+        """Return an OCR'd page's words with their boxes (empty when OCR gave none or the page was not OCR'd)."""
+        with self.connect() as db:
+            row = db.execute("SELECT words FROM page_words WHERE document_id = ? AND number = ?", (doc_id, number)).fetchone()
+        return [] if row is None else [tuple(w) for w in json.loads(row[0])]  # type: ignore[misc]
 
     # -- chunks and vectors -------------------------------------------------------------
     def chunks(self, ids: Sequence[int]) -> dict[int, Chunk]:

@@ -23,6 +23,10 @@ class Heading:
     level: int = 1
 
 
+# A word OCR read, with its box as fractions of the page image: (text, left, top, width, height).
+Word = tuple[str, float, float, float, float]
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a parsed document; `number` is 1-based for paged formats, None otherwise."""
@@ -31,6 +35,7 @@ class Page:
     text: str
     headings: tuple[Heading, ...] = ()
     ocr: bool = False
+    words: tuple[Word, ...] = ()  # an OCR'd page's words with their boxes, so a viewer can box a passage on the scan
 
 
 @dataclass(frozen=True)

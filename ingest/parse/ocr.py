@@ -16,7 +16,7 @@ from typing import Any
 from PIL import Image, ImageFilter, ImageStat, UnidentifiedImageError
 
 from kb.errors import ParseError
-from kb.types import Page, ParsedDocument
+from kb.types import Page, ParsedDocument, Word
 
 from .text import find_line_headings, normalize_text
 
@@ -89,14 +89,20 @@ CLEAN_CONFIDENCE_LAO = 80.0
 
 @dataclass(frozen=True)
 class Reading:
-    """What Tesseract read on a page, and its mean word confidence (0-100)."""
+    """What Tesseract read on a page, its mean word confidence (0-100), and each word with its box."""
 
     text: str
     confidence: float
+    words: tuple[Word, ...] = ()
 
 
 def ocr_image(image: Image.Image, languages: str, *, timeout_s: float = PAGE_TIMEOUT_S) -> str:
-    """Return the text Tesseract reads; a noisy page is also read denoised, a barely-Lao page without Lao.
+    """Return the text Tesseract reads (see `read_image`)."""
+    return read_image(image, languages, timeout_s=timeout_s).text
+
+
+def read_image(image: Image.Image, languages: str, *, timeout_s: float = PAGE_TIMEOUT_S) -> Reading:
+    """Return what Tesseract reads; a noisy page is also read denoised, a barely-Lao page without Lao.
 
     With eng+lao, Tesseract turns specks and smudges on an English page into stray Lao
     letters and misreads digits ("12/PM" as ".12/814"); a second pass without Lao fixes both.
@@ -110,7 +116,7 @@ def ocr_image(image: Image.Image, languages: str, *, timeout_s: float = PAGE_TIM
     langs = languages.split("+")
     if "lao" in langs and len(langs) > 1 and 0 < lao_share(reading.text) < 0.15:
         reading = _tesseract(image, "+".join(x for x in langs if x != "lao"), timeout_s=timeout_s)
-    return reading.text
+    return reading
 
 
 def _tesseract(image: Image.Image, languages: str, *, timeout_s: float) -> Reading:
@@ -138,7 +144,24 @@ def _tesseract(image: Image.Image, languages: str, *, timeout_s: float) -> Readi
             raise RuntimeError(f"Tesseract failed: {message[-1] if message else out.returncode}")
         text = base.with_suffix(".txt").read_text("utf-8", "replace")
         table = base.with_suffix(".tsv").read_text("utf-8", "replace")
-    return Reading(normalize_text(text), _mean_confidence(table))
+    return Reading(normalize_text(text), _mean_confidence(table), word_boxes(table, *image.size))
+
+
+def word_boxes(tsv: str, width: int, height: int) -> tuple[Word, ...]:
+    """Return each word of Tesseract's TSV with its box as fractions of the image: (text, left, top, width, height)."""
+    words: list[Word] = []
+    if width <= 0 or height <= 0:
+        return ()
+    for line in tsv.splitlines()[1:]:
+        cells = line.split("\t")
+        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
+            continue
+        try:
+            left, top, w, h = (int(cells[i]) for i in range(6, 10))
+        except ValueError:
+            continue
+        words.append((cells[11].strip(), round(left / width, 5), round(top / height, 5), round(w / width, 5), round(h / height, 5)))
+    return tuple(words)
 
 
 def _mean_confidence(tsv: str) -> float:

@@ -22,7 +22,7 @@ from kb.types import Page, ParsedDocument
 
 from .hyphens import join_broken_words_in
 from .layout import page_text
-from .ocr import OCRUnavailable, PdfRenderer, is_blank, ocr_image, usable_languages
+from .ocr import OCRUnavailable, PdfRenderer, is_blank, read_image, usable_languages
 from .running import strip_running_lines
 from .tables import find_tables
 from .text import find_line_headings, normalize_inline, normalize_text
@@ -280,11 +280,12 @@ def _ocr_page(
         if is_blank(image):
             return Page(number, layer, find_line_headings(layer))
         budget.used_pages += 1
-        text = ocr_image(image, languages)
+        reading = read_image(image, languages)
+        text = reading.text
     except Exception as exc:  # pdfium render errors and Tesseract failures both only lose this page
         warnings.append(f"page {number}: OCR failed ({_reason(exc)})")
         return Page(number, layer, find_line_headings(layer))
     log.debug("OCR of page %d took %.1f s", number, time.monotonic() - started)
     if not any(c.isalpha() for c in text):
         return Page(number, layer, find_line_headings(layer))
-    return Page(number, text, find_line_headings(text), ocr=True)
+    return Page(number, text, find_line_headings(text), ocr=True, words=reading.words)

@@ -40,5 +40,5 @@ def strip_running_lines(pages: list[Page], *, edge: int = 2) -> list[Page]:
             out.append(page)
             continue
         text = "\n".join(ln for i, ln in enumerate(lines) if i not in drop).strip("\n")
-        out.append(Page(page.number, text, find_line_headings(text), ocr=page.ocr))
+        out.append(Page(page.number, text, find_line_headings(text), ocr=page.ocr, words=page.words))
     return out

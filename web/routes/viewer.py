@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from markupsafe import Markup, escape
 
 from kb.citing import reference
@@ -99,3 +99,10 @@ def passage(request: Request, doc_id: str, key: str, kb: KBDep, templates: Templ
     target = resolve_link(kb.store, doc_id, key)
     context = library_context(kb) | viewer_context(kb, target, view) | {"view": view}
     return templates.TemplateResponse(request, "viewer.html", context)
+
+
+@router.get("/documents/{doc_id}/pages/{number}/words")
+def page_words(doc_id: str, number: int, kb: KBDep) -> JSONResponse:
+    """Return an OCR'd page's words with their boxes (fractions of the page), for the viewer to box a passage."""
+    kb.document(doc_id)
+    return JSONResponse({"words": [list(w) for w in kb.store.page_words(doc_id, number)]})

@@ -3,6 +3,7 @@
 // digits (NFKD, lower case) and the longest common runs are marked, longest first, until the passage is covered.
 
 const KEEP = /[\p{L}\p{N}\p{M}]/u;
+const PUNCTUATION = /[^\s\p{L}\p{N}\p{M}]/u; // a mark runs on over the punctuation that ends its words
 const MIN_RUN = 12; // letters: shorter common runs are chance ("of the", a number)
 const MAX_RUNS = 12;
 
@@ -90,6 +91,9 @@ export function markPassage(elements, passageText) {
     const text = el.textContent || "";
     const parts = [];
     let pos = 0;
+    for (const range of list) {
+      while (range[1] < text.length && PUNCTUATION.test(text[range[1]])) range[1] += 1;
+    }
     for (const [start, end] of list) {
       if (start > pos) parts.push(document.createTextNode(text.slice(pos, start)));
       const mark = document.createElement("mark");

@@ -90,10 +90,10 @@ async function renderPage(view, page, passage) {
   view.dataset.coverage = "";
   if (!passage) return;
   let spans = textLayer.textDivs.filter((el) => (el.textContent || "").trim());
-  if (!spans.length && view.dataset.words) {
-    spans = await ocrWordLayer(holder, view.dataset.words);
-  }
+  const scanned = !spans.length && view.dataset.words;
+  if (scanned) spans = await ocrWordLayer(holder, view.dataset.words);
   const { marks, coverage } = markPassage(spans, passage);
+  if (scanned && marks.length) boxPassage(holder, marks);
   view.dataset.coverage = coverage.toFixed(3);
   view.dataset.marks = String(marks.length);
 }
@@ -117,4 +117,21 @@ async function ocrWordLayer(holder, url) {
   });
   holder.append(layer);
   return spans;
+}
+
+// Draws one box around the OCR'd words of the passage (the union of the marked words' boxes).
+function boxPassage(holder, marks) {
+  const outer = holder.getBoundingClientRect();
+  const boxes = marks.map((m) => m.parentElement.getBoundingClientRect());
+  const left = Math.min(...boxes.map((b) => b.left)) - outer.left;
+  const top = Math.min(...boxes.map((b) => b.top)) - outer.top;
+  const right = Math.max(...boxes.map((b) => b.right)) - outer.left;
+  const bottom = Math.max(...boxes.map((b) => b.bottom)) - outer.top;
+  const box = document.createElement("div");
+  box.className = "ocr-passage-box";
+  box.style.left = `${left - 4}px`;
+  box.style.top = `${top - 4}px`;
+  box.style.width = `${right - left + 8}px`;
+  box.style.height = `${bottom - top + 8}px`;
+  holder.append(box);
 }
