@@ -114,8 +114,8 @@ def _successor(store: Store, root: str, source: str, title: str) -> Document | N
     docs = store.documents()
     named = [d for d in docs if d.root == root and d.supersedes == source]
     same_title = [d for d in docs if " ".join(d.title.casefold().split()) == " ".join(title.casefold().split())]
-    found = (named or same_title or [None])[0]
-    return None if found is None else current_version(store, found)
+    found = (named or same_title)[:1]
+    return current_version(store, found[0]) if found else None
 
 
 def resolve_link(store: Store, doc_id: str, key: str) -> LinkTarget:

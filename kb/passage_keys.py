@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from kb.types import Chunk, Document
 
 KEY_LENGTH = 16  # hex digits of the passage's hash: 64 bits, unique among any one document's passages
-_KEY = re.compile(r"[0-9a-f]{%d}" % KEY_LENGTH)
+_KEY = re.compile(rf"[0-9a-f]{{{KEY_LENGTH}}}")
 _SOFT_HYPHEN = "\u00ad"
 
 

@@ -160,7 +160,9 @@ def test_a_text_citation_marks_the_passage_and_scrolls_to_it(browser, kb: Knowle
         assert not plain.locator("button.copy-reference").first.is_visible()  # a button that needs JS is hidden
 
 
-def test_a_deep_link_survives_a_reingest_and_says_when_its_passage_changed(browser, settings: Settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_deep_link_survives_a_reingest_and_says_when_its_passage_changed(  # type: ignore[no-untyped-def]
+    browser, settings: Settings, fake_embedder, tmp_path: Path
+) -> None:
     folder = tmp_path / "lib"
     write_note(folder, SECTIONS)
     (folder / "other.md").write_text("# Fleet\n\nOffice cars are serviced every 10,000 kilometres.\n")

@@ -60,5 +60,6 @@ def join_broken_words_in(pages: list[Page]) -> list[Page]:
     out = []
     for page in pages:
         text = join_broken_words(page.text, known)
-        out.append(page if text == page.text else Page(page.number, text, find_line_headings(text), ocr=page.ocr, words=page.words))
+        out.append(page if text == page.text
+                   else Page(page.number, text, find_line_headings(text), ocr=page.ocr, words=page.words))
     return out

@@ -160,7 +160,8 @@ def word_boxes(tsv: str, width: int, height: int) -> tuple[Word, ...]:
             left, top, w, h = (int(cells[i]) for i in range(6, 10))
         except ValueError:
             continue
-        words.append((cells[11].strip(), round(left / width, 5), round(top / height, 5), round(w / width, 5), round(h / height, 5)))
+        box = (round(left / width, 5), round(top / height, 5), round(w / width, 5), round(h / height, 5))
+        words.append((cells[11].strip(), *box))
     return tuple(words)
 
 

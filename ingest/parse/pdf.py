@@ -129,7 +129,8 @@ def _open(path: Path, source: str, password: str | None) -> tuple[PdfReader, str
 def page_labels(reader: PdfReader) -> dict[int, str]:
     """Return the printed label of each page by 1-based number, when the PDF defines /PageLabels (else empty)."""
     try:
-        if "/PageLabels" not in reader.trailer["/Root"]:
+        root: Any = reader.trailer["/Root"]
+        if "/PageLabels" not in root:
             return {}
         return {i + 1: str(label) for i, label in enumerate(reader.page_labels) if str(label).strip()}
     except Exception:  # a damaged label tree only loses the labels: citations fall back to page numbers
