@@ -218,3 +218,25 @@ def test_the_copy_button_puts_the_reference_on_the_clipboard(browser, kb: Knowle
         page.locator("header button.copy-reference").click()
         page.wait_for_function("() => document.querySelector('header button.copy-reference').textContent === 'Copied'")
         assert page.evaluate("() => navigator.clipboard.readText()") == first.reference
+
+
+def test_the_word_briefing_downloads_from_the_answer_page(browser, kb: KnowledgeBase, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from docx import Document as WordDocument
+
+    answer = kb.ask(QUESTION)
+    with serving(kb) as server:
+        page = browser.new_page(viewport={"width": 1100, "height": 1500}, accept_downloads=True)
+        page.goto(server + "/")
+        page.wait_for_function("() => window.htmx !== undefined")
+        page.fill("#q", QUESTION)
+        page.press("#q", "Enter")
+        page.locator("#answer .coverage").wait_for(timeout=15_000)
+        assert "Searched" in (page.locator("#answer .coverage").text_content() or "")
+        page.screenshot(path=str(SCREENSHOTS / "viewer-answer.png"))
+        with page.expect_download() as info:
+            page.get_by_role("link", name="Word (.docx)").click()
+        saved = tmp_path / info.value.suggested_filename
+        info.value.save_as(saved)
+    assert saved.name.startswith("briefing-") and saved.suffix == ".docx"
+    text = "\n".join(p.text for p in WordDocument(str(saved)).paragraphs)
+    assert QUESTION in text and all(str(c.reference) in text for c in answer.citations)

@@ -22,7 +22,7 @@ from kb.config import Settings
 from kb.errors import DocumentNotFound, KBError, QueryError
 from kb.knowledge_base import KnowledgeBase
 from web.deps import is_htmx
-from web.routes import api, pages, viewer
+from web.routes import api, export, pages, viewer
 from web.templating import create_templates
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(viewer.router)
+    app.include_router(export.router)
     install_error_handlers(app)
     return app
 
