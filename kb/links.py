@@ -118,6 +118,16 @@ def _successor(store: Store, root: str, source: str, title: str) -> Document | N
     return current_version(store, found[0]) if found else None
 
 
+def _moved(store: Store, doc_id: str, key: str) -> LinkTarget | None:
+    """Return the passage in a document of the same file name that holds it, when the library was ingested from a
+    new folder (a document's id is its file name's slug plus a hash of the folder and path), else None."""
+    slug = doc_id.rsplit("-", 1)[0]
+    for doc in store.documents():
+        if doc.id.rsplit("-", 1)[0] == slug and (chunk := _find(store.document_chunks(doc.id), key)) is not None:
+            return LinkTarget("exact", key, doc, chunk, doc.title, chunk.text)
+    return None
+
+
 def resolve_link(store: Store, doc_id: str, key: str) -> LinkTarget:
     """Return what the link to passage `key` of document `doc_id` opens now (see `LinkTarget.status`)."""
     try:
@@ -141,6 +151,9 @@ def resolve_link(store: Store, doc_id: str, key: str) -> LinkTarget:
         near, score = nearest_passage(linked_text, store.document_chunks(newest.id))
         return LinkTarget("changed", key, newest, near, doc.title, linked_text, similarity=score)
     if past is None:
+        moved = _moved(store, doc_id, key)
+        if moved is not None:
+            return moved
         raise DocumentNotFound(f"no document with id {doc_id!r}, and no passage {key!r} was ever stored under it")
     successor = _successor(store, str(past["root"]), str(past["source"]), str(past["title"]))
     if successor is None:

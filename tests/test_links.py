@@ -159,3 +159,17 @@ def test_nearest_passage_prefers_the_most_similar_text() -> None:
     assert near is chunks[1] and score > 0.9
     assert similarity("a b c", "x y z") == 0.0
     assert nearest_passage("anything", []) == (None, 0.0)
+
+
+def test_a_library_ingested_from_a_new_folder_keeps_its_links(library, settings: Settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder, kb = library
+    before = links_of(kb)
+    moved = tmp_path / "moved"
+    folder.rename(moved)
+    fresh = Settings(data_dir=tmp_path / "fresh", corpus_dir=moved, _env_file=None)  # type: ignore[call-arg]
+    ingest_paths([moved], settings=fresh, embedder=fake_embedder)
+    store = KnowledgeBase(fresh, embedder=fake_embedder).store
+    for url, (doc_id, text, _) in before.items():
+        assert store.documents() and all(d.id != doc_id for d in store.documents())  # the ids changed with the folder
+        target = resolve_link(store, doc_id, url.rsplit("/", 1)[-1])
+        assert target.status == "exact" and target.chunk is not None and target.chunk.text == text

@@ -114,6 +114,16 @@ def test_a_pdf_citation_opens_its_page_with_the_passage_highlighted(browser, kb:
         assert in_view(page, "#pdf-view mark.kb-hit")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "viewer-pdf.png"), full_page=True)
+        # The other pages are a click away; back on the cited page, the passage is lit again.
+        step = "1" if cited.hit.chunk.page < cited.hit.document.pages else "-1"
+        page.locator(f"#pdf-view button[data-step='{step}']").click()
+        page.wait_for_function(f"() => document.getElementById('pdf-view').dataset.page === '{cited.hit.chunk.page + int(step)}'"
+                               " && document.getElementById('pdf-view').dataset.state === 'rendered'")
+        assert page.locator("#pdf-view mark.kb-hit").count() == 0
+        page.locator(f"#pdf-view button[data-step='{-int(step)}']").click()
+        page.wait_for_function(f"() => document.getElementById('pdf-view').dataset.page === '{cited.hit.chunk.page}'"
+                               " && document.getElementById('pdf-view').dataset.state === 'rendered'")
+        assert alike(highlighted(page), cited.hit.chunk.text) >= 0.9
     assert not errors, errors
     assert all(url.startswith(server) for url in requested), [u for u in requested if not u.startswith(server)]
     assert any("/static/vendor/pdfjs/build/pdf.worker.min.mjs" in u for u in requested), "pdf.js's worker not served locally"
@@ -240,3 +250,38 @@ def test_the_word_briefing_downloads_from_the_answer_page(browser, kb: Knowledge
     assert saved.name.startswith("briefing-") and saved.suffix == ".docx"
     text = "\n".join(p.text for p in WordDocument(str(saved)).paragraphs)
     assert QUESTION in text and all(str(c.reference) in text for c in answer.citations)
+
+
+def test_the_matcher_finds_a_passage_across_hyphens_ligatures_spacing_and_columns(browser, kb: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    cases = {
+        # line-end hyphenation, a ligature, runs of spaces, and the page's own header around it
+        "hyphens": (["Annual report 2024", "The pro-", "tection of ﬁnancial", "  rights   is   key", "to the plan."],
+                    "The protection of financial rights is key to the plan."),
+        # two columns that the text layer gives right column first: the passage reads left then right
+        "columns": (["Right column: payments are made every quarter by the district office.",
+                     "Left column: households register with the village health volunteer first."],
+                    "Left column: households register with the village health volunteer first. "
+                    "Right column: payments are made every quarter by the district office."),
+    }
+    with serving(kb) as server:
+        page = browser.new_page()
+        page.goto(server + "/")
+        for name, (spans, passage) in cases.items():
+            result = page.evaluate(
+                """async ([spans, passage]) => {
+                    const { markPassage } = await import('/static/passage-match.js');
+                    const box = document.createElement('div');
+                    const els = spans.map((t) => { const s = document.createElement('span'); s.textContent = t; box.append(s); return s; });
+                    document.body.append(box);
+                    const { marks, coverage } = markPassage(els, passage);
+                    box.remove();
+                    return { coverage, text: marks.map((m) => m.textContent).join(' ') };
+                }""",
+                [spans, passage],
+            )
+            assert result["coverage"] >= 0.95, name
+            if name == "columns":  # marked in the page's order, so compared word by word, not in sequence
+                assert sorted(letters(w) for w in result["text"].split()) == sorted(letters(w) for w in passage.split())
+            else:
+                assert alike(result["text"], passage) >= 0.9, (name, result["text"])
+            assert "annualreport" not in letters(result["text"]), "text around the passage was marked"
