@@ -108,6 +108,10 @@ def test_superseded_and_replaced_documents_point_to_the_current_version(library,
     assert superseded.status == "superseded" and superseded.chunk is not None and "every quarter" in superseded.chunk.text
     assert superseded.current is not None and superseded.current.source == "grant-2025.md"
     assert superseded.current_chunk is not None and "every month" in superseded.current_chunk.text
+    with TestClient(create_app(kb.settings, kb=kb)) as client:
+        html = client.get(monitoring).text
+        current = passage_path(superseded.current.id, passage_key(superseded.current_chunk.text))
+        assert "superseded by a newer version" in html and f'href="{current}#passage"' in html
 
     (folder / "grant.md").unlink()  # the old file goes: its passages live on in the history only
     ingest_paths([folder], settings=settings, embedder=fake_embedder)

@@ -260,6 +260,8 @@ def test_api_search(client: TestClient) -> None:
     body = r.json()
     assert body["query"] == "health insurance" and 0 < len(body["results"]) <= 3
     assert {"document_id", "title", "page", "text", "score", "chunk_id"} <= set(body["results"][0])
+    assert all(client.get(h["url"]).status_code == 200 and h["url"].startswith(f"/documents/{h['document_id']}/passages/")
+               for h in body["results"])
     r = client.get("/api/search", params={"q": "health insurance", "doc_type": "decree"})
     assert {h["doc_type"] for h in r.json()["results"]} == {"decree"}
     assert client.get("/api/search", params={"q": ""}).status_code == 422

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from kb.passage_keys import passage_key, passage_path
 from kb.types import DOC_TYPES
 from web.deps import TOP_K_MAX, KBDep, build_filters
 from web.schemas import AnswerOut
@@ -92,9 +93,10 @@ def search(
     date_to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
     language: Annotated[list[str] | None, Query(description="One or more language codes of the documents (en, lo)")] = None,
 ) -> dict[str, Any]:
-    """Return the query and its best passages as `Hit.to_dict()` objects."""
+    """Return the query and its best passages as `Hit.to_dict()` objects, each with its lasting `url`."""
     filters = build_filters(doc_type, date_from, date_to, language)
-    return {"query": q, "results": [h.to_dict() for h in kb.search(q, k=k, filters=filters)]}
+    hits = kb.search(q, k=k, filters=filters)
+    return {"query": q, "results": [h.to_dict() | {"url": passage_path(h.document.id, passage_key(h.chunk.text))} for h in hits]}
 
 
 @router.get("/documents", summary="List the library")
