@@ -66,7 +66,8 @@ def main() -> int:
     everything = [c for _, _, cov, _ in rows for c in cov]
     for source, n, cov, sec in rows:
         share = sum(c >= 0.9 for c in cov) / n if n else 0
-        print(f"| {source} | {n} | {statistics.median(cov):.3f} | {share:.0%} | {min(cov):.3f} | {statistics.median(sec):.2f} s |")
+        median = statistics.median(cov)
+        print(f"| {source} | {n} | {median:.3f} | {share:.0%} | {min(cov):.3f} | {statistics.median(sec):.2f} s |")
     share = sum(c >= 0.9 for c in everything) / len(everything)
     print(f"| all | {len(everything)} | {statistics.median(everything):.3f} | {share:.0%} | {min(everything):.3f} | |")
     return 0

@@ -271,7 +271,9 @@ def test_the_matcher_finds_a_passage_across_hyphens_ligatures_spacing_and_column
                 """async ([spans, passage]) => {
                     const { markPassage } = await import('/static/passage-match.js');
                     const box = document.createElement('div');
-                    const els = spans.map((t) => { const s = document.createElement('span'); s.textContent = t; box.append(s); return s; });
+                    const els = spans.map((t) => {
+                        const s = document.createElement('span'); s.textContent = t; box.append(s); return s;
+                    });
                     document.body.append(box);
                     const { marks, coverage } = markPassage(els, passage);
                     box.remove();
@@ -303,8 +305,10 @@ def test_the_viewer_works_under_a_policy_without_inline_script(browser, kb: Know
             route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
 
         page.route(f"{server}/documents/**", with_policy)
-        page.add_init_script("window.__violations = []; document.addEventListener('securitypolicyviolation',"
-                             " (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber));")
+        page.add_init_script(
+            "window.__violations = []; document.addEventListener('securitypolicyviolation', (e) =>"
+            " window.__violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber));"
+        )
         page.goto(server + str(cited.url))
         data = wait_rendered(page)
         assert float(data["coverage"]) >= 0.9
