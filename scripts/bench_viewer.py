@@ -34,6 +34,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--per-document", type=int, default=40)
+    parser.add_argument("--show-misses", action="store_true", help="print each passage marked under 0.9")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -59,6 +60,10 @@ def main() -> int:
                     page.wait_for_selector("#pdf-view[data-state=rendered], #pdf-view[data-state=failed]", timeout=60_000)
                     seconds.append(time.perf_counter() - started)
                     coverages.append(float(page.get_attribute("#pdf-view", "data-coverage") or 0))
+                    if args.show_misses and coverages[-1] < 0.9:
+                        state = page.get_attribute("#pdf-view", "data-state")
+                        print(f"miss {coverages[-1]:.3f} {doc.source} p.{chunk.page} {state} ocr={chunk.ocr}"
+                              f" {chunk.text[:100]!r}", file=sys.stderr)
                 rows.append((doc.source, len(coverages), coverages, seconds))
             browser.close()
     print("| PDF | passages | median marked | ≥ 0.9 | min | median time |")

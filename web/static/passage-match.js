@@ -1,11 +1,12 @@
 // Finds a passage in a page's text layer and marks it: the passage's text and the layer's spans may differ in
 // whitespace, line-end hyphenation, ligatures, case and column order, so both are reduced to their letters and
-// digits (NFKD, lower case) and the longest common runs are marked, longest first, until the passage is covered.
+// digits (NFKD, lower case) and the runs they share are marked, longest first: long runs anywhere on the page, then
+// short ones (a table's numbers, a cell of one word) only in the stretch of the page the long runs cover.
 
 const KEEP = /[\p{L}\p{N}\p{M}]/u;
 const PUNCTUATION = /[^\s\p{L}\p{N}\p{M}]/u; // a mark runs on over the punctuation that ends its words
-const MIN_RUN = 12; // letters: shorter common runs are chance ("of the", a number)
-const MAX_RUNS = 12;
+const LONG_RUN = 12; // letters: a shorter run found anywhere on the page may be chance ("of the", a number)
+const SHORT_RUN = 3; // letters: the shortest run taken near the long ones
 
 // Returns the letters of `text` as code points, and for each the index of the character it came from.
 function lettersOf(text) {
@@ -22,40 +23,70 @@ function lettersOf(text) {
   return { codes, origin };
 }
 
-// Returns the longest run common to a and b among the positions not yet used: {i, j, length}.
-function longestRun(a, b, usedA, usedB) {
+// Returns every maximal run common to a and b of at least `min` letters, as [length, start in a, start in b].
+function commonRuns(a, b, min) {
   const m = b.length;
   let prev = new Int32Array(m + 1);
   let cur = new Int32Array(m + 1);
-  let best = { i: 0, j: 0, length: 0 };
+  const runs = [];
   for (let i = 0; i < a.length; i += 1) {
     const ai = a[i];
-    const freeA = !usedA[i];
+    const next = i + 1 < a.length ? a[i + 1] : -1;
     for (let j = 0; j < m; j += 1) {
-      if (freeA && !usedB[j] && ai === b[j]) {
+      if (ai === b[j]) {
         const run = prev[j] + 1;
         cur[j + 1] = run;
-        if (run > best.length) best = { i: i - run + 1, j: j - run + 1, length: run };
+        if (run >= min && (j + 1 >= m || next !== b[j + 1])) runs.push([run, i - run + 1, j - run + 1]);
       } else {
         cur[j + 1] = 0;
       }
     }
     [prev, cur] = [cur, prev];
   }
+  return runs.sort((x, y) => y[0] - x[0]);
+}
+
+// Returns the longest stretch of a run whose letters are free on both sides: [length, start in a, start in b].
+function freePart([length, i, j], usedA, usedB) {
+  let best = [0, i, j];
+  let start = 0;
+  for (let k = 0; k <= length; k += 1) {
+    if (k === length || usedA[i + k] || usedB[j + k]) {
+      if (k - start > best[0]) best = [k - start, i + start, j + start];
+      start = k + 1;
+    }
+  }
   return best;
 }
 
-// Returns, for each letter of the page, whether it belongs to the passage (runs found longest first).
+// Returns, for each letter of the page, whether it belongs to the passage, and the share of the passage found.
 export function matchLetters(passage, page) {
   const usedA = new Uint8Array(passage.length);
   const usedB = new Uint8Array(page.length);
+  const long = Math.min(LONG_RUN, passage.length);
+  const runs = commonRuns(passage, page, Math.min(SHORT_RUN, long));
   let covered = 0;
-  for (let n = 0; n < MAX_RUNS && covered < 0.98 * passage.length; n += 1) {
-    const run = longestRun(passage, page, usedA, usedB);
-    if (run.length < Math.min(MIN_RUN, passage.length)) break;
-    usedA.fill(1, run.i, run.i + run.length);
-    usedB.fill(1, run.j, run.j + run.length);
-    covered += run.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  const take = ([length, i, j]) => {
+    usedA.fill(1, i, i + length);
+    usedB.fill(1, j, j + length);
+    covered += length;
+  };
+  for (const run of runs) {
+    if (run[0] < long) break;
+    const part = freePart(run, usedA, usedB);
+    if (part[0] >= long) {
+      take(part);
+      lo = Math.min(lo, part[2]);
+      hi = Math.max(hi, part[2] + part[0]);
+    }
+  }
+  const margin = Math.max(40, passage.length - covered); // the letters still missing may lie just outside
+  for (const run of runs) {
+    if (run[0] >= long || run[2] < lo - margin || run[2] + run[0] > hi + margin) continue;
+    const part = freePart(run, usedA, usedB);
+    if (part[0] >= Math.min(SHORT_RUN, long)) take(part);
   }
   return { marked: usedB, coverage: passage.length ? covered / passage.length : 0 };
 }
