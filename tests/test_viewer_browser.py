@@ -157,6 +157,8 @@ def test_a_text_citation_marks_the_passage_and_scrolls_to_it(browser, kb: Knowle
         assert letters(mark.text_content() or "") == letters(chunk.text)
         page.wait_for_function("() => { const r = document.getElementById('passage').getBoundingClientRect();"
                                " return r.top >= 0 && r.top < innerHeight; }")
+        page.wait_for_function("() => { const r = document.getElementById('passage').getBoundingClientRect();"
+                               " return Math.abs(r.top + r.height / 2 - innerHeight / 2) < innerHeight / 4; }")
         page.screenshot(path=str(SCREENSHOTS / "viewer-text.png"))
 
         # Without JavaScript: the text view still marks the passage, and a PDF link falls back to its page's text.
