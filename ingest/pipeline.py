@@ -300,7 +300,8 @@ class Ingestor:
                     row_hashes=s.row_hashes,
                     chunker=CHUNKER_VERSION,
                     page_labels=s.parsed.page_labels,
-                    page_words={p.number: p.words for p in s.parsed.pages if p.words and p.number is not None},
+                    # A file without pages (an image) keeps its words as page 1's: the image is its one page.
+                    page_words={p.number or 1: p.words for p in s.parsed.pages if p.words},
                 )
             except (KBError, OSError) as exc:
                 report.failed.append({"source": s.doc.source, "reason": str(exc)})

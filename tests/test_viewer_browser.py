@@ -318,3 +318,34 @@ def test_the_viewer_works_under_a_policy_without_inline_script(browser, kb: Know
         # htmx adds its indicator styles inline (the policy's branch turns that off with includeIndicatorStyles).
         violations = [v for v in page.evaluate("() => window.__violations") if "/vendor/htmx/" not in v]
         assert violations == []
+
+
+def test_a_scanned_image_file_shows_the_image_with_the_passage_boxed(  # type: ignore[no-untyped-def]
+    browser, settings: Settings, fake_embedder, tmp_path: Path
+) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    lines = ["NOTICE OF THE DISTRICT OFFICE", "", "Payments of the child grant are made every quarter",
+             "at the district office, from the first Monday of the", "month, to the mother or the registered carer.", "",
+             "Complaints go to the village chief within thirty days."]
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 34)
+    image = Image.new("L", (1400, 520), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((60, 40 + i * 62), line, font=font, fill=0)
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    image.save(folder / "notice.png")
+    assert ingest_paths([folder], settings=settings, embedder=fake_embedder).ok
+    kb = KnowledgeBase(settings, embedder=fake_embedder)
+    doc = kb.documents()[0]
+    chunk = max(kb.chunks(doc.id), key=lambda c: len(c.text))
+    assert chunk.ocr and "every quarter" in chunk.text
+    with serving(kb) as server:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto(server + passage_path(doc.id, passage_key(chunk.text)) + "#passage")
+        page.wait_for_selector("#image-view[data-state=rendered]", timeout=30_000)
+        assert float(page.get_attribute("#image-view", "data-coverage") or 0) >= 0.9
+        marked = page.evaluate("() => [...document.querySelectorAll('#image-view mark.kb-hit')].map(m => m.textContent).join(' ')")
+        assert alike(marked, chunk.text) >= 0.9
+        assert page.locator("#image-view .ocr-passage-box").is_visible()

@@ -224,6 +224,7 @@ def parse_image(path: Path, *, source: str, ocr: bool = True, ocr_languages: str
     except (UnidentifiedImageError, OSError) as exc:
         raise ParseError(source, f"damaged or unsupported image: {exc}") from None
     texts: list[str] = []
+    words: tuple[Word, ...] = ()
     warnings: list[str] = []
     for frame in range(frames):
         try:
@@ -235,11 +236,15 @@ def parse_image(path: Path, *, source: str, ocr: bool = True, ocr_languages: str
         if is_blank(image):
             continue
         try:
-            texts.append(ocr_image(image, languages))
+            reading = read_image(image, languages)
         except (TimeoutError, RuntimeError) as exc:
             warnings.append(f"frame {frame + 1}: {exc}")
+            continue
+        texts.append(reading.text)
+        # The words' boxes place the passage on the image; a TIFF of several frames has no one image to place them on.
+        words = reading.words if frames == 1 else ()
     text = "\n\n".join(t for t in texts if t)
     if not text:
         warnings.append("OCR found no text in the image")
-    page = Page(number=None, text=text, headings=find_line_headings(text), ocr=True)
+    page = Page(number=None, text=text, headings=find_line_headings(text), ocr=True, words=words)
     return ParsedDocument(pages=[page], warnings=warnings)

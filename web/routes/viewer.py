@@ -26,6 +26,9 @@ from web.templating import is_pdf
 
 router = APIRouter(include_in_schema=False)
 
+# Scanned image files a browser shows as they are (a TIFF it does not: those open in the text view).
+BROWSER_IMAGES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
 
 @dataclass
 class PageText:
@@ -75,13 +78,19 @@ def passage_url(doc: Document, chunk: Chunk) -> str:
 def viewer_context(kb: KnowledgeBase, target: LinkTarget, view: str) -> dict[str, Any]:
     """Return what the viewer page shows for a resolved link."""
     doc, chunk = target.document, target.chunk
-    context: dict[str, Any] = {"target": target, "doc": doc, "chunk": chunk, "pdf": False, "pages": [], "reference": None}
+    context: dict[str, Any] = {
+        "target": target, "doc": doc, "chunk": chunk, "pdf": False, "image": False, "pages": [], "reference": None,
+    }
     if doc is None:
         return context
     labels = kb.store.page_labels(doc.id)
     pdf = is_pdf(doc) and chunk is not None and chunk.page is not None and view != "text"
     if pdf and chunk is not None:
         context |= {"pdf": True, "file_url": f"/documents/{doc.id}/file", "page": chunk.page}
+    elif (chunk is not None and chunk.ocr and doc.media_type in BROWSER_IMAGES and view != "text"
+          and kb.store.page_words(doc.id, 1)):
+        # A scanned image file: the image itself, its OCR'd words (kept as page 1's) placed over it.
+        context |= {"image": True, "file_url": f"/documents/{doc.id}/file", "words_url": f"/documents/{doc.id}/pages/1/words"}
     if chunk is not None:
         context["reference"] = reference(doc, chunk, labels.get(chunk.page) if chunk.page is not None else None)
         context["url"] = passage_url(doc, chunk)

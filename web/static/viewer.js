@@ -4,6 +4,7 @@
 // way. Without JavaScript the text view under it shows the page's text with the passage marked.
 
 import * as pdfjs from "/static/vendor/pdfjs/build/pdf.min.mjs";
+import { boxPassage, ocrWordLayer } from "/static/ocr-layer.js";
 import { markPassage } from "/static/passage-match.js";
 
 const view = document.getElementById("pdf-view");
@@ -96,42 +97,4 @@ async function renderPage(view, page, passage) {
   if (scanned && marks.length) boxPassage(holder, marks);
   view.dataset.coverage = coverage.toFixed(3);
   view.dataset.marks = String(marks.length);
-}
-
-// A scanned page has no text layer: place the OCR'd words, boxed as the server recorded them, over the image.
-async function ocrWordLayer(holder, url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
-  if (!response.ok) return [];
-  const { words } = await response.json();
-  const layer = document.createElement("div");
-  layer.className = "ocrLayer";
-  const spans = words.map(([text, left, top, width, height]) => {
-    const span = document.createElement("span");
-    span.textContent = text;
-    span.style.left = `${left * 100}%`;
-    span.style.top = `${top * 100}%`;
-    span.style.width = `${width * 100}%`;
-    span.style.height = `${height * 100}%`;
-    layer.append(span, " ");
-    return span;
-  });
-  holder.append(layer);
-  return spans;
-}
-
-// Draws one box around the OCR'd words of the passage (the union of the marked words' boxes).
-function boxPassage(holder, marks) {
-  const outer = holder.getBoundingClientRect();
-  const boxes = marks.map((m) => m.parentElement.getBoundingClientRect());
-  const left = Math.min(...boxes.map((b) => b.left)) - outer.left;
-  const top = Math.min(...boxes.map((b) => b.top)) - outer.top;
-  const right = Math.max(...boxes.map((b) => b.right)) - outer.left;
-  const bottom = Math.max(...boxes.map((b) => b.bottom)) - outer.top;
-  const box = document.createElement("div");
-  box.className = "ocr-passage-box";
-  box.style.left = `${left - 4}px`;
-  box.style.top = `${top - 4}px`;
-  box.style.width = `${right - left + 8}px`;
-  box.style.height = `${bottom - top + 8}px`;
-  holder.append(box);
 }
