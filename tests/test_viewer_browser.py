@@ -346,6 +346,7 @@ def test_a_scanned_image_file_shows_the_image_with_the_passage_boxed(  # type: i
         page.goto(server + passage_path(doc.id, passage_key(chunk.text)) + "#passage")
         page.wait_for_selector("#image-view[data-state=rendered]", timeout=30_000)
         assert float(page.get_attribute("#image-view", "data-coverage") or 0) >= 0.9
-        marked = page.evaluate("() => [...document.querySelectorAll('#image-view mark.kb-hit')].map(m => m.textContent).join(' ')")
+        marked = page.evaluate("() => [...document.querySelectorAll('#image-view mark.kb-hit')]"
+                               ".map(m => m.textContent).join(' ')")
         assert alike(marked, chunk.text) >= 0.9
         assert page.locator("#image-view .ocr-passage-box").is_visible()
