@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from kb.answer import ABSTAIN_MESSAGE, AnswerParams, build_answer
-from kb.read.abstain import missing_specifics
+from kb.read.abstain import missing_specifics, sources_not_held
 from kb.read.evidence import gives
 from kb.read.features import FEATURES, featurize
 from kb.read.frame import answer_types, read_question
@@ -189,6 +189,24 @@ def test_a_name_year_or_figure_no_passage_holds_is_missing_but_an_acronym_never_
     # A name is written several ways: an apostrophe's form, a demonym that begins the country's name.
     held = [_hit("The Women’s Committee of Tajikistan met in Dushanbe.")]
     assert missing_specifics(read_question("What did the Women's Committee ask of Tajik families?"), held) == []
+
+
+def test_a_fiscal_year_written_as_a_short_span_is_a_span_of_its_two_years() -> None:
+    fiscal = [_hit("After the 2014–15 reforms the subsidy bill fell to 1.2 per cent of GDP.")]
+    both = [_hit("Tariffs rose in 2014 and again in 2015.")]
+    assert read_question("What did the 2014-15 reforms do?").years == ("2014–2015",)
+    assert missing_specifics(read_question("What happened to the bill after the 2014-15 reforms?"), fiscal) == []
+    assert missing_specifics(read_question("What happened to tariffs in 2014/15?"), both) == []
+    assert missing_specifics(read_question("What did the bill reach in 2014?"), fiscal) == []
+    assert missing_specifics(read_question("What did the bill reach in 2016?"), fiscal) == ["2016"]
+
+
+def test_a_source_the_library_lacks_is_named_unless_a_passage_reports_what_it_found() -> None:
+    titles = ["Energy Subsidy Reform: Case Studies"]
+    question = "Were households in the 2015 study willing to pay more?"
+    assert sources_not_held(question, titles) == ["2015 study"]
+    assert sources_not_held(question, titles, ["The 2015 qualitative study revealed concerns about quality."]) == []
+    assert sources_not_held(question, titles, ["A study is planned for 2015."]) == ["2015 study"]
 
 
 # -- the model file ---------------------------------------------------------------------------------------

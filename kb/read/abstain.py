@@ -30,13 +30,17 @@ def is_written(name: str, text: str) -> bool:
     """Return True when the name is in the text: whole (spacing aside), or every word of a longer name somewhere.
 
     A year is written only as a year of its own: the "2021" of "the 2021–2025 strategy" is a span's start, not the
-    year 2021; a span is written as a span ("2021-2025", "2021 to 2025").
+    year 2021; a span is written as a span ("2021-2025", "2021 to 2025", "2014-15") or by both its ends.
     """
     if range_ := YEAR_RANGE.fullmatch(name):
         first, last = range_.groups()
-        return re.search(rf"\b{first}\s*(?:[-–/]|to)\s*(?:{last}|{last[2:]})\b", text) is not None
+        # ... or by its two ends ("between 2014 and 2015").
+        return re.search(rf"\b{first}\s*(?:[-–/]|to)\s*(?:{last}|{last[2:]})\b", text) is not None or all(
+            re.search(rf"(?<![\w–-]){year}(?![\w])", text) for year in (first, last))
     if re.fullmatch(r"(?:1[89]|20)\d\d", name):
-        return re.search(rf"(?<![\w–-]){name}(?![\w–-])", YEAR_RANGE.sub(" ", text)) is not None
+        # A fiscal or school year written as a short span ("2014–15", "2019/20") holds its first year.
+        own = rf"(?<![\w–-]){name}(?:(?![\w–-])|(?=\s*[–/-]\s*\d\d(?!\d)))"
+        return re.search(own, YEAR_RANGE.sub(" ", text)) is not None
     plain = name.replace(",", "").replace("’", "'")
     text = text.replace("’", "'")
     spaced = r"\s*".join(re.escape(part) for part in plain.split())
@@ -116,7 +120,9 @@ def sources_not_held(question: str, titles: Sequence[str], passages: Sequence[st
 
 
 _REPORTING = (r"reports?|reported|found|finds|recommend(?:s|ed)?|shows?|showed|says?|said|notes?|noted|estimates?|"
-              r"estimated|concludes?|concluded|states?|stated|calls? for|called for|proposes?|proposed")
+              r"estimated|concludes?|concluded|states?|stated|calls? for|called for|proposes?|proposed|reveal(?:s|ed)?|"
+              r"identifie[sd]|identify|suggest(?:s|ed)?|indicate[sd]?|highlight(?:s|ed)?|provide[sd]?|document(?:s|ed)|"
+              r"describe[sd]?|confirm(?:s|ed)?|assesse[sd]|examine[sd]|covered|covers|included|includes")
 
 
 def _reports(distinct: Sequence[str], kind: str, text: str) -> bool:

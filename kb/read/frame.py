@@ -69,7 +69,7 @@ _ASKS_NAME = re.compile(r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "PRODUCT"})
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 YEAR_RANGE = re.compile(r"\b((?:1[89]|20)\d\d)\s*(?:[-–/]|to)\s*((?:1[89]|20)\d\d)\b")
-_YEAR_SPAN = re.compile(r"\b((?:1[89]|20)\d\d)\s*[-–/]\s*\d{2}\b")
+_YEAR_SPAN = re.compile(r"\b((?:1[89]|20)\d\d)\s*[-–/]\s*(\d{2})\b")
 _FIGURE = re.compile(r"(?<![\w.])\d[\d,.]*\d(?![\w.])|(?<![\w.])\d(?![\w.])")
 # Words that start questions and are capitalised for that reason alone.
 _WH = frozenset("what which who whom whose when where why how is are was were do does did can could should will would "
@@ -212,7 +212,9 @@ def read_question(question: str) -> QuestionFrame:
     doc = _parse(question) if language == "en" else None
     # A span of years ("the 2021–2025 strategy") is asked as written; other years one by one.
     spans = [f"{m.group(1)}–{m.group(2)}" for m in YEAR_RANGE.finditer(question)]
-    years = spans + _YEAR.findall(YEAR_RANGE.sub(" ", question))
+    # "2014-15", "2019/20": a short span is the span of its two years ("2014–2015"), written either way.
+    spans += [f"{m.group(1)}–{m.group(1)[:2]}{m.group(2)}" for m in _YEAR_SPAN.finditer(YEAR_RANGE.sub(" ", question))]
+    years = spans + _YEAR.findall(_YEAR_SPAN.sub(" ", YEAR_RANGE.sub(" ", question)))
     # "2014-15", "2019/20": a year span's second part is part of the year, not a figure.
     bare = _YEAR_SPAN.sub(lambda m: m.group(1), YEAR_RANGE.sub(" ", question))
     figures = [f for f in _FIGURE.findall(bare) if f not in years and not _YEAR.fullmatch(f)]
