@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunk import CHUNKER_VERSION, chunk_pages, embedding_text, row_texts
+from ingest.commitments import EXTRACTOR_VERSION, attach_passages, extract_commitments
 from ingest.discover import Entry, Manifest, discover_files, document_id, read_manifest
 from ingest.metadata import infer_metadata
 from kb.config import Settings
@@ -20,9 +21,13 @@ from kb.errors import KBError, ParseError
 from kb.knowledge_base import index_identity
 from kb.lexical import detect_language, tokenize
 from kb.store import Store, utc_now
+from kb.commitments.types import Commitment
 from kb.types import Chunk, Document, ParsedDocument
 
 log = logging.getLogger(__name__)
+
+# What a stored file records as the version that read it: the chunker's and the commitments extractor's.
+READER_VERSION = f"{CHUNKER_VERSION}+c{EXTRACTOR_VERSION}"
 
 Parser = Callable[..., ParsedDocument]
 
@@ -73,6 +78,7 @@ class _Staged:
     size: int
     mtime: float
     replacing: bool
+    commitments: list[Commitment] = field(default_factory=list)
 
 
 def _hash(text: str) -> str:
@@ -196,7 +202,7 @@ class Ingestor:
         if (
             previous is not None
             and previous[0] == sha
-            and previous[4] == CHUNKER_VERSION
+            and previous[4] == READER_VERSION
             and self._same_metadata(doc_id, entry)
         ):
             if previous[2] != stat.st_mtime:
@@ -269,7 +275,11 @@ class Ingestor:
         hashes = [_hash(t) for t in texts]
         rows = [row_texts(c) for c in chunks]
         row_hashes = [[_hash(r) for r in passage_rows] for passage_rows in rows]
-        self._staged.append(_Staged(doc, parsed, chunks, texts, hashes, rows, row_hashes, size, mtime, replacing))
+        records = extract_commitments(parsed.pages, reference=doc.date)
+        attach_passages(records, chunks, parsed.pages, doc_id)
+        self._staged.append(
+            _Staged(doc, parsed, chunks, texts, hashes, rows, row_hashes, size, mtime, replacing, records)
+        )
         if sum(len(s.texts) for s in self._staged) >= self.flush_passages:
             self.flush(report)
         return doc_id
@@ -298,7 +308,8 @@ class Ingestor:
                     tokens=[tokenize(t) for t in s.texts],
                     hashes=s.hashes,
                     row_hashes=s.row_hashes,
-                    chunker=CHUNKER_VERSION,
+                    chunker=READER_VERSION,
+                    commitments=s.commitments,
                 )
             except (KBError, OSError) as exc:
                 report.failed.append({"source": s.doc.source, "reason": str(exc)})

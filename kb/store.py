@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kb.commitments.store import create_tables, insert_commitments
+from kb.commitments.types import Commitment
 from kb.errors import DocumentNotFound, IndexMismatchError
 from kb.schema import SCHEMA, SCHEMA_VERSION
 from kb.types import Chunk, Document
@@ -42,6 +44,7 @@ class Store:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.connect() as db:
             db.executescript(SCHEMA)
+            create_tables(db)
             columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
             if "table_header" not in columns:  # libraries built before table headers were kept
                 db.execute("ALTER TABLE chunks ADD COLUMN table_header TEXT")
@@ -128,11 +131,13 @@ class Store:
         hashes: Sequence[str],
         row_hashes: Sequence[Sequence[str]] = (),
         chunker: str | None = None,
+        commitments: Sequence[Commitment] = (),
     ) -> None:
         """Write one document with its pages and chunks in a single transaction, replacing any old copy.
 
         `row_hashes` gives, for each chunk, the embeddings of its table rows (vectors beside the chunk's own);
-        `chunker` is the version of the chunker that cut the passages (a newer one re-chunks the file).
+        `chunker` is the version of the chunker that cut the passages (a newer one re-chunks the file);
+        `commitments` are the records read from the document, stored with it.
         """
         with self.connect() as db:
             db.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
@@ -164,6 +169,7 @@ class Store:
                     "INSERT INTO chunk_rows VALUES (?, ?, ?)",
                     [(ids[c.ordinal], i, h) for c, rows in zip(chunks, row_hashes, strict=True) for i, h in enumerate(rows)],
                 )
+            insert_commitments(db, doc.id, commitments)
             self._bump(db)
 
     def remove_documents(self, ids: Sequence[str]) -> None:

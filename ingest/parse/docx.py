@@ -48,15 +48,95 @@ def _table_rows(table: Table) -> list[str]:
     return rows
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class _Numbering:
+    """Word's list numbering: which paragraphs are list items, and the number Word would show for each."""
+
+    def __init__(self, document: Any) -> None:
+        self.formats: dict[tuple[str, int], str] = {}  # (numId, level) -> numFmt
+        self.counters: dict[tuple[str, int], int] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        abstract = {
+            a.get(f"{_W}abstractNumId"): {
+                int(lvl.get(f"{_W}ilvl", "0")): (lvl.find(f"{_W}numFmt").get(f"{_W}val") if lvl.find(f"{_W}numFmt") is not None else "decimal")
+                for lvl in a.iter(f"{_W}lvl")
+            }
+            for a in root.iter(f"{_W}abstractNum")
+        }
+        for num in root.iter(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            levels = abstract.get(ref.get(f"{_W}val") if ref is not None else None, {})
+            for level, fmt in levels.items():
+                self.formats[(num.get(f"{_W}numId") or "", level)] = fmt
+
+    def marker(self, paragraph: Paragraph) -> str:
+        """Return "1. " for a numbered list item, "• " for a bulleted one, "" for any other paragraph."""
+        num_id, level = _num_props(paragraph)
+        if num_id is None:
+            return ""
+        fmt = self.formats.get((num_id, level), "bullet" if "bullet" in _style_name(paragraph) else "decimal")
+        if fmt in ("bullet", "none"):
+            return "• "
+        key = (num_id, level)
+        self.counters[key] = self.counters.get(key, 0) + 1
+        for deeper in [k for k in self.counters if k[0] == num_id and k[1] > level]:
+            del self.counters[deeper]
+        n = self.counters[key]
+        if fmt in ("lowerLetter", "upperLetter"):
+            letter = chr(ord("a") + (n - 1) % 26)
+            return f"{letter.upper() if fmt == 'upperLetter' else letter}) "
+        return f"{n}. "
+
+
+def _style_name(paragraph: Paragraph) -> str:
+    try:
+        return (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+    except (KeyError, ValueError):
+        return ""
+
+
+def _num_props(paragraph: Paragraph) -> tuple[str | None, int]:
+    """Return the paragraph's list (numId, level), from its own properties or its style's."""
+    for holder in (paragraph._p.pPr, _style_ppr(paragraph)):
+        num_pr = holder.find(f"{_W}numPr") if holder is not None else None
+        if num_pr is not None:
+            num_id = num_pr.find(f"{_W}numId")
+            ilvl = num_pr.find(f"{_W}ilvl")
+            value = num_id.get(f"{_W}val") if num_id is not None else None
+            if value and value != "0":
+                return value, int(ilvl.get(f"{_W}val")) if ilvl is not None else 0
+    name = _style_name(paragraph)
+    if name.startswith("list bullet"):
+        return "bullet", 0
+    if name.startswith("list number"):
+        return "style-number", 0
+    return None, 0
+
+
+def _style_ppr(paragraph: Paragraph) -> Any:
+    try:
+        style = paragraph.style
+    except (KeyError, ValueError):
+        return None
+    return style.element.pPr if style is not None else None
+
+
 def _body_blocks(document: Any) -> Iterator[Block]:
-    """Yield the body's paragraphs and tables in document order."""
+    """Yield the body's paragraphs (list items with the marker Word shows) and tables in document order."""
+    numbering = _Numbering(document)
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = Paragraph(child, document)
             text = paragraph.text
             if text.strip():
-                yield text, _style_level(paragraph)
+                level = _style_level(paragraph)
+                yield (text if level is not None else numbering.marker(paragraph) + text), level
         elif tag == "tbl":
             rows = _table_rows(Table(child, document))
             if rows:

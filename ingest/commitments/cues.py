@@ -1,0 +1,190 @@
+"""General cues of commitments: what a heading or a table header names, labelled fields, modal verbs, owners."""
+
+from __future__ import annotations
+
+import re
+
+# What a section heading or a table column names (first match wins, in this order).
+_KIND_WORDS = (
+    ("recommendation", re.compile(r"\brecommend(?:ation|ations|ed|s)?\b", re.I)),
+    ("decision", re.compile(r"\b(?:decisions?|resolutions?|decided|agreed|agreements?)\b", re.I)),
+    ("action", re.compile(r"\b(?:actions?|action (?:items?|points?|plan)|follow[- ]?ups?|next steps|to[- ]dos?|"
+                          r"tasks?|assignments?)\b", re.I)),
+    ("target", re.compile(r"\b(?:targets?|commitments?|milestones?)\b", re.I)),
+)
+# Sections that talk about things without committing to them.
+_TALK = re.compile(r"\b(?:discussions?|deliberations?|background|findings?|context|presentations?|"
+                   r"introduction|summary of discussion|attendance|agenda)\b", re.I)
+
+
+def kind_named(text: str) -> str | None:
+    """Return the kind of commitment a heading or column name names, if any."""
+    for kind, pattern in _KIND_WORDS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def names_talk(text: str) -> bool:
+    """Return True for a heading of a section that discusses rather than decides ("Discussion", "Findings")."""
+    return bool(_TALK.search(text)) and kind_named(text) is None
+
+
+# Table columns by role.
+_OWNER_COL = re.compile(r"\b(?:responsib\w*|lead(?:s| body| agency| ministry| organi[sz]ation)?|owners?|who|"
+                        r"by whom|agency|agencies|focal point|assigned(?: to)?|accountable|implement\w*|actors?)\b",
+                        re.I)
+_DUE_COL = re.compile(r"\b(?:due(?: date)?|deadlines?|by when|when|timeline|time ?frame|timing|target date|"
+                      r"target year|completion(?: date)?|date|year)\b", re.I)
+_NUMBER_COL = re.compile(r"^(?:no\.?|nr\.?|#|n°|ref\.?|id|number|item|s/n|sn)$", re.I)
+_STATUS_COL = re.compile(r"^(?:status|progress|state)\b", re.I)
+_TARGET_VALUE_COL = re.compile(r"\btarget\b", re.I)
+_TEXT_COL = re.compile(r"\b(?:recommend\w*|actions?|decisions?|commitments?|targets?|indicators?|measures?|"
+                       r"activit(?:y|ies)|tasks?|description|items?|what|milestones?|outputs?|results?)\b", re.I)
+
+
+def column_roles(header: list[str]) -> dict[str, int]:
+    """Return the column of each role a table header names: number, text, owner, due, status, target."""
+    roles: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        name = cell.strip()
+        if not name:
+            continue
+        if "number" not in roles and _NUMBER_COL.match(name):
+            roles["number"] = i
+        elif "status" not in roles and _STATUS_COL.match(name):
+            roles["status"] = i
+        elif "owner" not in roles and _OWNER_COL.search(name):
+            roles["owner"] = i
+        elif "due" not in roles and _DUE_COL.search(name) and not re.search(r"\bbaseline\b", name, re.I):
+            roles["due"] = i
+        elif "text" not in roles and _TEXT_COL.search(name) and not _TARGET_VALUE_COL.fullmatch(name):
+            roles["text"] = i
+        elif "target" not in roles and _TARGET_VALUE_COL.search(name):
+            roles["target"] = i
+    return roles
+
+
+# Labelled fields inside an item: "(Responsible: MoH. Deadline: 31 December 2024.)", "Lead: LSSO", "Due: Q3 2025".
+_FIELD_END = r"(?=\.\s+(?:\(|[A-Z][\w /-]{0,24}:)|\.?\s*\)|;|\.\s*$|\s*$|\n|\s+[–—]\s)"
+OWNER_FIELD = re.compile(
+    r"\b(?:responsib(?:le|ility)(?: body| agency)?|lead(?: body| agency| ministry)?|owner|led by|by whom|who|"
+    r"assigned to|focal point|accountable)\s*:\s*(?P<value>[^:]+?)" + _FIELD_END,
+    re.I,
+)
+DUE_FIELD = re.compile(
+    r"\b(?:deadline|due(?: date| by)?|by when|timeline|time ?frame|target date|target year|completion date|"
+    r"when|timing)\s*:\s*(?P<value>[^:]+?)" + _FIELD_END,
+    re.I,
+)
+# A deadline in running text: "by 30 June 2025", "before the end of 2024", "no later than Q3 2025".
+DUE_PHRASE = re.compile(
+    r"\b(?:by|before|no later than|not later than|until|in time for|deadline(?: of| is)?|due(?: on| by| in)?)\s+"
+    r"(?P<value>(?:the\s+)?[^,;()]{2,60}?)(?=[,;()]|\.\s|\.$|$)",
+    re.I,
+)
+# Text that labels itself: "Action: ...", "Illustrative target: ...", "Decision 3: ...".
+SELF_LABEL = re.compile(
+    r"^(?:[A-Z][a-z]+\s+)?(?P<label>recommendation|decision|action(?: point| item)?|target|commitment|"
+    r"milestone)s?\s*(?:\d+[a-z]?)?\s*:\s*",
+    re.I,
+)
+# A parenthesis naming the sentence a target: "(illustrative target year)", "(target)".
+TARGET_ASIDE = re.compile(r"\((?![^()]*\b(?:no|not|without)\b)[^()]*\btarget\b[^()]*\)", re.I)
+# A real modal verb: what a sentence outside any commitments section needs, with a deadline, to be an action.
+STRONG_MODAL = re.compile(r"\b(?:will|shall|must|agreed to|agrees to|undert(?:ook|akes) to|is to|are to)\b")
+
+# Words that commit someone: "will", "shall", "agreed to", "is to", "undertook to", "to + verb" in minutes.
+_MODAL = re.compile(
+    r"\b(?:will|shall|must|should|is to|are to|agreed to|agrees to|undert(?:ook|akes) to|commit(?:ted|s)? to|"
+    r"(?:was|were|is|are) (?:asked|requested|tasked|mandated|invited|expected|responsible) (?:to|for|with))\b",
+)
+# Minutes' shorthand for an action: "MoF to prepare a costing note by June."
+_INFINITIVE = re.compile(r"^(?P<who>[A-Z][\w .,&/()'’-]{1,80}?)\s+to\s+(?:be\s+)?(?!the\b|a\b|an\b)[a-z]{3,}\b")
+_VERB_IN_SUBJECT = re.compile(r"\b(?:is|are|was|were|has|have|had|be|been|that|which|who|can|could|would|may|might)\b",
+                              re.I)
+_AGREED = re.compile(r"\b(?:it was (?:agreed|decided|resolved)|(?:agreed|decided|resolved) that|"
+                     r"the (?:meeting|group|committee|commission|board|council) (?:agreed|decided|resolved))\b", re.I)
+_RECOMMEND = re.compile(r"\b(?:recommend\w*|should)\b", re.I)
+_REPORTING = re.compile(
+    r"\b(?:noted|reported|said|stated|explained|recalled|stressed|presented|informed|mentioned|observed|"
+    r"highlighted|welcomed|expressed|raised|discussed|suggested|wondered|questioned|asked (?:whether|if|about)|"
+    r"thanked|summari[sz]ed|pointed out|emphasi[sz]ed|acknowledged|regretted)\b",
+    re.I,
+)
+_ORG_WORDS = re.compile(
+    r"\b(?:ministry|ministries|department|secretariat|office|commission|committee|bureau|unit|agency|council|"
+    r"team|group|government|authority|organi[sz]ation|division|fund|board|directorate|institute|programme|"
+    r"province|provinces|partners?|chair|minister|director|officer|coordinator|head|members?|consultant|staff|"
+    r"union|federation|bank|embassy|mission|centre|center|service|administration|cabinet|taskforce|"
+    r"task force|working group|focal point)\b",
+    re.I,
+)
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]{1,}[A-Za-z]*\b")
+
+
+def commits(sentence: str) -> bool:
+    """Return True for a sentence that commits someone to something rather than reporting talk."""
+    agreed = _AGREED.search(sentence)
+    modal = _MODAL.search(sentence)
+    if not (agreed or modal):
+        return infinitive_subject(sentence) is not None
+    cue = agreed or modal
+    assert cue is not None
+    before = sentence[: cue.start()]
+    return agreed is not None or not _REPORTING.search(before)
+
+
+def infinitive_subject(sentence: str) -> str | None:
+    """Return X of minutes' shorthand "X to do Y" when X names someone, else None."""
+    m = _INFINITIVE.match(SELF_LABEL.sub("", sentence))
+    if m is None or len(m["who"].split()) > 10 or _VERB_IN_SUBJECT.search(m["who"]) or _REPORTING.search(m["who"]):
+        return None
+    return m["who"] if looks_like_owner(m["who"]) else None
+
+
+def prose_kind(sentence: str, section_kind: str | None) -> str:
+    """Return the kind of a committing sentence: its section's, else what its words say."""
+    if section_kind:
+        return section_kind
+    if _AGREED.search(sentence):
+        return "decision"
+    if _RECOMMEND.search(sentence):
+        return "recommendation"
+    return "action"
+
+
+def looks_like_owner(text: str) -> bool:
+    """Return True for words that name a body or a person: an organisation word, an acronym or a proper name."""
+    if not text or len(text.split()) > 14:
+        return False
+    if _ORG_WORDS.search(text) or _ACRONYM.search(text):
+        return True
+    words = text.split()
+    return sum(1 for w in words[1:] if w[:1].isupper()) >= 1
+
+
+def clean_owner(text: str | None) -> str | None:
+    """Return an owner as written, without a leading article or trailing punctuation."""
+    if not text:
+        return None
+    text = re.sub(r"^\s*(?:the|a|an)\s+", "", text.strip(), flags=re.I).strip(" .;:,–—-")
+    return text or None
+
+
+def subject_owner(sentence: str) -> str | None:
+    """Return who a committing sentence names as doing it: the words before its modal verb, if they name someone."""
+    body = SELF_LABEL.sub("", sentence)
+    body = re.sub(r"^(?:it was (?:agreed|decided|resolved)|(?:we|members|the \w+) (?:agreed|decided|resolved))"
+                  r"\s+that\s+", "", body, flags=re.I)
+    m = _MODAL.search(body)
+    if m is None:
+        if (who := infinitive_subject(body)) is None:
+            return None
+        subject = who
+    elif m.start() == 0:
+        return None
+    else:
+        subject = body[: m.start()].strip(" ,")
+    subject = re.sub(r"^(?:in addition|also|furthermore|finally|then|therefore)[, ]+", "", subject, flags=re.I)
+    return clean_owner(subject) if looks_like_owner(subject) else None

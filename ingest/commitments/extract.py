@@ -1,0 +1,296 @@
+"""Commitments read from a parsed document's structure: list items, table rows and committing sentences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from kb.commitments.types import Commitment
+from kb.types import Chunk, Page
+
+from .blocks import ITEM_MARKER, Block, read_blocks
+from .cues import (
+    DUE_FIELD,
+    DUE_PHRASE,
+    OWNER_FIELD,
+    SELF_LABEL,
+    STRONG_MODAL,
+    TARGET_ASIDE,
+    clean_owner,
+    column_roles,
+    commits,
+    kind_named,
+    names_talk,
+    prose_kind,
+    subject_owner,
+)
+from .due import resolve_due
+
+# Bumped when the same file would give other records; `kb ingest` then reads unchanged files again.
+EXTRACTOR_VERSION = "1"
+
+_LETTER_KIND = {"R": "recommendation", "D": "decision", "A": "action", "T": "target"}
+_LABEL_KIND = {"recommendation": "recommendation", "decision": "decision", "action": "action",
+               "action point": "action", "action item": "action", "target": "target", "commitment": "target",
+               "milestone": "target"}
+_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)"
+                           r"(?<!\bArt)(?<!\bpara)[.!?][\"')\]]?\s+(?=[A-Z(\"“])")
+_CONTINUES = re.compile(r"^(?:It|They|This|These|Its|Their|He|She|The same|Both)\b|^\(|^(?:[A-Z][\w ]{0,20}):")
+_STATUS_WORDS = (
+    ("done", re.compile(r"\b(?:done|complete[d]?|achieved|finished|closed|met)\b", re.I)),
+    ("overdue", re.compile(r"\b(?:delayed|overdue|late|behind)\b", re.I)),
+    ("in progress", re.compile(r"\b(?:in progress|ongoing|on-going|under ?way|started|partial\w*|on track)\b", re.I)),
+    ("open", re.compile(r"\b(?:open|not started|pending|planned|to do)\b", re.I)),
+)
+
+
+@dataclass
+class _Context:
+    """Where the reader stands: the headings above, the last table's header."""
+
+    stack: list[tuple[int, str]] = field(default_factory=list)
+    section: str | None = None
+
+    def enter(self, title: str, level: int) -> None:
+        if level <= 0:  # a heading the parser did not mark: a sibling of the one above
+            level = self.stack[-1][0] if self.stack else 1
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.stack.append((level, title))
+        self.section = title
+
+    @property
+    def kind(self) -> str | None:
+        """Return the kind of commitment the sections around name, unless one of them only discusses."""
+        if any(names_talk(title) for _, title in self.stack):
+            return None
+        for _, title in reversed(self.stack):
+            if kind := kind_named(title):
+                return kind
+        return None
+
+
+def split_sentences(text: str) -> list[tuple[int, str]]:
+    """Return (offset, sentence) pairs of a run of prose."""
+    out: list[tuple[int, str]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.start() + len(m.group(0).rstrip())
+        if text[start:end].strip():
+            out.append((start, text[start:end].strip()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, text[start:].strip()))
+    return out
+
+
+def _fields(text: str, kind: str, reference: str | None, *, subject: bool = True) -> tuple[str | None, str | None, str | None]:
+    """Return (owner, due, due_text) from labelled fields, else from the sentence's subject and a 'by <date>'."""
+    owner = None
+    if m := OWNER_FIELD.search(text):
+        owner = clean_owner(m["value"])
+    elif subject:
+        owner = subject_owner(text)
+    for m in DUE_FIELD.finditer(text):
+        value = m["value"].strip()
+        return owner, resolve_due(value, reference=reference), value
+    for m in DUE_PHRASE.finditer(text):
+        value = m["value"].strip()
+        if due := resolve_due(value, reference=reference):
+            return owner, due, value
+    return owner, None, None
+
+
+def _record(kind: str, text: str, block: Block, offset: int, ctx: _Context, reference: str | None,
+            number: str | None = None) -> Commitment:
+    owner, due, due_text = _fields(text, kind, reference)
+    return Commitment(
+        document_id="", kind=kind, text=text, number=number, owner=owner, due=due, due_text=due_text,
+        page=block.page, section=ctx.section, char_start=block.start + offset, page_index=block.page_index,
+    )
+
+
+def _item(block: Block, ctx: _Context, reference: str | None) -> Commitment | None:
+    m = ITEM_MARKER.match(block.text)
+    assert m is not None
+    body = block.text[m.end():].strip()
+    if len(body.split()) < 3:
+        return None
+    number = block.number
+    kind = ctx.kind
+    label = SELF_LABEL.match(body)
+    if kind is None and m["wnum"]:
+        kind = _LABEL_KIND.get(m["word"].split()[0].lower())
+    if kind is None and label:
+        kind = _LABEL_KIND.get(label["label"].lower())
+    if kind is None and number and number[0] in _LETTER_KIND and (OWNER_FIELD.search(body) or DUE_FIELD.search(body)):
+        kind = _LETTER_KIND[number[0]]
+    if kind is None and (OWNER_FIELD.search(body) and DUE_FIELD.search(body)):
+        kind = prose_kind(body, None)
+    if kind is None:
+        return None
+    return _record(kind, body, block, m.end(), ctx, reference, number)
+
+
+def _prose(block: Block, ctx: _Context, reference: str | None) -> list[Commitment]:
+    """Return the committing sentences of a run of prose, each with the sentences that carry it on."""
+    records: list[Commitment] = []
+    open_record: Commitment | None = None
+    section_kind = ctx.kind
+    for offset, sentence in split_sentences(block.text):
+        label = SELF_LABEL.match(sentence)
+        kind: str | None = None
+        if label:
+            kind = _LABEL_KIND.get(label["label"].lower())
+        elif TARGET_ASIDE.search(sentence):
+            kind = "target"
+        elif section_kind and (commits(sentence) or OWNER_FIELD.search(sentence)):
+            kind = prose_kind(sentence, section_kind)
+        elif STRONG_MODAL.search(sentence) and commits(sentence) and subject_owner(sentence) \
+                and _fields(sentence, "action", reference)[1]:
+            kind = prose_kind(sentence, None)  # "X will do Y by 30 June" anywhere is an action
+        if kind is not None:
+            open_record = _record(kind, sentence, block, offset, ctx, reference)
+            records.append(open_record)
+        elif open_record is not None and _CONTINUES.match(sentence) and not _REPORTED(sentence):
+            open_record.text = f"{open_record.text} {sentence}"
+            if open_record.owner is None or open_record.due is None:
+                owner, due, due_text = _fields(open_record.text, open_record.kind, reference)
+                open_record.owner = open_record.owner or owner
+                if open_record.due is None:
+                    open_record.due, open_record.due_text = due, due_text
+        else:
+            open_record = None
+    return records
+
+
+def _REPORTED(sentence: str) -> bool:  # noqa: N802 - reads as a predicate in the loop above
+    return not commits(sentence) and not DUE_FIELD.search(sentence) and not OWNER_FIELD.search(sentence) \
+        and not sentence.startswith("(")
+
+
+def _status_word(text: str) -> str | None:
+    for status, pattern in _STATUS_WORDS:
+        if pattern.search(text):
+            return status
+    return None
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.split("|")]
+
+
+def _table(rows: list[Block], header: list[str] | None, ctx: _Context, reference: str | None) -> list[Commitment]:
+    """Return the records of a table's rows when its header (or its section) says what they are."""
+    if header is None:
+        return []
+    roles = column_roles(header)
+    kind = ctx.kind
+    text_col = roles.get("text")
+    if text_col is None and kind and len(header) >= 2:
+        text_col = next(i for i in range(len(header)) if i not in roles.values())
+    if text_col is None or not ({"owner", "due", "target"} & roles.keys() or kind):
+        return []
+    named = kind_named(header[text_col])
+    if named:
+        kind = named
+    elif "target" in roles:
+        kind = "target"
+    kind = kind or "action"
+    due_header = header[roles["target"]] if "target" in roles and "due" not in roles else None
+    records = []
+    for block in rows:
+        cells = _cells(block.text)
+        if len(cells) <= text_col or not cells[text_col]:
+            continue
+        text = cells[text_col]
+        number = cells[roles["number"]] if "number" in roles and roles["number"] < len(cells) else None
+        if number is None and (m := ITEM_MARKER.match(text)) and (m["num"] or m["inner"]):
+            number, text = (m["num"] or m["inner"]).replace(" ", "").rstrip("."), text[m.end():]
+        extra = [f"{header[i]}: {cells[i]}" for i in range(min(len(header), len(cells)))
+                 if i != text_col and i not in roles.values() or i == roles.get("target")]
+        if kind == "target" and extra:
+            text = f"{text} ({'; '.join(e for e in extra if e.split(': ', 1)[1])})"
+        owner = clean_owner(cells[roles["owner"]]) if "owner" in roles and roles["owner"] < len(cells) else None
+        due_text = cells[roles["due"]] if "due" in roles and roles["due"] < len(cells) else due_header
+        status = cells[roles["status"]] if "status" in roles and roles["status"] < len(cells) else None
+        records.append(Commitment(
+            document_id="", kind=kind, text=text, number=number or None, owner=owner,
+            due=resolve_due(due_text, reference=reference), due_text=due_text or None, page=block.page,
+            section=ctx.section, char_start=block.start, page_index=block.page_index,
+            given_status=_status_word(status) if status else None,
+        ))
+    return records
+
+
+def _tables(blocks: list[Block]) -> Iterable[tuple[int, int]]:
+    """Yield (first, end) block indexes of each run of table rows."""
+    i = 0
+    while i < len(blocks):
+        if blocks[i].kind == "row":
+            j = i
+            while j < len(blocks) and blocks[j].kind == "row":
+                j += 1
+            yield i, j
+            i = j
+        else:
+            i += 1
+
+
+def extract_commitments(pages: Sequence[Page], *, reference: str | None = None) -> list[Commitment]:
+    """Return the recommendations, decisions, actions and targets that a document's structure holds.
+
+    `reference` is the document's date, for deadlines that name a month without its year.
+    """
+    blocks = read_blocks(pages)
+    tables = {first: end for first, end in _tables(blocks)}
+    ctx = _Context()
+    records: list[Commitment] = []
+    last_header: list[str] | None = None
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind == "heading":
+            named = kind_named(block.text) or names_talk(block.text)
+            if block.level > 0 or named:
+                ctx.enter(block.text, block.level)
+            i += 1
+        elif block.kind == "row":
+            end = tables[i]
+            first = _cells(block.text)
+            starts_page = i == 0 or blocks[i - 1].page_index != block.page_index
+            if column_roles(first) or not (starts_page and last_header and len(last_header) == len(first)):
+                header, rows = first, blocks[i + 1 : end]
+            else:  # a table carried on from the page before, without its header
+                header, rows = last_header, blocks[i:end]
+            records.extend(_table(list(rows), header, ctx, reference))
+            last_header = header
+            i = end
+        elif block.kind == "item":
+            if (record := _item(block, ctx, reference)) is not None:
+                records.append(record)
+            i += 1
+        else:
+            records.extend(_prose(block, ctx, reference))
+            i += 1
+    return records
+
+
+def attach_passages(records: list[Commitment], chunks: Sequence[Chunk], pages: Sequence[Page], document_id: str) -> None:
+    """Give each record its document and the passage that holds its start (the passage a citation names)."""
+    numbers = [p.number for p in pages]
+    for record in records:
+        record.document_id = document_id
+        page_number = numbers[record.page_index] if record.page_index < len(numbers) else record.page
+        best: Chunk | None = None
+        for chunk in chunks:
+            if chunk.page == page_number and chunk.char_start <= record.char_start < chunk.char_end:
+                best = chunk
+                break
+        if best is None:  # past the last passage's end (trailing space): the page's last passage before it
+            before = [c for c in chunks if c.page == page_number and c.char_start <= record.char_start]
+            best = before[-1] if before else None
+        if best is not None:
+            record.chunk_ordinal = best.ordinal
+            record.passage = best.text
