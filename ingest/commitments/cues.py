@@ -83,6 +83,12 @@ DUE_PHRASE = re.compile(
     r"(?P<value>(?:the\s+)?[^,;()]{2,60}?)(?=[,;()]|\.\s|\.$|$)",
     re.I,
 )
+# A deadline stated about something: "the deadline of R4 is confirmed as 30 June 2024".
+DEADLINE_STATED = re.compile(
+    r"\b(?:deadline|due date|target date)\b[^.;]{0,80}?\b(?:is|as|at|to|for|on)\s+"
+    r"(?P<value>[^,;()]{2,40}?)(?=[,;()]|\.\s|\.$|$)",
+    re.I,
+)
 # Text that labels itself: "Action: ...", "Illustrative target: ...", "Decision 3: ...".
 SELF_LABEL = re.compile(
     r"^(?:[A-Z][a-z]+\s+)?(?P<label>recommendation|decision|action(?: point| item)?|target|commitment|"

@@ -11,6 +11,7 @@ from kb.types import Chunk, Page
 
 from .blocks import ITEM_MARKER, Block, read_blocks
 from .cues import (
+    DEADLINE_STATED,
     DUE_FIELD,
     DUE_PHRASE,
     OWNER_FIELD,
@@ -95,7 +96,7 @@ def _fields(text: str, kind: str, reference: str | None, *, subject: bool = True
     for m in DUE_FIELD.finditer(text):
         value = m["value"].strip()
         return owner, resolve_due(value, reference=reference), value
-    for m in DUE_PHRASE.finditer(text):
+    for m in [*DUE_PHRASE.finditer(text), *DEADLINE_STATED.finditer(text)]:
         value = m["value"].strip()
         if due := resolve_due(value, reference=reference):
             return owner, due, value
@@ -141,6 +142,11 @@ def _prose(block: Block, ctx: _Context, reference: str | None) -> list[Commitmen
     for offset, sentence in split_sentences(block.text):
         label = SELF_LABEL.match(sentence)
         kind: str | None = None
+        if open_record is not None and _CONTINUES.match(sentence) and not label \
+                and not re.match(r"It (?:was|is) (?:agreed|decided|resolved)", sentence):
+            open_record.text = f"{open_record.text} {sentence}"
+            _refill(open_record, reference)
+            continue
         if label:
             kind = _LABEL_KIND.get(label["label"].lower())
         elif TARGET_ASIDE.search(sentence):
@@ -153,21 +159,18 @@ def _prose(block: Block, ctx: _Context, reference: str | None) -> list[Commitmen
         if kind is not None:
             open_record = _record(kind, sentence, block, offset, ctx, reference)
             records.append(open_record)
-        elif open_record is not None and _CONTINUES.match(sentence) and not _REPORTED(sentence):
-            open_record.text = f"{open_record.text} {sentence}"
-            if open_record.owner is None or open_record.due is None:
-                owner, due, due_text = _fields(open_record.text, open_record.kind, reference)
-                open_record.owner = open_record.owner or owner
-                if open_record.due is None:
-                    open_record.due, open_record.due_text = due, due_text
         else:
             open_record = None
     return records
 
 
-def _REPORTED(sentence: str) -> bool:  # noqa: N802 - reads as a predicate in the loop above
-    return not commits(sentence) and not DUE_FIELD.search(sentence) and not OWNER_FIELD.search(sentence) \
-        and not sentence.startswith("(")
+def _refill(record: Commitment, reference: str | None) -> None:
+    """Take an owner or a deadline that a continuing sentence gives, if the record still lacks it."""
+    if record.owner is None or record.due is None:
+        owner, due, due_text = _fields(record.text, record.kind, reference)
+        record.owner = record.owner or owner
+        if record.due is None:
+            record.due, record.due_text = due, due_text
 
 
 def _status_word(text: str) -> str | None:

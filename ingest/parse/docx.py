@@ -62,10 +62,7 @@ class _Numbering:
         except (KeyError, NotImplementedError, AttributeError):
             return
         abstract = {
-            a.get(f"{_W}abstractNumId"): {
-                int(lvl.get(f"{_W}ilvl", "0")): (lvl.find(f"{_W}numFmt").get(f"{_W}val") if lvl.find(f"{_W}numFmt") is not None else "decimal")
-                for lvl in a.iter(f"{_W}lvl")
-            }
+            a.get(f"{_W}abstractNumId"): {int(lvl.get(f"{_W}ilvl", "0")): _num_format(lvl) for lvl in a.iter(f"{_W}lvl")}
             for a in root.iter(f"{_W}abstractNum")
         }
         for num in root.iter(f"{_W}num"):
@@ -91,6 +88,11 @@ class _Numbering:
             letter = chr(ord("a") + (n - 1) % 26)
             return f"{letter.upper() if fmt == 'upperLetter' else letter}) "
         return f"{n}. "
+
+
+def _num_format(level: Any) -> str:
+    fmt = level.find(f"{_W}numFmt")
+    return str(fmt.get(f"{_W}val")) if fmt is not None else "decimal"
 
 
 def _style_name(paragraph: Paragraph) -> str:

@@ -1,0 +1,213 @@
+"""The commitments tracker: extraction from structure, deadlines, storage with the document, status, scoring."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import docx
+import pytest
+from conftest import CORPUS
+from fakes import FakeEmbedder
+
+from ingest.commitments import extract_commitments
+from ingest.commitments.due import resolve_due
+from ingest.parse import parse_file
+from ingest.pipeline import ingest_paths
+from kb.commitments.evaluate import load_labels, score
+from kb.commitments.tracker import CommitmentFilters, derive_status, list_commitments, set_status
+from kb.commitments.types import Commitment, Evidence
+from kb.errors import KBError, QueryError
+from kb.store import Store
+
+LABELS = Path(__file__).parent / "data" / "commitments.yaml"
+
+
+def _extract(path: Path, reference: str | None = "2025-01-15") -> list[Commitment]:
+    return extract_commitments(parse_file(path, source=path.name, ocr=False).pages, reference=reference)
+
+
+@pytest.mark.parametrize(("words", "iso"), [
+    ("31 December 2024", "2024-12-31"), ("June 30, 2025", "2025-06-30"), ("Q3 2024", "2024-09-30"),
+    ("first quarter of 2025", "2025-03-31"), ("by end of 2024", "2024-12-31"), ("2025", "2025-12-31"),
+    ("in time for the 2025 budget", "2024-12-31"), ("in time for the 2025 budget, October 2024", "2024-10-31"),
+    ("second half of 2024", "2024-12-31"), ("mid-2025", "2025-06-30"), ("15/03/2025", "2025-03-15"),
+    ("next meeting", None), ("2026–2030", None), ("by June", "2025-06-30"),
+])
+def test_deadlines_in_words_resolve_to_the_end_of_the_period_they_name(words: str, iso: str | None) -> None:
+    assert resolve_due(words, reference="2025-01-15") == iso
+
+
+def test_the_sample_library_is_read_as_labelled_by_hand() -> None:
+    """Precision and recall of records, owners and deadlines against tests/data/commitments.yaml."""
+    from kb.commitments.cli import extract_folder
+    from kb.config import Settings
+
+    settings = Settings(corpus_dir=CORPUS, ocr=False, _env_file=None)  # type: ignore[call-arg]
+    result = score(load_labels(LABELS), extract_folder(CORPUS, settings)).to_dict()
+    assert result["precision"] >= 0.9 and result["recall"] >= 0.9, result
+    assert result["owner_accuracy"] >= 0.9 and result["due_accuracy"] >= 0.9, result
+
+
+def test_a_recommendations_table_in_html_gives_one_record_per_row(tmp_path: Path) -> None:
+    page = tmp_path / "review.html"
+    page.write_text(
+        "<html><body><h1>Evaluation of the cash grant</h1><p>The evaluation found delays.</p>"
+        "<h2>Annex 2</h2><table><tr><th>#</th><th>Recommendation</th><th>Lead agency</th><th>Timeline</th></tr>"
+        "<tr><td>1</td><td>Pay benefits monthly instead of every second month</td><td>Department of Welfare</td>"
+        "<td>Q2 2026</td></tr><tr><td>2</td><td>Publish a grievance hotline number on every payment slip</td>"
+        "<td>Finance Office</td><td>end of 2026</td></tr>"
+        "</table><p>Contact the unit for copies.</p></body></html>"
+    )
+    records = _extract(page)
+    assert [(r.kind, r.number, r.owner, r.due) for r in records] == [
+        ("recommendation", "1", "Department of Welfare", "2026-06-30"),
+        ("recommendation", "2", "Finance Office", "2026-12-31"),
+    ]
+    assert records[0].text.startswith("Pay benefits monthly")
+
+
+def test_action_items_in_prose_are_told_from_the_discussion_around_them(tmp_path: Path) -> None:
+    note = tmp_path / "minutes.md"
+    note.write_text(
+        "# Minutes of the coordination meeting\n\n## Discussion\n\n"
+        "The Director noted that the budget will be tight next year. Members discussed the pilot at length.\n\n"
+        "## Follow-up\n\n"
+        "The group reviewed the draft calendar. The Planning Office will circulate the revised calendar to all "
+        "members by 15 March 2026. Several members felt the timetable was ambitious.\n\n"
+        "UNICEF agreed to share the survey data before the end of April 2026. It will also brief the provinces.\n\n"
+        "The Chair thanked everyone for attending.\n"
+    )
+    records = _extract(note)
+    assert [(r.kind, r.owner, r.due) for r in records] == [
+        ("action", "Planning Office", "2026-03-15"), ("action", "UNICEF", "2026-04-30"),
+    ]
+    assert records[1].text.endswith("It will also brief the provinces."), "a sentence that carries the item on joins it"
+
+
+def test_a_word_numbered_list_keeps_its_numbers_owners_and_deadlines(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_heading("Decisions of the steering committee", 1)
+    document.add_paragraph("The committee met on 3 February 2026 and agreed on the following.")
+    for text in (
+        "The secretariat shall prepare terms of reference for the evaluation (Responsible: Secretariat; Due: 31 May 2026).",
+        "Provinces will submit their caseload figures by Q2 2026.",
+        "The committee approves the revised workplan.",
+    ):
+        document.add_paragraph(text, style="List Number")
+    path = tmp_path / "decisions.docx"
+    document.save(str(path))
+    records = _extract(path)
+    assert [(r.kind, r.number, r.owner, r.due) for r in records] == [
+        ("decision", "1", "Secretariat", "2026-05-31"), ("decision", "2", "Provinces", "2026-06-30"),
+        ("decision", "3", None, None),
+    ]
+
+
+def test_rules_and_decree_articles_are_not_commitments() -> None:
+    assert _extract(CORPUS / "other-vehicle-fleet-policy.md") == []
+    assert _extract(CORPUS / "decree-224-pm-2020-summary.txt") == []
+
+
+def _library(tmp_path: Path, text: str) -> Path:
+    lib = tmp_path / "lib"
+    lib.mkdir(exist_ok=True)
+    (lib / "minutes.md").write_text(text)
+    return lib
+
+
+MINUTES = "# Minutes\n\n## Action items\n\n| Action | Owner | Due |\n|---|---|---|\n" \
+          "| Draft the costing note | Budget Office | 30 June 2024 |\n| Share the survey data | UNICEF | 31 December 2099 |\n"
+
+
+def test_records_are_stored_with_their_document_replaced_and_removed_with_it(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = _library(tmp_path, MINUTES)
+    ingest_paths([lib], settings=settings, embedder=FakeEmbedder())
+    store = Store(settings.data_dir)
+    records = list_commitments(store, today="2025-01-01")
+    assert [(r.text, r.owner, r.due, r.status) for r in records] == [
+        ("Draft the costing note", "Budget Office", "2024-06-30", "overdue"),
+        ("Share the survey data", "UNICEF", "2099-12-31", "open"),
+    ]
+    assert records[0].chunk_id is not None and "Draft the costing note" in (records[0].passage or "")
+    (lib / "minutes.md").write_text(MINUTES.replace("Share the survey data", "Share the census data"))
+    ingest_paths([lib], settings=settings, embedder=FakeEmbedder())
+    assert [r.text for r in list_commitments(store)] == ["Draft the costing note", "Share the census data"]
+    (lib / "minutes.md").unlink()
+    ingest_paths([lib], settings=settings, embedder=FakeEmbedder())
+    with sqlite3.connect(settings.db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM commitments").fetchone()[0] == 0
+
+
+def test_a_status_set_by_hand_wins_is_kept_with_who_and_when_and_outlives_a_reingest(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = _library(tmp_path, MINUTES)
+    ingest_paths([lib], settings=settings, embedder=FakeEmbedder())
+    store = Store(settings.data_dir)
+    first = list_commitments(store, today="2025-01-01")[0]
+    set_status(store, first.id, "done", note="Note sent on 2 July", by="somsack")
+    (lib / "minutes.md").write_text(MINUTES + "\nNext meeting in July.\n")
+    ingest_paths([lib], settings=settings, embedder=FakeEmbedder())
+    again = list_commitments(store, today="2025-01-01")[0]
+    assert again.id == first.id and again.status == "done"
+    assert again.manual is not None and (again.manual.by, again.manual.note) == ("somsack", "Note sent on 2 July")
+    with pytest.raises(QueryError):
+        set_status(store, first.id, "finished", note="", by="x")
+    with pytest.raises(KBError):
+        set_status(store, "no-such-id", "done", note="", by="x")
+
+
+def test_status_follows_evidence_then_the_deadline() -> None:
+    record = Commitment(document_id="d", kind="action", text="Draft the note", due="2024-06-30")
+    assert derive_status(record, "2024-01-01") == "open"
+    assert derive_status(record, "2024-07-01") == "overdue"
+    record.evidence = [
+        Evidence("e", "Later minutes", "m.md", "2024-05-01", 1, None, None, "The note is being drafted.", 0.8, "in progress")
+    ]
+    assert derive_status(record, "2024-01-01") == "in progress"
+    assert derive_status(record, "2024-07-01") == "overdue", "progress does not stop the clock"
+    record.evidence.append(Evidence("e", "Report", "r.md", "2024-08-01", 2, None, None, "The note was completed.", 0.8, "done"))
+    assert derive_status(record, "2024-09-01") == "done"
+
+
+def test_filters_narrow_the_list_and_bad_values_are_named(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ingest_paths([_library(tmp_path, MINUTES)], settings=settings, embedder=FakeEmbedder())
+    store = Store(settings.data_dir)
+    assert [r.owner for r in list_commitments(store, CommitmentFilters(owner="unicef"))] == ["UNICEF"]
+    overdue = list_commitments(store, CommitmentFilters(status="overdue"), today="2025-01-01")
+    assert [r.owner for r in overdue] == ["Budget Office"]
+    assert [r.owner for r in list_commitments(store, CommitmentFilters(due_before="2024-12-31"))] == ["Budget Office"]
+    assert [r.owner for r in list_commitments(store, CommitmentFilters(q="survey"))] == ["UNICEF"]
+    soon = list_commitments(store, CommitmentFilters(soon=True), today="2024-06-10")
+    assert [r.owner for r in soon] == ["Budget Office"]
+    with pytest.raises(QueryError, match="due_before"):
+        list_commitments(store, CommitmentFilters(due_before="next week"))
+    with pytest.raises(QueryError, match="kind"):
+        list_commitments(store, CommitmentFilters(kind="promise"))
+
+
+def test_labels_with_a_bad_field_are_refused_naming_the_file_and_the_field(tmp_path: Path) -> None:
+    bad = tmp_path / "labels.yaml"
+    bad.write_text("- document: a.pdf\n  text_start: Do it\n  due: soon\n")
+    with pytest.raises(KBError, match=r"labels.yaml: label 1: due 'soon'"):
+        load_labels(bad)
+    bad.write_text("- document: a.pdf\n  kind: promise\n  text_start: Do it\n")
+    with pytest.raises(KBError, match="kind 'promise'"):
+        load_labels(bad)
+
+
+def test_kb_eval_commitments_prints_the_figures(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from kb.cli import main
+
+    lib = _library(tmp_path, MINUTES)
+    labels = tmp_path / "labels.yaml"
+    labels.write_text(
+        "- document: minutes.md\n  kind: action\n  number: null\n  text_start: Draft the costing note\n"
+        "  owner: Budget Office\n  due: 2024-06-30\n  due_text: 30 June 2024\n"
+        "- document: minutes.md\n  kind: action\n  number: null\n  text_start: Call the provinces\n"
+        "  owner: null\n  due: null\n  due_text: null\n"
+    )
+    assert main(["eval", "commitments", str(labels), "--corpus", str(lib), "--json"]) == 0
+    import json
+
+    out = json.loads(capsys.readouterr().out)
+    assert (out["matched"], out["precision"], out["recall"], out["owner_accuracy"]) == (1, 0.5, 0.5, 1.0)
