@@ -15,13 +15,14 @@ from ingest.chunk import CHUNKER_VERSION, chunk_pages, embedding_text, row_texts
 from ingest.commitments import EXTRACTOR_VERSION, attach_passages, extract_commitments
 from ingest.discover import Entry, Manifest, discover_files, document_id, read_manifest
 from ingest.metadata import infer_metadata
+from kb.commitments.evidence import link_evidence
+from kb.commitments.types import Commitment
 from kb.config import Settings
 from kb.embed import Embedder, MaxTokens
 from kb.errors import KBError, ParseError
 from kb.knowledge_base import index_identity
 from kb.lexical import detect_language, tokenize
 from kb.store import Store, utc_now
-from kb.commitments.types import Commitment
 from kb.types import Chunk, Document, ParsedDocument
 
 log = logging.getLogger(__name__)
@@ -186,6 +187,8 @@ class Ingestor:
         for embedder in self.embedders:
             self.store.prune_vectors(embedder.name)
             self.store.write_faiss(embedder.name, embedder.dim)
+        # A new document may be the evidence that an older commitment was done: every record is linked again.
+        link_evidence(self.store, self.embedder)
 
     def _remove_missing(self, root: Path, present: set[str], report: IngestReport) -> None:
         gone = {s: state[3] for s, state in self.store.file_states(str(root)).items() if s not in present}

@@ -211,3 +211,30 @@ def test_kb_eval_commitments_prints_the_figures(capsys, tmp_path: Path) -> None:
 
     out = json.loads(capsys.readouterr().out)
     assert (out["matched"], out["precision"], out["recall"], out["owner_accuracy"]) == (1, 0.5, 0.5, 1.0)
+
+
+def test_a_later_document_saying_it_was_done_is_linked_as_evidence_and_an_earlier_one_is_not(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "manifest.yaml").write_text(
+        "documents:\n  - {file: minutes.md, date: 2024-01-10}\n  - {file: report.md, date: 2024-09-01}\n"
+        "  - {file: old.md, date: 2023-05-01}\n"
+    )
+    (lib / "minutes.md").write_text(
+        "# Minutes\n\n## Action items\n\n| Action | Owner | Due |\n|---|---|---|\n"
+        "| Publish the annual progress report on social protection | Secretariat | 30 June 2024 |\n"
+        "| Train district welfare officers in grievance handling | Welfare Department | 31 May 2024 |\n"
+    )
+    (lib / "report.md").write_text(
+        "# Progress report\n\nThe annual progress report on social protection was published in March 2024 by the "
+        "Secretariat.\n\nTraining of district welfare officers in grievance handling has started in two provinces.\n"
+    )
+    (lib / "old.md").write_text("# Plan\n\nThe welfare officers in every district were trained in grievance handling.\n")
+    ingest_paths([lib], settings=settings, embedder=FakeEmbedder())
+    records = list_commitments(Store(settings.data_dir), today="2024-05-01")
+    published, training = records
+    assert published.status == "done"
+    assert [(e.source, e.signal) for e in published.evidence] == [("report.md", "done")]
+    assert published.evidence[0].chunk_id is not None and "was published" in published.evidence[0].sentence
+    assert training.status == "in progress" and {e.source for e in training.evidence} == {"report.md"}
+    assert list_commitments(Store(settings.data_dir), today="2024-07-01")[1].status == "overdue"
