@@ -21,7 +21,7 @@ from kb.config import Settings
 from kb.errors import DocumentNotFound, KBError, QueryError
 from kb.knowledge_base import KnowledgeBase
 from web.deps import is_htmx
-from web.routes import api, pages
+from web.routes import api, commitments, pages
 from web.templating import create_templates
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,9 @@ def create_app(
     vendor = mount_static(app, node_modules or NODE_MODULES)
     app.state.templates = create_templates({"vendor": vendor})
     app.include_router(api.router)
+    app.include_router(commitments.api)
     app.include_router(pages.router)
+    app.include_router(commitments.router)
     install_error_handlers(app)
     return app
 

@@ -91,8 +91,9 @@ def _blocks(root: Tag) -> list[Block]:
                     # A list item keeps the marker a browser shows: "1. " in an ordered list, "• " otherwise.
                     parent = child.parent
                     if parent is not None and parent.name == "ol":
-                        siblings = [li for li in parent.find_all("li", recursive=False)]
-                        start = int(parent.get("start", 1)) if str(parent.get("start", "1")).isdigit() else 1
+                        siblings = list(parent.find_all("li", recursive=False))
+                        first = str(parent.get("start") or "1")
+                        start = int(first) if first.isdigit() else 1
                         inline.append(f"{start + siblings.index(child)}. ")
                     else:
                         inline.append("• ")

@@ -98,7 +98,8 @@ def list_commitments(store: Store, filters: CommitmentFilters | None = None, *, 
         record.status = derive_status(record, today)
         if _matches(record, f, today):
             out.append(record)
-    return out
+    # Soonest deadline first; records without one after, in their documents' order.
+    return sorted(out, key=lambda r: r.due or "9999")
 
 
 def owners(records: Sequence[Commitment]) -> list[str]:
@@ -129,19 +130,24 @@ def history(store: Store, commitment_id: str) -> list[StatusNote]:
 def commitment_for_passage(store: Store, chunk_id: int, text: str | None = None) -> Commitment | None:
     """Return the record whose item a cited passage (or a unit of it) holds, for answers about a commitment.
 
-    With `text` (the unit an answer quotes), the record whose words it shares most; else the passage's first record.
+    With `text` (the unit an answer quotes), the record of the passage's document that shares most of its words
+    with it (at least half of the record's or the unit's words); without, the first record that starts in the passage.
     """
     with store.connect() as db:
-        records = [r for r in read_commitments(db) if r.chunk_id == chunk_id]
-    if not records:
-        return None
+        row = db.execute("SELECT document_id FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+        if row is None:
+            return None
+        records = [r for r in read_commitments(db) if r.document_id == row[0]]
+    today = dt.date.today().isoformat()
+    for r in records:
+        r.status = derive_status(r, today)
     if text is None:
-        return records[0]
+        return next((r for r in records if r.chunk_id == chunk_id), None)
     unit = set(re.findall(r"[^\W_]+", text.lower()))
 
     def shared(r: Commitment) -> float:
         words = set(re.findall(r"[^\W_]+", r.text.lower()))
-        return len(unit & words) / max(1, len(words))
+        return len(unit & words) / max(1, min(len(words), len(unit)))
 
-    best = max(records, key=shared)
-    return best if shared(best) >= 0.5 else None
+    best = max(records, key=shared, default=None)
+    return best if best is not None and shared(best) >= 0.5 else None
