@@ -36,6 +36,7 @@ _PROGRESS = re.compile(
 )
 _NEGATION = re.compile(r"\b(?:not|no longer|yet to|never|without|cannot|lack)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n(?=[•▪*-]\s)|\n(?=[^\n]*\|)")
+_RANK = {"done": 0, "in progress": 1, "mention": 2}
 _BRACKETED_FIELDS = re.compile(r"\((?:responsib|lead|owner|deadline|due)[^)]*\)", re.I)
 
 
@@ -72,7 +73,8 @@ def _sentences(text: str) -> list[str]:
     units: list[str] = []
     for line in text.split("\n"):
         line = line.strip()
-        if not line:
+        if not line:  # a blank line ends a paragraph: nothing joins across it
+            units.append("")
             continue
         previous = units[-1] if units else ""
         joins = previous and not re.search(r"[.!?:;]['\")]?$", previous) and len(previous) > 60 \
@@ -82,7 +84,7 @@ def _sentences(text: str) -> list[str]:
         else:
             units.append(line)
     # A line that is neither a sentence nor a table row is a heading: it names a subject, it reports nothing.
-    units = [u for u in units if "|" in u or re.search(r"[.!?:;]['\")]?$", u) or len(u.split()) >= 10]
+    units = [u for u in units if "|" in u or re.search(r"[.!?:;]['\")]?$", u) or len(u.split()) >= 20]
     return [s.strip() for unit in units for s in _SENTENCE.split(unit) if len(s.split()) >= 4]
 
 
@@ -131,8 +133,10 @@ def find_evidence(record: Commitment, vector: np.ndarray, candidates: list[tuple
             found[chunk_id].signal = "mention"
         if len(found) >= params.passages:
             break
-    ranked = sorted(found.values(), key=lambda e: -e.score)[: params.keep]
-    return sorted(ranked, key=lambda e: (e.date or "", -e.score))
+    # What says most about the status first (done, then in progress), then the latest.
+    ranked = sorted(found.values(), key=lambda e: (_RANK[e.signal], -e.score))[: params.keep]
+    latest_first = sorted(ranked, key=lambda e: e.date or "", reverse=True)
+    return sorted(latest_first, key=lambda e: _RANK[e.signal])
 
 
 def link_evidence(store: Store, embedder: Embedder, params: EvidenceParams | None = None) -> int:
@@ -156,7 +160,7 @@ def link_evidence(store: Store, embedder: Embedder, params: EvidenceParams | Non
             best[cid] = vec
     # Sentences that are themselves a recommendation, decision or action restate a commitment; a target's row
     # (with its measured values) may report progress and stays.
-    restated = frozenset(_key(s) for r in records if r.kind != "target" for s in _sentences(r.text))
+    restated = frozenset(_key(s) for r in records if r.kind != "target" for s in [r.text, *_sentences(r.text)])
     texts = [_BRACKETED_FIELDS.sub("", r.text) for r in records]
     record_vectors = embedder.embed(texts, kind="query")
     links: dict[str, list[Evidence]] = {}
