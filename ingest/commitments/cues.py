@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 
-# What a section heading or a table column names (first match wins, in this order).
-_KIND_WORDS = (
-    ("recommendation", re.compile(r"\brecommend(?:ation|ations|ed|s)?\b", re.I)),
-    ("decision", re.compile(r"\b(?:decisions?|resolutions?|decided|agreed|agreements?)\b", re.I)),
+# What a section heading, a lead-in line or a table column names: nouns first (the earliest in the text wins),
+# then verbs ("Agreed actions" are actions; "It was agreed:" introduces decisions).
+_KIND_NOUNS = (
+    ("recommendation", re.compile(r"\brecommendations?\b", re.I)),
+    ("decision", re.compile(r"\b(?:decisions?|resolutions?|agreements?|conclusions and decisions)\b", re.I)),
     ("action", re.compile(r"\b(?:actions?|action (?:items?|points?|plan)|follow[- ]?ups?|next steps|to[- ]dos?|"
-                          r"tasks?|assignments?)\b", re.I)),
+                          r"tasks?|assignments?|way forward|responsibilities)\b", re.I)),
     ("target", re.compile(r"\b(?:targets?|commitments?|milestones?)\b", re.I)),
+)
+_KIND_VERBS = (
+    ("recommendation", re.compile(r"\brecommend(?:ed|s)?\b", re.I)),
+    ("decision", re.compile(r"\b(?:decided|agreed|resolved)\b", re.I)),
 )
 # Sections that talk about things without committing to them.
 _TALK = re.compile(r"\b(?:discussions?|deliberations?|background|findings?|context|presentations?|"
@@ -18,8 +23,11 @@ _TALK = re.compile(r"\b(?:discussions?|deliberations?|background|findings?|conte
 
 
 def kind_named(text: str) -> str | None:
-    """Return the kind of commitment a heading or column name names, if any."""
-    for kind, pattern in _KIND_WORDS:
+    """Return the kind of commitment a heading, lead-in or column name names, if any."""
+    found = [(m.start(), kind) for kind, pattern in _KIND_NOUNS if (m := pattern.search(text))]
+    if found:
+        return min(found)[1]
+    for kind, pattern in _KIND_VERBS:
         if pattern.search(text):
             return kind
     return None
@@ -32,11 +40,12 @@ def names_talk(text: str) -> bool:
 
 # Table columns by role.
 _OWNER_COL = re.compile(r"\b(?:responsib\w*|lead(?:s| body| agency| ministry| organi[sz]ation)?|owners?|who|"
-                        r"by whom|agency|agencies|focal point|assigned(?: to)?|accountable|implement\w*|actors?)\b",
+                        r"by whom|agency|agencies|focal point|assigned(?: to)?|accountable|implement\w*|actors?|"
+                        r"ministry|ministries|institutions?|entity|entities|department|party|parties)\b",
                         re.I)
 _DUE_COL = re.compile(r"\b(?:due(?: date)?|deadlines?|by when|when|timeline|time ?frame|timing|target date|"
                       r"target year|completion(?: date)?|date|year)\b", re.I)
-_NUMBER_COL = re.compile(r"^(?:no\.?|nr\.?|#|n°|ref\.?|id|number|item|s/n|sn)$", re.I)
+_NUMBER_COL = re.compile(r"^(?:[a-z]{1,6}\.?\s+)?(?:no\.?|nr\.?|#|n°|ref\.?|id|number|item|s/n|sn)$", re.I)
 _STATUS_COL = re.compile(r"^(?:status|progress|state)\b", re.I)
 _TARGET_VALUE_COL = re.compile(r"\btarget\b", re.I)
 _TEXT_COL = re.compile(r"\b(?:recommend\w*|actions?|decisions?|commitments?|targets?|indicators?|measures?|"
@@ -79,7 +88,7 @@ DUE_FIELD = re.compile(
 )
 # A deadline in running text: "by 30 June 2025", "before the end of 2024", "no later than Q3 2025".
 DUE_PHRASE = re.compile(
-    r"\b(?:by|before|no later than|not later than|until|in time for|deadline(?: of| is)?|due(?: on| by| in)?)\s+"
+    r"\b(?:by|before|no later than|not later than|in time for|deadline(?: of| is)?|due(?: on| by| in)?)\s+"
     r"(?P<value>(?:the\s+)?[^,;()]{2,60}?)(?=[,;()]|\.\s|\.$|$)",
     re.I,
 )
@@ -87,6 +96,15 @@ DUE_PHRASE = re.compile(
 DEADLINE_STATED = re.compile(
     r"\b(?:deadline|due date|target date)\b[^.;]{0,80}?\b(?:is|as|at|to|for|on)\s+"
     r"(?P<value>[^,;()]{2,40}?)(?=[,;()]|\.\s|\.$|$)",
+    re.I,
+)
+# A date given to the day, the month, the quarter or the half: "15 March 2025", "March 2025", "Q4 2025",
+# "end of 2025", "2025-03-15" (a bare year is not: "in 2025" is as often a period as a deadline).
+FULL_DATE = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?,)?\s+(?:19|20)\d{2}\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b"
+    r"|\b(?:Q[1-4]|H[12])\s*(?:19|20)\d{2}\b|\b(?:first|second|third|fourth|last)\s+(?:quarter|half)\s+of\s+"
+    r"(?:19|20)\d{2}\b|\b(?:end|mid|middle)(?:\s+of|-)\s*(?:19|20)\d{2}\b",
     re.I,
 )
 # Text that labels itself: "Action: ...", "Illustrative target: ...", "Decision 3: ...".
@@ -98,11 +116,15 @@ SELF_LABEL = re.compile(
 # A parenthesis naming the sentence a target: "(illustrative target year)", "(target)".
 TARGET_ASIDE = re.compile(r"\((?![^()]*\b(?:no|not|without)\b)[^()]*\btarget\b[^()]*\)", re.I)
 # A real modal verb: what a sentence outside any commitments section needs, with a deadline, to be an action.
-STRONG_MODAL = re.compile(r"\b(?:will|shall|must|agreed to|agrees to|undert(?:ook|akes) to|is to|are to)\b")
+STRONG_MODAL = re.compile(r"\b(?:will|would|shall|must|agreed to|agrees to|undert(?:ook|akes) to|is to|are to|"
+                          r"(?:was|were|is|are) (?:asked|requested|tasked|mandated|invited) to)\b")
+# Arrangements for the next meeting are not commitments of anyone.
+NEXT_MEETING = re.compile(r"\b(?:next|following) (?:meeting|session)\b[^.]*\b(?:will|shall|would)\s+(?:be held|take place|"
+                          r"convene|be convened)|\bmeeting (?:closed|ended|adjourned)\b", re.I)
 
 # Words that commit someone: "will", "shall", "agreed to", "is to", "undertook to", "to + verb" in minutes.
 _MODAL = re.compile(
-    r"\b(?:will|shall|must|should|is to|are to|agreed to|agrees to|undert(?:ook|akes) to|commit(?:ted|s)? to|"
+    r"\b(?:will|would|shall|must|should|is to|are to|agreed to|agrees to|undert(?:ook|akes) to|commit(?:ted|s)? to|"
     r"(?:was|were|is|are) (?:asked|requested|tasked|mandated|invited|expected|responsible) (?:to|for|with))\b",
 )
 # Minutes' shorthand for an action: "MoF to prepare a costing note by June."
@@ -120,9 +142,9 @@ _REPORTING = re.compile(
 )
 _ORG_WORDS = re.compile(
     r"\b(?:ministry|ministries|department|secretariat|office|commission|committee|bureau|unit|agency|council|"
-    r"team|group|government|authority|organi[sz]ation|division|fund|board|directorate|institute|programme|"
+    r"team|group|government|authority|organi[sz]ation|division|fund|board|directorate|institute|"
     r"province|provinces|partners?|chair|minister|director|officer|coordinator|head|members?|consultant|staff|"
-    r"union|federation|bank|embassy|mission|centre|center|service|administration|cabinet|taskforce|"
+    r"union|federation|bank|embassy|mission|centre|center|administration|cabinet|taskforce|"
     r"task force|working group|focal point)\b",
     re.I,
 )
@@ -131,6 +153,8 @@ _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]{1,}[A-Za-z]*\b")
 
 def commits(sentence: str) -> bool:
     """Return True for a sentence that commits someone to something rather than reporting talk."""
+    if NEXT_MEETING.search(sentence):
+        return False
     agreed = _AGREED.search(sentence)
     modal = _MODAL.search(sentence)
     if not (agreed or modal):

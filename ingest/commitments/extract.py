@@ -14,6 +14,7 @@ from .cues import (
     DEADLINE_STATED,
     DUE_FIELD,
     DUE_PHRASE,
+    FULL_DATE,
     OWNER_FIELD,
     SELF_LABEL,
     STRONG_MODAL,
@@ -22,6 +23,7 @@ from .cues import (
     column_roles,
     commits,
     kind_named,
+    looks_like_owner,
     names_talk,
     prose_kind,
     subject_owner,
@@ -38,6 +40,9 @@ _LABEL_KIND = {"recommendation": "recommendation", "decision": "decision", "acti
 _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)"
                            r"(?<!\bArt)(?<!\bpara)[.!?][\"')\]]?\s+(?=[A-Z(\"“])")
 _CONTINUES = re.compile(r"^(?:It|They|This|These|Its|Their|He|She|The same|Both)\b|^\(|^(?:[A-Z][\w ]{0,20}):")
+# A line holding only an item's fields: "Responsible: MoLSW. Deadline: 30 June 2025."
+_FIELDS_ONLY = re.compile(r"^\(?(?:responsib\w*|lead(?: body| agency)?|owner|led by|deadline|due(?: date)?|timeline|"
+                          r"time ?frame|by when|target date|focal point|who|when)\s*:", re.I)
 _STATUS_WORDS = (
     ("done", re.compile(r"\b(?:done|complete[d]?|achieved|finished|closed|met)\b", re.I)),
     ("overdue", re.compile(r"\b(?:delayed|overdue|late|behind)\b", re.I)),
@@ -100,6 +105,15 @@ def _fields(text: str, kind: str, reference: str | None, *, subject: bool = True
         value = m["value"].strip()
         if due := resolve_due(value, reference=reference):
             return owner, due, value
+    if kind == "action":
+        # "Circulate the draft – Secretariat – 15 March 2025": an action's one full date is its deadline, and a
+        # dash- or bracket-set part that names a body is its owner.
+        dates = [m.group(0) for m in FULL_DATE.finditer(text)]
+        if owner is None:
+            owner = next((clean_owner(p) for p in re.split(r"\s[–—-]\s|[();]", text)[1:]
+                          if looks_like_owner(p.strip()) and not FULL_DATE.search(p) and len(p.split()) <= 8), None)
+        if len(dates) == 1:
+            return owner, resolve_due(dates[0], reference=reference), dates[0]
     return owner, None, None
 
 
@@ -112,14 +126,14 @@ def _record(kind: str, text: str, block: Block, offset: int, ctx: _Context, refe
     )
 
 
-def _item(block: Block, ctx: _Context, reference: str | None) -> Commitment | None:
+def _item(block: Block, ctx: _Context, reference: str | None, lead_kind: str | None = None) -> Commitment | None:
     m = ITEM_MARKER.match(block.text)
     assert m is not None
     body = block.text[m.end():].strip()
     if len(body.split()) < 3:
         return None
     number = block.number
-    kind = ctx.kind
+    kind = ctx.kind or lead_kind
     label = SELF_LABEL.match(body)
     if kind is None and m["wnum"]:
         kind = _LABEL_KIND.get(m["word"].split()[0].lower())
@@ -143,7 +157,8 @@ def _prose(block: Block, ctx: _Context, reference: str | None) -> list[Commitmen
         label = SELF_LABEL.match(sentence)
         kind: str | None = None
         if open_record is not None and _CONTINUES.match(sentence) and not label \
-                and not re.match(r"It (?:was|is) (?:agreed|decided|resolved)", sentence):
+                and not re.match(r"It (?:was|is) (?:agreed|decided|resolved)", sentence) \
+                and (commits(sentence) or sentence.startswith("(") or _FIELDS_ONLY.match(sentence)):
             open_record.text = f"{open_record.text} {sentence}"
             _refill(open_record, reference)
             continue
@@ -171,6 +186,23 @@ def _refill(record: Commitment, reference: str | None) -> None:
         record.owner = record.owner or owner
         if record.due is None:
             record.due, record.due_text = due, due_text
+
+
+def _style(number: str | None) -> str:
+    """Return a marker's style: "num" (1, 2.1), "code" (R5, A2), "letter" (a), "roman" (iv) or "bullet"."""
+    if number is None:
+        return "bullet"
+    if number[:1].isdigit():
+        return "num"
+    if re.fullmatch(r"[ivx]+", number):
+        return "roman"
+    if re.fullmatch(r"[a-zA-Z]", number):
+        return "letter"
+    return "code"
+
+
+def _is_sub_item(number: str | None, parent_style: str) -> bool:
+    return parent_style in ("num", "code") and _style(number) in ("letter", "roman", "bullet")
 
 
 def _status_word(text: str) -> str | None:
@@ -217,6 +249,9 @@ def _table(rows: list[Block], header: list[str] | None, ctx: _Context, reference
             text = f"{text} ({'; '.join(e for e in extra if e.split(': ', 1)[1])})"
         owner = clean_owner(cells[roles["owner"]]) if "owner" in roles and roles["owner"] < len(cells) else None
         due_text = cells[roles["due"]] if "due" in roles and roles["due"] < len(cells) else due_header
+        if "due" not in roles and "target" in roles and roles["target"] < len(cells) \
+                and resolve_due(cells[roles["target"]], reference=reference):
+            due_text = cells[roles["target"]]  # a "Target" column that holds dates is the deadline
         status = cells[roles["status"]] if "status" in roles and roles["status"] < len(cells) else None
         records.append(Commitment(
             document_id="", kind=kind, text=text, number=number or None, owner=owner,
@@ -251,9 +286,14 @@ def extract_commitments(pages: Sequence[Page], *, reference: str | None = None) 
     ctx = _Context()
     records: list[Commitment] = []
     last_header: list[str] | None = None
+    lead_kind: str | None = None  # what a lead-in line ("The meeting agreed the following actions:") names
+    from_block = -1  # the block the last record came from
+    parent_style = ""  # the marker style of the last item that made a record
     i = 0
     while i < len(blocks):
         block = blocks[i]
+        if block.kind != "item" and not (block.kind == "prose" and _FIELDS_ONLY.match(block.text)):
+            lead_kind = None
         if block.kind == "heading":
             named = kind_named(block.text) or names_talk(block.text)
             if block.level > 0 or named:
@@ -271,11 +311,33 @@ def extract_commitments(pages: Sequence[Page], *, reference: str | None = None) 
             last_header = header
             i = end
         elif block.kind == "item":
-            if (record := _item(block, ctx, reference)) is not None:
+            if records and from_block == i - 1 and _is_sub_item(block.number, parent_style):
+                # "a) …" or "• …" under "1. …" is a point of that item, not an item of its own.
+                records[-1].text = f"{records[-1].text} {block.text}"
+                _refill(records[-1], reference)
+                from_block = i
+            elif (record := _item(block, ctx, reference, lead_kind)) is not None:
                 records.append(record)
+                from_block = i
+                parent_style = _style(block.number)
+            i += 1
+        elif records and from_block == i - 1 and _FIELDS_ONLY.match(block.text):
+            # "Responsible: MoLSW. Deadline: Q2 2025." on a line of its own belongs to the item above it.
+            record = records[-1]
+            record.text = f"{record.text} {block.text}"
+            owner, due, due_text = _fields(record.text, record.kind, reference)
+            record.owner = record.owner or owner
+            if record.due is None:
+                record.due, record.due_text = due, due_text
+            from_block = i
             i += 1
         else:
-            records.extend(_prose(block, ctx, reference))
+            found = _prose(block, ctx, reference)
+            if found:
+                records.extend(found)
+                from_block = i
+            if block.text.rstrip().endswith(":"):
+                lead_kind = kind_named(block.text)
             i += 1
     return records
 
