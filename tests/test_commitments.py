@@ -240,3 +240,19 @@ def test_a_later_document_saying_it_was_done_is_linked_as_evidence_and_an_earlie
     assert training.status == "in progress" and {e.source for e in training.evidence} == {"report.md"}
     later = list_commitments(Store(settings.data_dir), today="2024-07-01")
     assert [r.status for r in later if r.text.startswith("Train")] == ["overdue"]
+
+
+def test_findings_after_a_reporting_lead_in_and_meeting_arrangements_are_not_commitments(tmp_path: Path) -> None:
+    note = tmp_path / "review.md"
+    note.write_text(
+        "# Review\n\n## Recommendations\n\nThe review found:\n\n- payments arrive late in remote districts\n"
+        "- staff turnover is high in the north\n\nThe review therefore recommends:\n\n"
+        "1. Pay through mobile money where a network exists.\n"
+        "2. The revised workplan will be circulated by the Planning Office by 15 March 2026.\n\n"
+        "The next coordination meeting will be held on 20 May 2026.\n"
+    )
+    records = _extract(note)
+    assert [(r.kind, r.number, r.owner, r.due) for r in records] == [
+        ("recommendation", "1", None, None),
+        ("recommendation", "2", "Planning Office", "2026-03-15"),  # the passive's agent is the owner
+    ]

@@ -19,7 +19,11 @@ _KIND_VERBS = (
 )
 # Sections that talk about things without committing to them.
 _TALK = re.compile(r"\b(?:discussions?|deliberations?|background|findings?|context|presentations?|"
-                   r"introduction|summary of discussion|attendance|agenda)\b", re.I)
+                   r"introduction|summary of discussion|attendance|agenda|participants|present|apologies|"
+                   r"opening|welcome|overview|purpose|method|methodology|lessons learn[te]d)\b", re.I)
+# A lead-in line that reports what was found or said: the list after it holds findings, not commitments.
+REPORTING_LEAD = re.compile(r"\b(?:found|finds|noted|notes|observed|identified|highlighted|reported|presented|"
+                            r"discussed|showed|shows|include[sd]?|were|are|was|is)\b[^:]*:\s*$", re.I)
 
 
 def kind_named(text: str) -> str | None:
@@ -119,7 +123,7 @@ TARGET_ASIDE = re.compile(r"\((?![^()]*\b(?:no|not|without)\b)[^()]*\btarget\b[^
 STRONG_MODAL = re.compile(r"\b(?:will|would|shall|must|agreed to|agrees to|undert(?:ook|akes) to|is to|are to|"
                           r"(?:was|were|is|are) (?:asked|requested|tasked|mandated|invited) to)\b")
 # Arrangements for the next meeting are not commitments of anyone.
-NEXT_MEETING = re.compile(r"\b(?:next|following) (?:meeting|session)\b[^.]*\b(?:will|shall|would)\s+(?:be held|take place|"
+NEXT_MEETING = re.compile(r"\b(?:next|following)\b[\w -]{0,30}?\b(?:meeting|session)\b[^.]*\b(?:will|shall|would)\s+(?:be held|take place|"
                           r"convene|be convened)|\bmeeting (?:closed|ended|adjourned)\b", re.I)
 
 # Words that commit someone: "will", "shall", "agreed to", "is to", "undertook to", "to + verb" in minutes.
@@ -148,6 +152,8 @@ _ORG_WORDS = re.compile(
     r"task force|working group|focal point)\b",
     re.I,
 )
+_PASSIVE_AGENT = re.compile(r"\b(?:be|been)\s+\w+(?:ed|en|wn|ne|t)\s+by\s+(?:the\s+)?(?P<who>[A-Z][\w&/'’-]*(?:\s+"
+                            r"(?:[A-Z][\w&/'’-]*|of|and|for|the|on))*)")
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]{1,}[A-Za-z]*\b")
 
 
@@ -216,5 +222,9 @@ def subject_owner(sentence: str) -> str | None:
         return None
     else:
         subject = body[: m.start()].strip(" ,")
+        if re.match(r"\s+be\s+\w+(?:ed|en|wn|ne|t)\b", body[m.end():]):
+            # Passive: the subject is what is done; whoever does it follows "by" ("… be circulated by the Secretariat").
+            agent = _PASSIVE_AGENT.search(body)
+            subject = agent["who"] if agent else ""
     subject = re.sub(r"^(?:in addition|also|furthermore|finally|then|therefore)[, ]+", "", subject, flags=re.I)
     return clean_owner(subject) if looks_like_owner(subject) else None

@@ -11,6 +11,7 @@ from kb.types import Chunk, Page
 
 from .blocks import ITEM_MARKER, Block, read_blocks
 from .cues import (
+    REPORTING_LEAD,
     DEADLINE_STATED,
     DUE_FIELD,
     DUE_PHRASE,
@@ -133,7 +134,9 @@ def _item(block: Block, ctx: _Context, reference: str | None, lead_kind: str | N
     if len(body.split()) < 3:
         return None
     number = block.number
-    kind = ctx.kind or lead_kind
+    if lead_kind == "" and not (OWNER_FIELD.search(body) or DUE_FIELD.search(body)):
+        return None  # a point of a list of findings ("The review found:")
+    kind = ctx.kind or lead_kind or None
     label = SELF_LABEL.match(body)
     if kind is None and m["wnum"]:
         kind = _LABEL_KIND.get(m["word"].split()[0].lower())
@@ -337,7 +340,8 @@ def extract_commitments(pages: Sequence[Page], *, reference: str | None = None) 
                 records.extend(found)
                 from_block = i
             if block.text.rstrip().endswith(":"):
-                lead_kind = kind_named(block.text)
+                named = kind_named(block.text)
+                lead_kind = named if named else ("" if REPORTING_LEAD.search(block.text) else None)
             i += 1
     return records
 
