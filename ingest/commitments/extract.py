@@ -11,12 +11,12 @@ from kb.types import Chunk, Page
 
 from .blocks import ITEM_MARKER, Block, read_blocks
 from .cues import (
-    REPORTING_LEAD,
     DEADLINE_STATED,
     DUE_FIELD,
     DUE_PHRASE,
     FULL_DATE,
     OWNER_FIELD,
+    REPORTING_LEAD,
     SELF_LABEL,
     STRONG_MODAL,
     TARGET_ASIDE,
