@@ -123,7 +123,8 @@ TARGET_ASIDE = re.compile(r"\((?![^()]*\b(?:no|not|without)\b)[^()]*\btarget\b[^
 STRONG_MODAL = re.compile(r"\b(?:will|would|shall|must|agreed to|agrees to|undert(?:ook|akes) to|is to|are to|"
                           r"(?:was|were|is|are) (?:asked|requested|tasked|mandated|invited) to)\b")
 # Arrangements for the next meeting are not commitments of anyone.
-NEXT_MEETING = re.compile(r"\b(?:next|following)\b[\w -]{0,30}?\b(?:meeting|session)\b[^.]*\b(?:will|shall|would)\s+(?:be held|take place|"
+NEXT_MEETING = re.compile(r"\b(?:next|following)\b[\w -]{0,30}?\b(?:meeting|session)\b[^.]*\b(?:will|shall|would)\s+"
+                          r"(?:be held|take place|"
                           r"convene|be convened)|\bmeeting (?:closed|ended|adjourned)\b", re.I)
 
 # Words that commit someone: "will", "shall", "agreed to", "is to", "undertook to", "to + verb" in minutes.
