@@ -102,3 +102,15 @@ def test_a_status_set_in_the_form_is_kept_with_who_and_the_note(settings, tmp_pa
         assert "Set to <strong>done</strong> by khamla" in c.get("/commitments").text
         bad = c.post("/commitments/status", data={**form, "status": "finished"})
         assert bad.status_code == 422
+
+
+def test_an_answer_unit_leads_to_its_commitment_record(kb: KnowledgeBase) -> None:
+    """What the answer layer calls: the record whose item a cited passage, or the unit it quotes, holds."""
+    r5 = next(r for r in kb.commitments() if r.number == "R5")
+    assert r5.chunk_id is not None
+    unit = "R5. Make social protection spending visible in the state budget and agree a multi-year financing plan"
+    found = kb.commitment_for_unit(r5.chunk_id, unit)
+    assert found is not None and (found.id, found.owner, found.due) == (r5.id, r5.owner, r5.due)
+    assert found.status == r5.status
+    assert kb.commitment_for_unit(r5.chunk_id, "National Health Insurance remains the strongest pillar") is None
+    assert kb.commitment_for_unit(10**9) is None

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kb.commitments.evidence import content_words
 from kb.commitments.store import add_status, read_commitments, status_history
 from kb.commitments.types import KINDS, STATUSES, Commitment, StatusNote
 from kb.errors import KBError, QueryError
@@ -131,7 +132,7 @@ def commitment_for_passage(store: Store, chunk_id: int, text: str | None = None)
     """Return the record whose item a cited passage (or a unit of it) holds, for answers about a commitment.
 
     With `text` (the unit an answer quotes), the record of the passage's document that shares most of its words
-    with it (at least half of the record's or the unit's words); without, the first record that starts in the passage.
+    with it (70 % of the shorter one's content words); without, the first record that starts in the passage.
     """
     with store.connect() as db:
         row = db.execute("SELECT document_id FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
@@ -143,11 +144,12 @@ def commitment_for_passage(store: Store, chunk_id: int, text: str | None = None)
         r.status = derive_status(r, today)
     if text is None:
         return next((r for r in records if r.chunk_id == chunk_id), None)
-    unit = set(re.findall(r"[^\W_]+", text.lower()))
+    unit = content_words(text)
 
     def shared(r: Commitment) -> float:
-        words = set(re.findall(r"[^\W_]+", r.text.lower()))
+        words = content_words(r.text)
         return len(unit & words) / max(1, min(len(words), len(unit)))
 
+    # The unit quotes the item (or the item is a part of the unit): most of the shorter one's words are in the other.
     best = max(records, key=shared, default=None)
-    return best if best is not None and shared(best) >= 0.5 else None
+    return best if best is not None and shared(best) >= 0.7 else None
