@@ -256,3 +256,22 @@ def test_findings_after_a_reporting_lead_in_and_meeting_arrangements_are_not_com
         ("recommendation", "1", None, None),
         ("recommendation", "2", "Planning Office", "2026-03-15"),  # the passive's agent is the owner
     ]
+
+
+def test_kb_commitments_lists_filters_and_sets_a_status(settings, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from kb.cli import main
+
+    ingest_paths([_library(tmp_path, MINUTES)], settings=settings, embedder=FakeEmbedder())
+    data = ["--data-dir", str(settings.data_dir)]
+    assert main(["commitments", *data, "--owner", "unicef", "--json"]) == 0
+    (record,) = json.loads(capsys.readouterr().out)["commitments"]
+    assert (record["text"], record["due"], record["source"]["source"]) == ("Share the survey data", "2099-12-31", "minutes.md")
+    assert main(["commitment-status", record["id"], "in progress", "--note", "Data cleaned", "--by", "noy", *data]) == 0
+    assert "in progress (set by noy" in capsys.readouterr().out
+    assert main(["commitments", *data, "--status", "in progress"]) == 0
+    out = capsys.readouterr().out
+    assert "Share the survey data" in out and "Draft the costing note" not in out and out.rstrip().endswith("1 commitment")
+    assert main(["commitments", *data, "--due-before", "tomorrow"]) == 1
+    assert "due_before 'tomorrow'" in capsys.readouterr().err

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kb.commitments.types import Commitment
@@ -30,6 +30,7 @@ from .cues import (
     subject_owner,
 )
 from .due import resolve_due
+from .tables import cells, table_records, table_runs
 
 # Bumped when the same file would give other records; `kb ingest` then reads unchanged files again.
 EXTRACTOR_VERSION = "1"
@@ -44,14 +45,6 @@ _CONTINUES = re.compile(r"^(?:It|They|This|These|Its|Their|He|She|The same|Both)
 # A line holding only an item's fields: "Responsible: MoLSW. Deadline: 30 June 2025."
 _FIELDS_ONLY = re.compile(r"^\(?(?:responsib\w*|lead(?: body| agency)?|owner|led by|deadline|due(?: date)?|timeline|"
                           r"time ?frame|by when|target date|focal point|who|when)\s*:", re.I)
-_STATUS_WORDS = (
-    ("done", re.compile(r"\b(?:done|complete[d]?|achieved|finished|closed|met)\b", re.I)),
-    ("overdue", re.compile(r"\b(?:delayed|overdue|late|behind)\b", re.I)),
-    ("in progress", re.compile(r"\b(?:in progress|ongoing|on-going|under ?way|started|partial\w*|on track)\b", re.I)),
-    ("open", re.compile(r"\b(?:open|not started|pending|planned|to do)\b", re.I)),
-)
-
-
 @dataclass
 class _Context:
     """Where the reader stands: the headings above, the last table's header."""
@@ -208,84 +201,13 @@ def _is_sub_item(number: str | None, parent_style: str) -> bool:
     return parent_style in ("num", "code") and _style(number) in ("letter", "roman", "bullet")
 
 
-def _status_word(text: str) -> str | None:
-    for status, pattern in _STATUS_WORDS:
-        if pattern.search(text):
-            return status
-    return None
-
-
-def _cells(row: str) -> list[str]:
-    return [c.strip() for c in row.split("|")]
-
-
-def _table(rows: list[Block], header: list[str] | None, ctx: _Context, reference: str | None) -> list[Commitment]:
-    """Return the records of a table's rows when its header (or its section) says what they are."""
-    if header is None:
-        return []
-    roles = column_roles(header)
-    kind = ctx.kind
-    text_col = roles.get("text")
-    if text_col is None and kind and len(header) >= 2:
-        text_col = next(i for i in range(len(header)) if i not in roles.values())
-    if text_col is None or not ({"owner", "due", "target"} & roles.keys() or kind):
-        return []
-    named = kind_named(header[text_col])
-    if named:
-        kind = named
-    elif "target" in roles:
-        kind = "target"
-    kind = kind or "action"
-    due_header = header[roles["target"]] if "target" in roles and "due" not in roles else None
-    records = []
-    for block in rows:
-        cells = _cells(block.text)
-        if len(cells) <= text_col or not cells[text_col]:
-            continue
-        text = cells[text_col]
-        number = cells[roles["number"]] if "number" in roles and roles["number"] < len(cells) else None
-        if number is None and (m := ITEM_MARKER.match(text)) and (m["num"] or m["inner"]):
-            number, text = (m["num"] or m["inner"]).replace(" ", "").rstrip("."), text[m.end():]
-        extra = [f"{header[i]}: {cells[i]}" for i in range(min(len(header), len(cells)))
-                 if i != text_col and i not in roles.values() or i == roles.get("target")]
-        if kind == "target" and extra:
-            text = f"{text} ({'; '.join(e for e in extra if e.split(': ', 1)[1])})"
-        owner = clean_owner(cells[roles["owner"]]) if "owner" in roles and roles["owner"] < len(cells) else None
-        due_text = cells[roles["due"]] if "due" in roles and roles["due"] < len(cells) else due_header
-        if "due" not in roles and "target" in roles and roles["target"] < len(cells) \
-                and resolve_due(cells[roles["target"]], reference=reference):
-            due_text = cells[roles["target"]]  # a "Target" column that holds dates is the deadline
-        status = cells[roles["status"]] if "status" in roles and roles["status"] < len(cells) else None
-        records.append(Commitment(
-            document_id="", kind=kind, text=text, number=number or None, owner=owner,
-            due=resolve_due(due_text, reference=reference), due_text=due_text or None, page=block.page,
-            section=ctx.section, char_start=block.start, page_index=block.page_index,
-            given_status=_status_word(status) if status else None,
-        ))
-    return records
-
-
-def _tables(blocks: list[Block]) -> Iterable[tuple[int, int]]:
-    """Yield (first, end) block indexes of each run of table rows."""
-    i = 0
-    while i < len(blocks):
-        if blocks[i].kind == "row":
-            j = i
-            while j < len(blocks) and blocks[j].kind == "row":
-                j += 1
-            yield i, j
-            i = j
-        else:
-            i += 1
-
-
 def extract_commitments(pages: Sequence[Page], *, reference: str | None = None) -> list[Commitment]:
     """Return the recommendations, decisions, actions and targets that a document's structure holds.
 
     `reference` is the document's date, for deadlines that name a month without its year.
     """
     blocks = read_blocks(pages)
-    tables = {first: end for first, end in _tables(blocks)}
+    tables = {first: end for first, end in table_runs(blocks)}
     ctx = _Context()
     records: list[Commitment] = []
     last_header: list[str] | None = None
@@ -304,13 +226,13 @@ def extract_commitments(pages: Sequence[Page], *, reference: str | None = None) 
             i += 1
         elif block.kind == "row":
             end = tables[i]
-            first = _cells(block.text)
+            first = cells(block.text)
             starts_page = i == 0 or blocks[i - 1].page_index != block.page_index
             if column_roles(first) or not (starts_page and last_header and len(last_header) == len(first)):
                 header, rows = first, blocks[i + 1 : end]
             else:  # a table carried on from the page before, without its header
                 header, rows = last_header, blocks[i:end]
-            records.extend(_table(list(rows), header, ctx, reference))
+            records.extend(table_records(list(rows), header, kind=ctx.kind, section=ctx.section, reference=reference))
             last_header = header
             i = end
         elif block.kind == "item":
@@ -340,8 +262,8 @@ def extract_commitments(pages: Sequence[Page], *, reference: str | None = None) 
                 records.extend(found)
                 from_block = i
             if block.text.rstrip().endswith(":"):
-                named = kind_named(block.text)
-                lead_kind = named if named else ("" if REPORTING_LEAD.search(block.text) else None)
+                lead = kind_named(block.text)
+                lead_kind = lead if lead else ("" if REPORTING_LEAD.search(block.text) else None)
             i += 1
     return records
 
