@@ -275,3 +275,17 @@ def test_kb_commitments_lists_filters_and_sets_a_status(settings, capsys, tmp_pa
     assert "Share the survey data" in out and "Draft the costing note" not in out and out.rstrip().endswith("1 commitment")
     assert main(["commitments", *data, "--due-before", "tomorrow"]) == 1
     assert "due_before 'tomorrow'" in capsys.readouterr().err
+
+
+def test_owners_and_dates_set_off_by_dashes_or_brackets_are_read(tmp_path: Path) -> None:
+    note = tmp_path / "actions.md"
+    note.write_text(
+        "# Meeting note\n\n## Next steps\n\n"
+        "- Ministry of Health – finalise the costing of the package – by 30 June 2025\n"
+        "- Share the draft guidelines with the provinces (Planning Department, 15 August 2025)\n"
+        "- Update the list of focal points (see Annex 2)\n"
+    )
+    assert [(r.kind, r.owner, r.due) for r in _extract(note)] == [
+        ("action", "Ministry of Health", "2025-06-30"), ("action", "Planning Department", "2025-08-15"),
+        ("action", None, None),
+    ]

@@ -42,6 +42,8 @@ _LABEL_KIND = {"recommendation": "recommendation", "decision": "decision", "acti
 _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)"
                            r"(?<!\bArt)(?<!\bpara)[.!?][\"')\]]?\s+(?=[A-Z(\"“])")
 _CONTINUES = re.compile(r"^(?:It|They|This|These|Its|Their|He|She|The same|Both)\b|^\(|^(?:[A-Z][\w ]{0,20}):")
+# A bracket that points elsewhere names no owner: "(see Annex 2)", "(Table 3)".
+_REFERENCE = re.compile(r"(?:see|cf|e\.g|i\.e|page|p\.|annex|appendix|table|figure|section|para|chapter|article)\b", re.I)
 # A line holding only an item's fields: "Responsible: MoLSW. Deadline: 30 June 2025."
 _FIELDS_ONLY = re.compile(r"^\(?(?:responsib\w*|lead(?: body| agency)?|owner|led by|deadline|due(?: date)?|timeline|"
                           r"time ?frame|by when|target date|focal point|who|when)\s*:", re.I)
@@ -86,12 +88,23 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
 
 
 def _fields(text: str, kind: str, reference: str | None, *, subject: bool = True) -> tuple[str | None, str | None, str | None]:
-    """Return (owner, due, due_text) from labelled fields, else from the sentence's subject and a 'by <date>'."""
+    """Return (owner, due, due_text) from labelled fields, else from the sentence's subject and a 'by <date>'.
+
+    Failing those, "Circulate the draft – Secretariat – 15 March 2025": a dash- or bracket-set part that names a
+    body is the owner (not of a target), and an action's one dated expression is its deadline.
+    """
     owner = None
     if m := OWNER_FIELD.search(text):
         owner = clean_owner(m["value"])
     elif subject:
         owner = subject_owner(text)
+    if owner is None and kind != "target":
+        dashed = [p.strip() for p in re.split(r"\s[–—-]\s", text)]
+        bracketed = [p.strip() for inner in re.findall(r"\(([^()]*)\)", text) for p in re.split(r"[,;]", inner)]
+        candidates = dashed[1:] + (dashed[:1] if len(dashed) >= 3 else []) + bracketed
+        owner = next((clean_owner(p) for p in candidates
+                      if p[:1].isupper() and not _REFERENCE.match(p) and looks_like_owner(p)
+                      and not FULL_DATE.search(p) and len(p.split()) <= 8), None)
     for m in DUE_FIELD.finditer(text):
         value = m["value"].strip()
         return owner, resolve_due(value, reference=reference), value
@@ -99,15 +112,9 @@ def _fields(text: str, kind: str, reference: str | None, *, subject: bool = True
         value = m["value"].strip()
         if due := resolve_due(value, reference=reference):
             return owner, due, value
-    if kind == "action":
-        # "Circulate the draft – Secretariat – 15 March 2025": an action's one full date is its deadline, and a
-        # dash- or bracket-set part that names a body is its owner.
-        dates = [m.group(0) for m in FULL_DATE.finditer(text)]
-        if owner is None:
-            owner = next((clean_owner(p) for p in re.split(r"\s[–—-]\s|[();]", text)[1:]
-                          if looks_like_owner(p.strip()) and not FULL_DATE.search(p) and len(p.split()) <= 8), None)
-        if len(dates) == 1:
-            return owner, resolve_due(dates[0], reference=reference), dates[0]
+    dates = [m.group(0) for m in FULL_DATE.finditer(text)]
+    if kind == "action" and len(dates) == 1:
+        return owner, resolve_due(dates[0], reference=reference), dates[0]
     return owner, None, None
 
 
