@@ -289,3 +289,13 @@ def test_owners_and_dates_set_off_by_dashes_or_brackets_are_read(tmp_path: Path)
         ("action", "Ministry of Health", "2025-06-30"), ("action", "Planning Department", "2025-08-15"),
         ("action", None, None),
     ]
+
+
+def test_decision_making_label_lines_and_hypotheses_do_not_make_commitments(tmp_path: Path) -> None:
+    note = tmp_path / "brief.md"
+    note.write_text(
+        "# Brief\n\n## Using data for decision making\n\nThe project will work with ministries on the registry.\n\n"
+        "## ACTION: Notice of a proposed programme change\n\n- Installing new software on the payment servers.\n\n"
+        "## Outlook\n\nThe Government would also be able to automate enrolment by the end of 2026.\n"
+    )
+    assert _extract(note) == []

@@ -8,11 +8,12 @@ import re
 # then verbs ("Agreed actions" are actions; "It was agreed:" introduces decisions).
 _KIND_NOUNS = (
     ("recommendation", re.compile(r"\brecommendations?\b", re.I)),
-    ("decision", re.compile(r"\b(?:decisions?|resolutions?|agreements?|conclusions and decisions)\b", re.I)),
+    ("decision", re.compile(r"\b(?:decisions?|resolutions?|agreements?)\b(?![- ]mak)", re.I)),
     ("action", re.compile(r"\b(?:actions?|action (?:items?|points?|plan)|follow[- ]?ups?|next steps|to[- ]dos?|"
                           r"tasks?|assignments?|way forward|responsibilities)\b", re.I)),
     ("target", re.compile(r"\b(?:targets?|commitments?|milestones?)\b", re.I)),
 )
+_LABEL_LINE = re.compile(r"^\s*(?:actions?|decisions?|recommendations?|targets?)\s*:\s*(?P<rest>\S.*)$", re.I)
 _KIND_VERBS = (
     ("recommendation", re.compile(r"\brecommend(?:ed|s)?\b", re.I)),
     ("decision", re.compile(r"\b(?:decided|agreed|resolved)\b", re.I)),
@@ -27,7 +28,12 @@ REPORTING_LEAD = re.compile(r"\b(?:found|finds|noted|notes|observed|identified|h
 
 
 def kind_named(text: str) -> str | None:
-    """Return the kind of commitment a heading, lead-in or column name names, if any."""
+    """Return the kind of commitment a heading, lead-in or column name names, if any.
+
+    A label line ("ACTION: Notice of proposed rulemaking") names what follows its colon, not its label.
+    """
+    if (m := _LABEL_LINE.match(text)) and len(m["rest"].split()) > 2:
+        text = m["rest"]
     found = [(m.start(), kind) for kind, pattern in _KIND_NOUNS if (m := pattern.search(text))]
     if found:
         return min(found)[1]
@@ -120,7 +126,7 @@ SELF_LABEL = re.compile(
 # A parenthesis naming the sentence a target: "(illustrative target year)", "(target)".
 TARGET_ASIDE = re.compile(r"\((?![^()]*\b(?:no|not|without)\b)[^()]*\btarget\b[^()]*\)", re.I)
 # A real modal verb: what a sentence outside any commitments section needs, with a deadline, to be an action.
-STRONG_MODAL = re.compile(r"\b(?:will|would|shall|must|agreed to|agrees to|undert(?:ook|akes) to|is to|are to|"
+STRONG_MODAL = re.compile(r"\b(?:will|shall|must|agreed to|agrees to|undert(?:ook|akes) to|is to|are to|"
                           r"(?:was|were|is|are) (?:asked|requested|tasked|mandated|invited) to)\b")
 # Arrangements for the next meeting are not commitments of anyone.
 NEXT_MEETING = re.compile(r"\b(?:next|following)\b[\w -]{0,30}?\b(?:meeting|session)\b[^.]*\b(?:will|shall|would)\s+"
@@ -172,6 +178,13 @@ def commits(sentence: str) -> bool:
     return agreed is not None or not _REPORTING.search(before)
 
 
+def firmly_commits(sentence: str) -> bool:
+    """Return True for a firm commitment: "will", "shall", "agreed to" — or "would" after "it was agreed that"
+    ("would be able to" alone is a hypothesis)."""
+    firm = STRONG_MODAL.search(sentence) or (_AGREED.search(sentence) and re.search(r"\bwould\b", sentence))
+    return bool(firm) and commits(sentence)
+
+
 def infinitive_subject(sentence: str) -> str | None:
     """Return X of minutes' shorthand "X to do Y" when X names someone, else None."""
     m = _INFINITIVE.match(SELF_LABEL.sub("", sentence))
@@ -205,7 +218,12 @@ def clean_owner(text: str | None) -> str | None:
     """Return an owner as written, without a leading article or trailing punctuation."""
     if not text:
         return None
-    text = re.sub(r"^\s*(?:the|a|an)\s+", "", text.strip(), flags=re.I).strip(" .;:,–—-")
+    text = text.strip()
+    if text[:1].islower():  # a sentence's tail run into its subject ("… in other countries, GIZ")
+        text = text.rsplit(",", 1)[1].strip() if "," in text else ""
+        if text[:1].islower():
+            return None
+    text = re.sub(r"^\s*(?:the|a|an)\s+", "", text, flags=re.I).strip(" .;:,–—-")
     return text or None
 
 
@@ -228,4 +246,5 @@ def subject_owner(sentence: str) -> str | None:
             agent = _PASSIVE_AGENT.search(body)
             subject = agent["who"] if agent else ""
     subject = re.sub(r"^(?:in addition|also|furthermore|finally|then|therefore)[, ]+", "", subject, flags=re.I)
-    return clean_owner(subject) if looks_like_owner(subject) else None
+    owner = clean_owner(subject)
+    return owner if owner and looks_like_owner(owner) else None

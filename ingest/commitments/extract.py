@@ -18,11 +18,11 @@ from .cues import (
     OWNER_FIELD,
     REPORTING_LEAD,
     SELF_LABEL,
-    STRONG_MODAL,
     TARGET_ASIDE,
     clean_owner,
     column_roles,
     commits,
+    firmly_commits,
     kind_named,
     looks_like_owner,
     names_talk,
@@ -157,6 +157,9 @@ def _prose(block: Block, ctx: _Context, reference: str | None) -> list[Commitmen
     open_record: Commitment | None = None
     section_kind = ctx.kind
     for offset, sentence in split_sentences(block.text):
+        if sentence[:1].islower():  # the tail of a sentence cut by a page or column break: not an item's start
+            open_record = None
+            continue
         label = SELF_LABEL.match(sentence)
         kind: str | None = None
         if open_record is not None and _CONTINUES.match(sentence) and not label \
@@ -171,7 +174,7 @@ def _prose(block: Block, ctx: _Context, reference: str | None) -> list[Commitmen
             kind = "target"
         elif section_kind and (commits(sentence) or OWNER_FIELD.search(sentence)):
             kind = prose_kind(sentence, section_kind)
-        elif STRONG_MODAL.search(sentence) and commits(sentence) and subject_owner(sentence) \
+        elif firmly_commits(sentence) and subject_owner(sentence) \
                 and _fields(sentence, "action", reference)[1]:
             kind = prose_kind(sentence, None)  # "X will do Y by 30 June" anywhere is an action
         if kind is not None:
