@@ -299,3 +299,26 @@ def test_decision_making_label_lines_and_hypotheses_do_not_make_commitments(tmp_
         "## Outlook\n\nThe Government would also be able to automate enrolment by the end of 2026.\n"
     )
     assert _extract(note) == []
+
+
+def test_word_numbering_shows_its_own_marker_text_and_start(tmp_path: Path) -> None:
+    """A Word list numbered "R%1." from 4 reads as R4, R5 — the numbers the reader of the document sees."""
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_heading("Recommendations", 1)
+    for text in ("Adopt the costed plan (Lead: Ministry of Finance; by Q2 2026).", "Train the district staff in 2026."):
+        document.add_paragraph(text, style="List Number")
+    style_num = document.styles["List Number"].element.pPr.find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val"))
+    numbering = document.part.numbering_part.element
+    num = next(n for n in numbering.iter(qn("w:num")) if n.get(qn("w:numId")) == style_num)
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = next(a for a in numbering.iter(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id)
+    level = next(lvl for lvl in abstract.iter(qn("w:lvl")) if lvl.get(qn("w:ilvl")) == "0")
+    level.find(qn("w:lvlText")).set(qn("w:val"), "R%1.")
+    level.find(qn("w:start")).set(qn("w:val"), "4")
+    path = tmp_path / "recs.docx"
+    document.save(str(path))
+    assert [(r.number, r.owner, r.due) for r in _extract(path)] == [
+        ("R4", "Ministry of Finance", "2026-06-30"), ("R5", None, None),
+    ]
