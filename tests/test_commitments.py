@@ -322,3 +322,16 @@ def test_word_numbering_shows_its_own_marker_text_and_start(tmp_path: Path) -> N
     assert [(r.number, r.owner, r.due) for r in _extract(path)] == [
         ("R4", "Ministry of Finance", "2026-06-30"), ("R5", None, None),
     ]
+
+
+def test_labels_match_records_whatever_number_prefix_and_folder_they_give() -> None:
+    from kb.commitments.evaluate import Label
+
+    record = Commitment(document_id="d", kind="recommendation", text="Pay benefits monthly in all districts.",
+                        number="1", owner="The Welfare Department", due="2026-06-30")
+    record.source = "reports/review.pdf"
+    labels = [Label("review.pdf", "recommendation", "1", "Recommendation 1: Pay benefits monthly", "Welfare Department",
+                    "2026-06-30", "June 2026"),
+              Label("review.pdf", "recommendation", "2", "Publish the registry", None, None, None)]
+    result = score(labels, [record])
+    assert (result.matched, result.owners_right, result.dues_right, len(result.missed)) == (1, 1, 1, 1)

@@ -13,8 +13,9 @@ from kb.commitments.types import KINDS, Commitment
 from kb.errors import KBError
 
 # A leading item number or bullet that labels and records may or may not repeat ("R5.", "A2", "1)", "•").
-_LEADING = re.compile(r"^(?:[•▪*–-]\s*)?(?:\(?(?:[a-z]{1,3}\s?\d{1,3}|\d{1,3}(?:\.\d{1,2})?|[a-z])[.):]\s+|"
-                      r"[a-z]{1,3}\d{1,3}\s+)", re.I)
+_LEADING = re.compile(r"^(?:[•▪*–-]\s*)?(?:(?:recommendation|decision|action(?: point| item)?|target)\s+"
+                      r"(?:no\.?\s*)?[a-z]?\d{1,3}[a-z]?\s*[.:–—-]\s+|"
+                      r"\(?(?:[a-z]{1,3}\s?\d{1,3}|\d{1,3}(?:\.\d{1,2})?|[a-z])[.):]\s+|[a-z]{1,3}\d{1,3}\s+)", re.I)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,11 @@ def same_owner(label: str | None, record: str | None) -> bool:
     return len(set(a) & set(b)) / max(len(set(a)), len(set(b))) >= 0.6
 
 
+def _same_document(source: str, document: str) -> bool:
+    """Return True when a label names a record's file: its path in the folder, or its name alone."""
+    return source == document or ("/" not in document and Path(source).name == document)
+
+
 def score(labels: Sequence[Label], records: Iterable[Commitment], *, threshold: float = 0.6) -> Score:
     """Match records to labels one to one (same document, best text overlap first) and count."""
     records = list(records)
@@ -148,7 +154,7 @@ def score(labels: Sequence[Label], records: Iterable[Commitment], *, threshold: 
     pairs = []
     for li, label in enumerate(labels):
         for ri, record in enumerate(records):
-            if record.source == label.document:
+            if _same_document(record.source, label.document):
                 overlap = text_overlap(label.text_start, record.text)
                 if overlap >= threshold:
                     pairs.append((overlap, -abs(li - ri), li, ri))
