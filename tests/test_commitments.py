@@ -33,6 +33,8 @@ def _extract(path: Path, reference: str | None = "2025-01-15") -> list[Commitmen
     ("in time for the 2025 budget", "2024-12-31"), ("in time for the 2025 budget, October 2024", "2024-10-31"),
     ("second half of 2024", "2024-12-31"), ("mid-2025", "2025-06-30"), ("15/03/2025", "2025-03-15"),
     ("next meeting", None), ("2026–2030", None), ("by June", "2025-06-30"),
+    ("within three months", "2025-04-15"), ("within 2 weeks of the meeting", "2025-01-29"),
+    ("by the end of the year", "2025-12-31"), ("by the end of next year", "2026-12-31"),
 ])
 def test_deadlines_in_words_resolve_to_the_end_of_the_period_they_name(words: str, iso: str | None) -> None:
     assert resolve_due(words, reference="2025-01-15") == iso

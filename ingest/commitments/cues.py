@@ -98,7 +98,8 @@ DUE_FIELD = re.compile(
 )
 # A deadline in running text: "by 30 June 2025", "before the end of 2024", "no later than Q3 2025".
 DUE_PHRASE = re.compile(
-    r"\b(?:by|before|no later than|not later than|in time for|deadline(?: of| is)?|due(?: on| by| in)?)\s+"
+    r"\b(?:by|before|no later than|not later than|in time for|deadline(?: of| is)?|due(?: on| by| in)?|"
+    r"(?=within\s))\s*"
     r"(?P<value>(?:the\s+)?[^,;()]{2,60}?)(?=[,;()]|\.\s|\.$|$)",
     re.I,
 )

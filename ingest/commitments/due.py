@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 
 _MONTHS = {
@@ -47,6 +48,37 @@ _PART_YEAR = re.compile(
 )
 _RANGE = re.compile(rf"\b{_YEAR}\s*[–—-]\s*(?:19|20)?\d{{2}}\b")
 _BARE_MONTH = re.compile(rf"\b(?:(?P<part>early|mid|end of|late)[\s-]+)?{_MONTH}\b", re.I)
+
+
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {"a": 1, "an": 1}
+_WITHIN = re.compile(r"\b(?:within|in)\s+(?:the\s+)?(?:next\s+)?(?P<n>\d{1,3}|[a-z]+)\s+(?P<unit>day|week|month|year)s?\b",
+                     re.I)
+_THIS = re.compile(r"\b(?:end of\s+)?(?P<which>this|the|next)\s+(?P<unit>month|year)\b", re.I)
+
+
+def _relative(text: str, reference: str | None) -> str | None:
+    """Return "within three months" or "by the end of next year" counted from the document's date."""
+    if not reference or not re.match(r"\d{4}-\d{2}-\d{2}$", reference):
+        return None
+    start = dt.date.fromisoformat(reference)
+    if m := _WITHIN.search(text):
+        n = int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS.get(m["n"].lower())
+        if n is None:
+            return None
+        unit = m["unit"].lower()
+        if unit in ("day", "week"):
+            return (start + dt.timedelta(days=n * (7 if unit == "week" else 1))).isoformat()
+        months = start.month - 1 + n * (12 if unit == "year" else 1)
+        year, month = start.year + months // 12, months % 12 + 1
+        return _iso(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    if (m := _THIS.search(text)) and re.search(r"\bend\b|\bby\b|\bbefore\b", text, re.I):
+        later = 1 if m["which"].lower() == "next" else 0
+        if m["unit"].lower() == "year":
+            return _iso(start.year + later, 12)
+        months = start.month - 1 + later
+        return _iso(start.year + months // 12, months % 12 + 1)
+    return None
 
 
 def _iso(year: int, month: int, day: int | None = None) -> str | None:
@@ -103,6 +135,8 @@ def resolve_due(text: str | None, *, reference: str | None = None) -> str | None
         if part in ("mid", "middle of"):
             return _iso(year, 6)
         return _iso(year, 12)
+    if relative := _relative(text, reference):
+        return relative
     if reference and (m := _BARE_MONTH.search(text)) and re.match(r"\d{4}", reference):
         year, month = int(reference[:4]), _MONTHS[m["month"].lower()]
         ref_month = int(reference[5:7]) if len(reference) >= 7 else 1
