@@ -64,8 +64,8 @@ def to_docx(records: Sequence[Commitment], *, title: str, subtitle: str, today: 
         facts.add_run("Owner: ").bold = True
         facts.add_run(r.owner or "not named")
         facts.add_run("   Due: ").bold = True
-        facts.add_run(r.due or "no date" + (f" ({r.due_text})" if r.due_text else ""))
-        if r.due and r.due_text and r.due_text != r.due:
+        facts.add_run(r.due or "no date")
+        if r.due_text and r.due_text != r.due:
             facts.add_run(f" ({r.due_text})")
         source = document.add_paragraph()
         source.add_run("Source: ").bold = True
