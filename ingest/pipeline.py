@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunk import CHUNKER_VERSION, chunk_pages, embedding_text, row_texts
+from ingest.commitments import EXTRACTOR_VERSION, attach_passages, extract_commitments
 from ingest.discover import Entry, Manifest, discover_files, document_id, read_manifest
 from ingest.metadata import infer_metadata
+from kb.commitments.evidence import link_evidence
+from kb.commitments.types import Commitment
 from kb.config import Settings
 from kb.embed import Embedder, MaxTokens
 from kb.errors import KBError, ParseError
@@ -23,6 +26,9 @@ from kb.store import Store, utc_now
 from kb.types import Chunk, Document, ParsedDocument
 
 log = logging.getLogger(__name__)
+
+# What a stored file records as the version that read it: the chunker's and the commitments extractor's.
+READER_VERSION = f"{CHUNKER_VERSION}+c{EXTRACTOR_VERSION}"
 
 Parser = Callable[..., ParsedDocument]
 
@@ -73,6 +79,7 @@ class _Staged:
     size: int
     mtime: float
     replacing: bool
+    commitments: list[Commitment] = field(default_factory=list)
 
 
 def _hash(text: str) -> str:
@@ -180,6 +187,8 @@ class Ingestor:
         for embedder in self.embedders:
             self.store.prune_vectors(embedder.name)
             self.store.write_faiss(embedder.name, embedder.dim)
+        # A new document may be the evidence that an older commitment was done: every record is linked again.
+        link_evidence(self.store, self.embedder)
 
     def _remove_missing(self, root: Path, present: set[str], report: IngestReport) -> None:
         gone = {s: state[3] for s, state in self.store.file_states(str(root)).items() if s not in present}
@@ -196,7 +205,7 @@ class Ingestor:
         if (
             previous is not None
             and previous[0] == sha
-            and previous[4] == CHUNKER_VERSION
+            and previous[4] == READER_VERSION
             and self._same_metadata(doc_id, entry)
         ):
             if previous[2] != stat.st_mtime:
@@ -269,7 +278,11 @@ class Ingestor:
         hashes = [_hash(t) for t in texts]
         rows = [row_texts(c) for c in chunks]
         row_hashes = [[_hash(r) for r in passage_rows] for passage_rows in rows]
-        self._staged.append(_Staged(doc, parsed, chunks, texts, hashes, rows, row_hashes, size, mtime, replacing))
+        records = extract_commitments(parsed.pages, reference=doc.date)
+        attach_passages(records, chunks, parsed.pages, doc_id)
+        self._staged.append(
+            _Staged(doc, parsed, chunks, texts, hashes, rows, row_hashes, size, mtime, replacing, records)
+        )
         if sum(len(s.texts) for s in self._staged) >= self.flush_passages:
             self.flush(report)
         return doc_id
@@ -298,10 +311,11 @@ class Ingestor:
                     tokens=[tokenize(t) for t in s.texts],
                     hashes=s.hashes,
                     row_hashes=s.row_hashes,
-                    chunker=CHUNKER_VERSION,
+                    chunker=READER_VERSION,
                     page_labels=s.parsed.page_labels,
                     # A file without pages (an image) keeps its words as page 1's: the image is its one page.
                     page_words={p.number or 1: p.words for p in s.parsed.pages if p.words},
+                    commitments=s.commitments,
                 )
             except (KBError, OSError) as exc:
                 report.failed.append({"source": s.doc.source, "reason": str(exc)})

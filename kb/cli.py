@@ -172,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_eval_parser(sub, common)
+    from kb.commitments.cli import add_commitments_parsers
+
+    add_commitments_parsers(sub, common)
     return parser
 
 

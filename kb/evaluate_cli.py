@@ -39,6 +39,10 @@ def add_eval_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     q.add_argument("--corpus", type=Path, help="folder to ingest (default: KB_CORPUS_DIR)")
     q.set_defaults(func=cmd_eval_questions)
 
+    from kb.commitments.cli import add_eval_commitments_parser
+
+    add_eval_commitments_parser(sub, common)
+
 
 def _progress_enabled(args: argparse.Namespace) -> bool:
     return not getattr(args, "json", False) and sys.stderr.isatty()

@@ -9,6 +9,8 @@ from pathlib import Path
 from kb.acronyms import defined_acronyms, with_other_forms
 from kb.answer import AnswerParams, build_answer
 from kb.citing import annotate_answer
+from kb.commitments.tracker import CommitmentFilters, commitment_for_passage, list_commitments
+from kb.commitments.types import Commitment
 from kb.config import Settings
 from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
@@ -189,6 +191,14 @@ class KnowledgeBase:
             texts = (c.text for doc_id in snap.documents for c in self.store.document_chunks(doc_id))
             cached = self._acronyms = (snap.generation, defined_acronyms(texts))
         return cached[1]
+
+    def commitments(self, filters: CommitmentFilters | None = None, *, today: str | None = None) -> list[Commitment]:
+        """Return the recommendations, decisions, actions and targets that pass the filters, with status and evidence."""
+        return list_commitments(self.store, filters, today=today)
+
+    def commitment_for_unit(self, chunk_id: int, text: str | None = None) -> Commitment | None:
+        """Return the commitment record a cited passage (or the unit of it an answer quotes) belongs to, if any."""
+        return commitment_for_passage(self.store, chunk_id, text)
 
     def documents(self) -> list[Document]:
         """Return every document in the library."""

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kb.commitments.store import create_tables, insert_commitments
+from kb.commitments.types import Commitment
 from kb.errors import DocumentNotFound, IndexMismatchError
 from kb.passage_keys import backfill_history, record_passages
 from kb.schema import SCHEMA, SCHEMA_VERSION
@@ -43,6 +45,7 @@ class Store:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.connect() as db:
             db.executescript(SCHEMA)
+            create_tables(db)
             columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
             if "table_header" not in columns:  # libraries built before table headers were kept
                 db.execute("ALTER TABLE chunks ADD COLUMN table_header TEXT")
@@ -134,6 +137,7 @@ class Store:
         chunker: str | None = None,
         page_labels: Mapping[int, str] | None = None,
         page_words: Mapping[int, Sequence[Word]] | None = None,
+        commitments: Sequence[Commitment] = (),
     ) -> None:
         """Write one document with its pages and chunks in a single transaction, replacing any old copy.
 
@@ -142,6 +146,7 @@ class Store:
         `page_labels` the printed labels of the pages the PDF defines them for; `page_words` an OCR'd page's words
         with their boxes. Every passage is also recorded in the
         passage history, which outlives the document, so links to it keep opening.
+        `commitments` are the records read from the document, stored with it.
         """
         with self.connect() as db:
             db.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
@@ -177,6 +182,7 @@ class Store:
                     "INSERT INTO chunk_rows VALUES (?, ?, ?)",
                     [(ids[c.ordinal], i, h) for c, rows in zip(chunks, row_hashes, strict=True) for i, h in enumerate(rows)],
                 )
+            insert_commitments(db, doc.id, commitments)
             self._bump(db)
 
     def remove_documents(self, ids: Sequence[str]) -> None:

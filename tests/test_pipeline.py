@@ -234,12 +234,12 @@ def test_a_newer_chunker_rechunks_unchanged_files_once(settings, fake_embedder, 
 
 
 def test_a_library_with_one_chunker_version_for_all_files_is_migrated(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from ingest.chunk import CHUNKER_VERSION
+    from ingest.pipeline import READER_VERSION
 
     lib = tmp_path / "lib"
     _write_library(lib)
     ingest_paths([lib], settings=settings, embedder=fake_embedder)
-    for version, expected in ((CHUNKER_VERSION, "unchanged"), ("1", "updated")):
+    for version, expected in ((READER_VERSION, "unchanged"), ("1", "updated")):
         with sqlite3.connect(settings.db_path) as db:  # the schema as it was: one version in `meta`
             db.execute("ALTER TABLE documents DROP COLUMN chunker")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('chunker_version', ?)", (version,))

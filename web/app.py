@@ -22,7 +22,7 @@ from kb.config import Settings
 from kb.errors import DocumentNotFound, KBError, QueryError
 from kb.knowledge_base import KnowledgeBase
 from web.deps import is_htmx
-from web.routes import api, export, pages, viewer
+from web.routes import api, commitments, export, pages, viewer
 from web.templating import create_templates
 
 log = logging.getLogger(__name__)
@@ -66,9 +66,11 @@ def create_app(
     vendor = mount_static(app, node_modules or NODE_MODULES)
     app.state.templates = create_templates({"vendor": vendor})
     app.include_router(api.router)
+    app.include_router(commitments.api)
     app.include_router(pages.router)
     app.include_router(viewer.router)
     app.include_router(export.router)
+    app.include_router(commitments.router)
     install_error_handlers(app)
     return app
 

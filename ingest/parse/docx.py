@@ -48,15 +48,121 @@ def _table_rows(table: Table) -> list[str]:
     return rows
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class _Numbering:
+    """Word's list numbering: which paragraphs are list items, and the marker Word shows for each ("1.", "R2.", "a)")."""
+
+    def __init__(self, document: Any) -> None:
+        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}  # (numId, level) -> (numFmt, lvlText, start)
+        self.counters: dict[tuple[str, int], int] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        abstract = {
+            a.get(f"{_W}abstractNumId"): {int(lvl.get(f"{_W}ilvl", "0")): _level(lvl) for lvl in a.iter(f"{_W}lvl")}
+            for a in root.iter(f"{_W}abstractNum")
+        }
+        for num in root.iter(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            for level, spec in abstract.get(ref.get(f"{_W}val") if ref is not None else None, {}).items():
+                self.levels[(num.get(f"{_W}numId") or "", level)] = spec
+
+    def marker(self, paragraph: Paragraph) -> str:
+        """Return the marker Word shows before a list item and a space, "• " for a bullet, "" for other paragraphs."""
+        num_id, level = _num_props(paragraph)
+        if num_id is None:
+            return ""
+        default = ("bullet", "", 1) if "bullet" in _style_name(paragraph) else ("decimal", f"%{level + 1}.", 1)
+        fmt, text, start = self.levels.get((num_id, level), default)
+        if fmt in ("bullet", "none"):
+            return "• "
+        key = (num_id, level)
+        self.counters[key] = self.counters.get(key, start - 1) + 1
+        for deeper in [k for k in self.counters if k[0] == num_id and k[1] > level]:
+            del self.counters[deeper]
+
+        def shown(match: re.Match[str]) -> str:
+            lvl = int(match.group(1)) - 1
+            lvl_fmt = self.levels.get((num_id, lvl), default)[0]
+            return _format_number(self.counters.get((num_id, lvl), 1), lvl_fmt)
+
+        return (re.sub(r"%(\d)", shown, text or f"%{level + 1}.").strip() or f"{self.counters[key]}.") + " "
+
+
+def _level(lvl: Any) -> tuple[str, str, int]:
+    """Return a numbering level's format, marker text ("%1.", "R%1.") and first number."""
+    fmt, text, start = lvl.find(f"{_W}numFmt"), lvl.find(f"{_W}lvlText"), lvl.find(f"{_W}start")
+    first = start.get(f"{_W}val") if start is not None else "1"
+    return (
+        str(fmt.get(f"{_W}val")) if fmt is not None else "decimal",
+        str(text.get(f"{_W}val") or "") if text is not None else "",
+        int(first) if first and first.isdigit() else 1,
+    )
+
+
+def _format_number(n: int, fmt: str) -> str:
+    """Return a list number as Word shows it in a format: 3, c, C, iii, III."""
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        numerals = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50),
+                    ("xl", 40), ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
+        out = ""
+        for sign, value in numerals:
+            while n >= value:
+                out, n = out + sign, n - value
+        return out.upper() if fmt == "upperRoman" else out
+    return str(n)
+
+
+def _style_name(paragraph: Paragraph) -> str:
+    try:
+        return (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+    except (KeyError, ValueError):
+        return ""
+
+
+def _num_props(paragraph: Paragraph) -> tuple[str | None, int]:
+    """Return the paragraph's list (numId, level), from its own properties or its style's."""
+    for holder in (paragraph._p.pPr, _style_ppr(paragraph)):
+        num_pr = holder.find(f"{_W}numPr") if holder is not None else None
+        if num_pr is not None:
+            num_id = num_pr.find(f"{_W}numId")
+            ilvl = num_pr.find(f"{_W}ilvl")
+            value = num_id.get(f"{_W}val") if num_id is not None else None
+            if value and value != "0":
+                return value, int(ilvl.get(f"{_W}val")) if ilvl is not None else 0
+    name = _style_name(paragraph)
+    if name.startswith("list bullet"):
+        return "bullet", 0
+    if name.startswith("list number"):
+        return "style-number", 0
+    return None, 0
+
+
+def _style_ppr(paragraph: Paragraph) -> Any:
+    try:
+        style = paragraph.style
+    except (KeyError, ValueError):
+        return None
+    return style.element.pPr if style is not None else None
+
+
 def _body_blocks(document: Any) -> Iterator[Block]:
-    """Yield the body's paragraphs and tables in document order."""
+    """Yield the body's paragraphs (list items with the marker Word shows) and tables in document order."""
+    numbering = _Numbering(document)
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = Paragraph(child, document)
             text = paragraph.text
             if text.strip():
-                yield text, _style_level(paragraph)
+                level = _style_level(paragraph)
+                yield (text if level is not None else numbering.marker(paragraph) + text), level
         elif tag == "tbl":
             rows = _table_rows(Table(child, document))
             if rows:

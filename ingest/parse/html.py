@@ -86,6 +86,19 @@ def _blocks(root: Tag) -> list[Block]:
                 elif name == "table":
                     flush()
                     blocks.append((_table_rows(child), None))
+                elif name == "li":
+                    flush()
+                    # A list item keeps the marker a browser shows: "1. " in an ordered list, "• " otherwise.
+                    parent = child.parent
+                    if parent is not None and parent.name == "ol":
+                        siblings = list(parent.find_all("li", recursive=False))
+                        first = str(parent.get("start") or "1")
+                        start = int(first) if first.isdigit() else 1
+                        inline.append(f"{start + siblings.index(child)}. ")
+                    else:
+                        inline.append("• ")
+                    walk(child)
+                    flush()
                 elif name == "br":
                     inline.append("\n")
                     flush()

@@ -1,0 +1,1 @@
+"""The commitments tracker: recommendations, decisions, actions and targets read from the library."""

@@ -1,0 +1,155 @@
+"""The tracker's view of the records: status from evidence, dates and hand-set notes; filters; lookups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kb.commitments.evidence import content_words
+from kb.commitments.store import add_status, read_commitments, status_history
+from kb.commitments.types import KINDS, STATUSES, Commitment, StatusNote
+from kb.errors import KBError, QueryError
+from kb.store import Store, utc_now
+
+SOON_DAYS = 30
+
+
+def derive_status(record: Commitment, today: str) -> str:
+    """Return a record's status: set by hand, else done or in progress by evidence or its table, else by its date.
+
+    Overdue: the deadline has passed and nothing says it was done (evidence of progress does not stop the clock).
+    """
+    if record.manual is not None:
+        return record.manual.status
+    signals = {e.signal for e in record.evidence}
+    if "done" in signals or record.given_status == "done":
+        return "done"
+    if record.due and record.due < today:
+        return "overdue"
+    if "in progress" in signals or record.given_status == "in progress":
+        return "in progress"
+    return "open"
+
+
+@dataclass(frozen=True)
+class CommitmentFilters:
+    """What the tracker page, the API and the CLI narrow the list by."""
+
+    kind: str | None = None
+    owner: str | None = None
+    status: str | None = None
+    document_id: str | None = None
+    due_before: str | None = None
+    q: str | None = None
+    soon: bool = False  # due in the next 30 days, or overdue
+
+    def check(self) -> CommitmentFilters:
+        """Return the filters, or raise QueryError naming the field that is not valid."""
+        if self.kind and self.kind not in KINDS:
+            raise QueryError(f"kind {self.kind!r} is not one of {', '.join(KINDS)}")
+        if self.status and self.status not in STATUSES:
+            raise QueryError(f"status {self.status!r} is not one of {', '.join(STATUSES)}")
+        if self.due_before:
+            try:
+                dt.date.fromisoformat(self.due_before)
+            except ValueError:
+                raise QueryError(f"due_before {self.due_before!r} is not a date (yyyy-mm-dd)") from None
+        return self
+
+
+def _matches(record: Commitment, f: CommitmentFilters, today: str) -> bool:
+    if f.kind and record.kind != f.kind:
+        return False
+    if f.owner and f.owner.lower() not in (record.owner or "").lower():
+        return False
+    if f.status and record.status != f.status:
+        return False
+    if f.document_id and record.document_id != f.document_id:
+        return False
+    if f.due_before and not (record.due and record.due <= f.due_before):
+        return False
+    if f.soon:
+        horizon = (dt.date.fromisoformat(today) + dt.timedelta(days=SOON_DAYS)).isoformat()
+        if not (record.status == "overdue" or (record.status != "done" and record.due and today <= record.due <= horizon)):
+            return False
+    if f.q:
+        haystack = " ".join(filter(None, (record.text, record.owner, record.section, record.title, record.number)))
+        words = re.findall(r"[^\W_]+", f.q.lower())
+        if not all(w in haystack.lower() for w in words):
+            return False
+    return True
+
+
+def list_commitments(store: Store, filters: CommitmentFilters | None = None, *, today: str | None = None,
+                     visible: Sequence[str] | None = None) -> list[Commitment]:
+    """Return the records that pass the filters, each with its status, soonest deadline first.
+
+    `visible` lists the document visibilities the asker may see (None: all, until roles exist).
+    """
+    f = (filters or CommitmentFilters()).check()
+    today = today or dt.date.today().isoformat()
+    with store.connect() as db:
+        records = read_commitments(db)
+    out = []
+    for record in records:
+        if visible is not None and record.visibility not in visible:
+            continue
+        record.status = derive_status(record, today)
+        if _matches(record, f, today):
+            out.append(record)
+    # Soonest deadline first; records without one after, in their documents' order.
+    return sorted(out, key=lambda r: r.due or "9999")
+
+
+def owners(records: Sequence[Commitment]) -> list[str]:
+    """Return the owners the records name, for the filter's choices."""
+    return sorted({r.owner for r in records if r.owner}, key=str.lower)
+
+
+def set_status(store: Store, commitment_id: str, status: str, *, note: str, by: str) -> StatusNote:
+    """Record a status set by hand on one record, with who and why; return it."""
+    if status not in STATUSES:
+        raise QueryError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    if not by.strip():
+        raise QueryError("say who sets the status (--by)")
+    with store.connect() as db:
+        if db.execute("SELECT 1 FROM commitments WHERE id = ?", (commitment_id,)).fetchone() is None:
+            raise KBError(f"no commitment with id {commitment_id!r}")
+        entry = StatusNote(status=status, note=note.strip(), by=by.strip(), at=utc_now())
+        add_status(db, commitment_id, entry)
+    return entry
+
+
+def history(store: Store, commitment_id: str) -> list[StatusNote]:
+    """Return the statuses set by hand on one record, oldest first."""
+    with store.connect() as db:
+        return status_history(db, commitment_id)
+
+
+def commitment_for_passage(store: Store, chunk_id: int, text: str | None = None) -> Commitment | None:
+    """Return the record whose item a cited passage (or a unit of it) holds, for answers about a commitment.
+
+    With `text` (the unit an answer quotes), the record of the passage's document that shares most of its words
+    with it (70 % of the shorter one's content words); without, the first record that starts in the passage.
+    """
+    with store.connect() as db:
+        row = db.execute("SELECT document_id FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+        if row is None:
+            return None
+        records = [r for r in read_commitments(db) if r.document_id == row[0]]
+    today = dt.date.today().isoformat()
+    for r in records:
+        r.status = derive_status(r, today)
+    if text is None:
+        return next((r for r in records if r.chunk_id == chunk_id), None)
+    unit = content_words(text)
+
+    def shared(r: Commitment) -> float:
+        words = content_words(r.text)
+        return len(unit & words) / max(1, min(len(words), len(unit)))
+
+    # The unit quotes the item (or the item is a part of the unit): most of the shorter one's words are in the other.
+    best = max(records, key=shared, default=None)
+    return best if best is not None and shared(best) >= 0.7 else None
