@@ -71,6 +71,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def tracked_line(record: dict[str, Any]) -> str:
+    """Return one line on a quoted item the tracker holds: its owner, deadline and status."""
+    name = f" {record['number']}" if record.get("number") else ""
+    due = record.get("due_text") or record.get("due") or "no deadline"
+    done = f" ({record['done_in']['title']}, {record['done_in']['date']})" if record.get("done_in") else ""
+    return (f"tracked {record['kind']}{name}: owner {record.get('owner') or 'not named'}; due {due}; "
+            f"status {record['status']}{done}")
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer a question with citations."""
     answer = _kb(args).ask(args.question, top_k=args.top_k, filters=_filters(args))
@@ -78,6 +87,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
     print(answer.answer)
+    for cit in answer.citations:
+        if (record := cit.commitment) is not None:
+            print(f"[{cit.n}] {tracked_line(record)}")
     print()
     for cit in answer.citations or answer.related:
         hit = cit.hit

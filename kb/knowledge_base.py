@@ -9,6 +9,7 @@ from pathlib import Path
 from kb.acronyms import defined_acronyms, with_other_forms
 from kb.answer import AnswerParams, build_answer
 from kb.citing import annotate_answer
+from kb.commitments.answers import attach_commitments
 from kb.commitments.tracker import CommitmentFilters, commitment_for_passage, list_commitments
 from kb.commitments.types import Commitment
 from kb.config import Settings
@@ -136,6 +137,7 @@ class KnowledgeBase:
         """Return an extractive, cited answer, or an abstention with related passages."""
         question = self._check(question, "question")
         answer = self.answer(question, self.reading(question, top_k=top_k, filters=filters))
+        answer = attach_commitments(self.store, answer)  # a quoted item's owner, deadline and status
         return annotate_answer(self.store, answer, filters)  # lasting links, references, coverage
 
     @property

@@ -145,6 +145,7 @@ class Citation:
     highlights: list[tuple[int, int]] = field(default_factory=list)
     url: str | None = None  # the passage's lasting link (kb/citing.py), from its document and text, not row ids
     reference: str | None = None  # the citation to paste: "Title, § 3.2, p. 22"
+    commitment: dict[str, Any] | None = None  # the tracked record the quote is (kb/commitments/answers.py)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the contract's citation object, plus extra fields other tools may ignore."""
@@ -166,6 +167,7 @@ class Citation:
             "highlights": [list(span) for span in self.highlights],
             "url": self.url,
             "reference": self.reference,
+            "commitment": self.commitment,
         }
 
 

@@ -114,3 +114,21 @@ def test_an_answer_unit_leads_to_its_commitment_record(kb: KnowledgeBase) -> Non
     assert found.status == r5.status
     assert kb.commitment_for_unit(r5.chunk_id, "National Health Insurance remains the strongest pillar") is None
     assert kb.commitment_for_unit(10**9) is None
+
+
+def test_an_answer_quoting_a_tracked_item_carries_its_owner_deadline_and_status(kb: KnowledgeBase) -> None:
+    from kb.commitments.answers import attach_commitments
+    from kb.types import Answer, Citation, Hit
+
+    r5 = next(r for r in kb.commitments() if r.number == "R5")
+    chunk = next(c for c in kb.chunks(r5.document_id) if c.id == r5.chunk_id)
+    start = chunk.text.index("Make social protection spending")
+    quoted = Citation(n=1, hit=Hit(chunk=chunk, document=kb.document(r5.document_id), score=1.0),
+                      highlights=[(start, start + 80)])
+    other = Citation(n=2, hit=Hit(chunk=chunk, document=kb.document(r5.document_id), score=0.5))
+    answer = attach_commitments(kb.store, Answer(question="q", answer="a", abstained=False, citations=[quoted, other]))
+    record = answer.citations[0].commitment
+    assert record is not None and (record["id"], record["owner"], record["due"]) == (r5.id, r5.owner, r5.due)
+    assert record["status"] in ("open", "in progress", "done", "overdue") and record["url"].startswith("/commitments?")
+    assert answer.citations[1].commitment is None  # not quoted: cited as a source only
+    assert answer.citations[0].to_dict()["commitment"] == record

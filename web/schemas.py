@@ -5,6 +5,8 @@ The bodies are `Answer.to_dict()`; these models document them (and pass through 
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -40,6 +42,12 @@ class CitationOut(BaseModel):
         description="The citation to paste: the document's title, the section's number (or heading) and the printed "
         "page label where the PDF defines one (/PageLabels), else the page number",
         examples=["National Strategy, § 3.2, p. 22"],
+    )
+    commitment: dict[str, Any] | None = Field(
+        default=None,
+        description="When the quoted text is an item the commitments tracker holds (a recommendation, decision, action "
+        "or target): its id, kind, number, owner, due (ISO), due_text, status (open, in progress, done, overdue), "
+        "status_by_hand, done_in (the later document that says it was done) and url (the tracker filtered to it)",
     )
 
 
