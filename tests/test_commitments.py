@@ -69,6 +69,25 @@ def test_a_recommendations_table_in_html_gives_one_record_per_row(tmp_path: Path
     assert records[0].text.startswith("Pay benefits monthly")
 
 
+
+def test_a_table_goes_on_across_group_rows_that_span_its_columns(tmp_path: Path) -> None:
+    page = tmp_path / "review.html"
+    page.write_text(
+        "<html><body><h1>Review of the pension scheme</h1><table><thead><tr><th>Ref.</th><th>What we advise</th>"
+        "<th>Lead responsibility</th><th>Target date</th></tr></thead><tbody>"
+        "<tr><td colspan='4'>A. Coverage</td></tr>"
+        "<tr><td>P1</td><td>Index the pension to prices every year</td><td>Pension Fund</td><td>Q1 2027</td></tr>"
+        "<tr><td colspan='4'>B. Administration</td></tr>"
+        "<tr><td>P2</td><td>Pay pensions into bank accounts</td><td>Treasury</td><td>By June 2027</td></tr>"
+        "<tr><td>P3</td><td>Publish the fund's accounts</td><td>Pension Fund</td><td>2028</td></tr>"
+        "</tbody></table></body></html>"
+    )
+    records = _extract(page)
+    assert [(r.number, r.owner, r.due) for r in records] == [
+        ("P1", "Pension Fund", "2027-03-31"), ("P2", "Treasury", "2027-06-30"), ("P3", "Pension Fund", "2028-12-31"),
+    ]
+    assert records[1].text.startswith("Pay pensions") and not any("Administration" in r.text for r in records)
+
 def test_action_items_in_prose_are_told_from_the_discussion_around_them(tmp_path: Path) -> None:
     note = tmp_path / "minutes.md"
     note.write_text(

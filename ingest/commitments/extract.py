@@ -33,7 +33,7 @@ from .due import resolve_due
 from .tables import cells, table_records, table_runs
 
 # Bumped when the same file would give other records; `kb ingest` then reads unchanged files again.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"  # 2: a table goes on across its group rows
 
 _LETTER_KIND = {"R": "recommendation", "D": "decision", "A": "action", "T": "target"}
 _LABEL_KIND = {"recommendation": "recommendation", "decision": "decision", "action": "action",

@@ -50,6 +50,8 @@ def table_records(rows: list[Block], header: list[str] | None, *, kind: str | No
     due_header = header[roles["target"]] if "target" in roles and "due" not in roles else None
     records = []
     for block in rows:
+        if "|" not in block.text:
+            continue  # a group row of the table
         row = cells(block.text)
         if len(row) <= text_col or not row[text_col]:
             continue
@@ -77,14 +79,31 @@ def table_records(rows: list[Block], header: list[str] | None, *, kind: str | No
 
 
 def table_runs(blocks: list[Block]) -> Iterable[tuple[int, int]]:
-    """Yield (first, end) block indexes of each run of table rows."""
+    """Yield (first, end) block indexes of each run of table rows.
+
+    A table goes on across a group row ("B. Payments" spanning every column): a short line between two runs of
+    rows with as many cells is part of the table, not an item or a heading of its own.
+    """
     i = 0
     while i < len(blocks):
         if blocks[i].kind == "row":
-            j = i
-            while j < len(blocks) and blocks[j].kind == "row":
-                j += 1
+            j = _run_end(blocks, i)
+            width = len(cells(blocks[i].text))
+            while j + 1 < len(blocks) and _is_group_row(blocks[j]) and blocks[j + 1].kind == "row" \
+                    and len(cells(blocks[j + 1].text)) == width:
+                j = _run_end(blocks, j + 1)
             yield i, j
             i = j
         else:
             i += 1
+
+
+def _run_end(blocks: list[Block], i: int) -> int:
+    while i < len(blocks) and blocks[i].kind == "row":
+        i += 1
+    return i
+
+
+def _is_group_row(block: Block) -> bool:
+    text = block.text.strip()
+    return "|" not in text and "\n" not in text and len(text.split()) <= 8 and not text.endswith((".", ":", ";"))
