@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.access import check_visibility
 from kb.errors import KBError
 from kb.types import DOC_TYPES
 
@@ -23,7 +24,7 @@ class Entry:
     doc_type: str | None = None
     date: str | None = None
     language: str | None = None
-    visibility: str = "public"
+    visibility: str | None = None  # public or internal; None: the run's default (`--visibility`, KB_DEFAULT_VISIBILITY)
     supersedes: str | None = None
     password: str | None = None
 
@@ -57,12 +58,15 @@ def read_manifest(root: Path) -> Manifest:
             doc_type = item.get("type")
             if doc_type is not None and doc_type not in DOC_TYPES:
                 raise KBError(f"{path}: {item['file']}: type {doc_type!r} is not one of {', '.join(DOC_TYPES)}")
+            visibility = item.get("visibility")
+            if visibility is not None:
+                check_visibility(visibility, f"{path}: {item['file']}")
             manifest.entries[str(item["file"])] = Entry(
                 title=item.get("title"),
                 doc_type=doc_type,
                 date=None if item.get("date") is None else str(item["date"]),
                 language=item.get("language"),
-                visibility=str(item.get("visibility") or "public"),
+                visibility=visibility,
                 supersedes=item.get("supersedes"),
                 password=None if item.get("password") is None else str(item["password"]),
             )

@@ -7,7 +7,7 @@ import logging
 import mimetypes
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from ingest.chunk import CHUNKER_VERSION, chunk_pages, embedding_text, row_texts
 from ingest.commitments import EXTRACTOR_VERSION, attach_passages, extract_commitments
 from ingest.discover import Entry, Manifest, discover_files, document_id, read_manifest
 from ingest.metadata import infer_metadata
+from kb.access import check_visibility, visibility_override
 from kb.commitments.evidence import link_evidence
 from kb.commitments.types import Commitment
 from kb.config import Settings
@@ -113,8 +114,11 @@ class Ingestor:
         *,
         multilingual: Embedder | None = None,
         parser: Parser | None = None,
+        visibility: str | None = None,
     ) -> None:
         self.settings = settings
+        # Files the manifest gives no visibility: this run's `--visibility`, else the setting (internal by default).
+        self.default_visibility = check_visibility(visibility or settings.default_visibility, "visibility")
         self.embedder = embedder
         self.embedders = [embedder] + ([multilingual] if multilingual is not None else [])
         # A passage must fit every model: count tokens with the model that counts the most.
@@ -200,6 +204,7 @@ class Ingestor:
         stat = path.stat()
         sha = _sha256(path)
         doc_id = document_id(str(root), source)
+        entry = replace(entry, visibility=self.visibility_of(doc_id, entry))
         previous = self.store.file_state(str(root), source)
         # A file cut by an older version of the chunker is re-chunked even when unchanged.
         if (
@@ -225,6 +230,10 @@ class Ingestor:
             parsed, root=str(root), source=source, entry=entry, sha=sha, size=stat.st_size,
             mtime=stat.st_mtime, report=report, replacing=previous is not None,
         )
+
+    def visibility_of(self, doc_id: str, entry: Entry) -> str:
+        """Return a file's visibility: an admin's change wins, then the manifest, then the run's default."""
+        return visibility_override(self.store, doc_id) or entry.visibility or self.default_visibility
 
     def stage(
         self,
@@ -263,7 +272,7 @@ class Ingestor:
             pages=len(parsed.pages),
             sha256=sha,
             media_type=mimetypes.guess_type(source)[0] or "application/octet-stream",
-            visibility=entry.visibility,
+            visibility=entry.visibility or self.visibility_of(doc_id, entry),
             supersedes=entry.supersedes,
             ingested_at=utc_now(),
         )
@@ -360,6 +369,8 @@ def ingest_paths(
     multilingual: Embedder | None = None,
     parser: Parser | None = None,
     progress: bool = False,
+    visibility: str | None = None,
 ) -> IngestReport:
-    """Ingest folders and files into the store in `settings.data_dir`."""
-    return Ingestor(settings, embedder, multilingual=multilingual, parser=parser).run(paths, progress=progress)
+    """Ingest folders and files into the store in `settings.data_dir` (`visibility`: for files the manifest leaves open)."""
+    ingestor = Ingestor(settings, embedder, multilingual=multilingual, parser=parser, visibility=visibility)
+    return ingestor.run(paths, progress=progress)

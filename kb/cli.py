@@ -40,6 +40,13 @@ def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     )
 
 
+def _visible(args: argparse.Namespace) -> tuple[str, ...] | None:
+    """Return what `--as ROLE` may see (None: everything, the command line's own view)."""
+    from kb.access import Viewer
+
+    return Viewer(args.as_role).visibilities if args.as_role else None
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Ingest folders or files and print the summary."""
     from ingest.pipeline import ingest_paths
@@ -54,7 +61,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     embedder, multilingual = load_embedders(settings)
     report = ingest_paths(
         paths, settings=settings, embedder=embedder, multilingual=multilingual,
-        progress=not args.json and sys.stderr.isatty(),
+        progress=not args.json and sys.stderr.isatty(), visibility=args.visibility,
     )
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -82,7 +89,7 @@ def tracked_line(record: dict[str, Any]) -> str:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer a question with citations."""
-    answer = _kb(args).ask(args.question, top_k=args.top_k, filters=_filters(args))
+    answer = _kb(args).ask(args.question, top_k=args.top_k, filters=_filters(args), visible=_visible(args))
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -102,7 +109,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Print the best passages for a query."""
-    hits = _kb(args).search(args.query, k=args.k, filters=_filters(args))
+    hits = _kb(args).search(args.query, k=args.k, filters=_filters(args), visible=_visible(args))
     if args.json:
         print(json.dumps({"query": args.query, "results": [h.to_dict() for h in hits]}, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -114,13 +121,16 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_documents(args: argparse.Namespace) -> int:
-    """List the library's documents."""
-    docs = _kb(args).documents()
+    """List the library's documents (no model is loaded to list them)."""
+    from kb.store import Store
+
+    docs = Store(_settings(args).data_dir).documents()
     if args.json:
         print(json.dumps({"documents": [d.to_dict() for d in docs]}, ensure_ascii=False, indent=2))
         return EXIT_OK
     for d in docs:
-        print(f"{d.date or '----------':10}  {d.doc_type:9}  {d.pages:3}p {d.chunks:4}c  {d.title}  [{d.source}]")
+        when = d.date or "----------"
+        print(f"{when:10}  {d.doc_type:9}  {d.visibility:8}  {d.pages:3}p {d.chunks:4}c  {d.title}  [{d.source}]")
     return EXIT_OK
 
 
@@ -128,11 +138,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the web app and API with uvicorn."""
     import uvicorn
 
+    from kb.store import Store
+    from kb.users import UserStore
     from web.app import create_app
+    from web.security import is_loopback
 
     settings = _settings(args)
     host = args.host or settings.host
     port = args.port or settings.port
+    if not is_loopback(host) and not UserStore(Store(settings.data_dir)).count():
+        print(
+            f"kb serve: error: no users exist, so everything is visible to whoever connects: a server with no users "
+            f"listens on the loopback address only, not on {host}.\nAdd the first admin, then serve again:\n"
+            f"  kb users add NAME --role admin" + (f" --data-dir {args.data_dir}" if args.data_dir else ""),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    settings = settings.model_copy(update={"host": host, "port": port})
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
     return EXIT_OK
 
@@ -147,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[common], help="ingest folders or files (default: the corpus folder)")
     p.add_argument("paths", nargs="*")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--visibility", choices=("public", "internal"),
+                   help="for files the manifest gives no visibility (default: KB_DEFAULT_VISIBILITY, internal)")
     p.set_defaults(func=cmd_ingest)
 
     def add_filters(p: argparse.ArgumentParser) -> None:
@@ -154,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--date-from", help="only documents dated on or after (YYYY[-MM[-DD]])")
         p.add_argument("--date-to", help="only documents dated on or before (YYYY[-MM[-DD]])")
         p.add_argument("--language", action="append", help="only documents in this language, e.g. lo (repeatable)")
+        p.add_argument("--as", dest="as_role", choices=("admin", "staff", "partner", "anonymous"),
+                       help="see only what this role may see (partner, anonymous: public documents only)")
 
     p = sub.add_parser("ask", parents=[common], help="answer a question with cited passages")
     p.add_argument("question")
@@ -169,15 +195,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_filters(p)
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("documents", parents=[common], help="list the documents in the library")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_documents)
+    documents = sub.add_parser("documents", parents=[common], help="list the documents in the library")
+    documents.add_argument("--json", action="store_true")
+    documents.set_defaults(func=cmd_documents)
 
     p = sub.add_parser("serve", parents=[common], help="serve the web app")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.set_defaults(func=cmd_serve)
 
+    from kb.access_cli import add_access_parsers
+
+    add_access_parsers(sub, common, documents)
     try:
         from kb.evaluate_cli import add_eval_parser
     except ImportError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,6 +67,21 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `kb serve` listens on.")
     port: int = Field(8000, ge=1, le=65535)
     log_level: str = Field("info")
+    default_visibility: Literal["public", "internal"] = Field(
+        "internal",
+        description=(
+            "Visibility of a file the manifest gives none and `kb ingest --visibility` does not set: 'internal' "
+            "(staff and admins only) or 'public' (partners and anonymous visitors too)."
+        ),
+    )
+    anonymous: Literal["public", "deny"] = Field(
+        "public", description="What a visitor who has not signed in may read: 'public' documents, or nothing ('deny')."
+    )
+    session_hours: float = Field(12.0, gt=0, description="How long a sign-in lasts.")
+    max_body_bytes: int = Field(65536, ge=1024, description="Largest request body the server accepts.")
+    login_attempts: int = Field(
+        5, ge=1, description="Failed sign-ins allowed per address and per user name in 5 minutes; then refused."
+    )
 
     @field_validator("model_cache_dir", "abstain_threshold", mode="before")
     @classmethod

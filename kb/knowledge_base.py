@@ -6,6 +6,7 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+from kb.access import VISIBILITIES, visible_documents
 from kb.acronyms import defined_acronyms, with_other_forms
 from kb.answer import AnswerParams, build_answer
 from kb.citing import annotate_answer
@@ -22,6 +23,9 @@ from kb.read.scorer import LinearReader, Reader
 from kb.retrieve import FusionParams, Snapshot, search
 from kb.store import Store
 from kb.types import Answer, Chunk, Document, Filters, Hit, LibraryStats
+
+# The visibilities a caller may read; None: every document (the command line, an admin, staff).
+Scope = tuple[str, ...] | None
 
 
 def index_identity(settings: Settings, embedder: Embedder, multilingual: Embedder | None = None) -> dict[str, str]:
@@ -72,21 +76,27 @@ class KnowledgeBase:
         self._reader = reader  # loaded on the first answer: searching needs no reader
         self.store = Store(settings.data_dir)
         self.store.check_identity(index_identity(settings, self.embedder, self.multilingual), claim=False)
-        self._snapshot: Snapshot | None = None
+        # One snapshot per set of visibilities searched (None: every document); each follows the store.
+        self._snapshots: dict[Scope, Snapshot] = {}
         self._lock = threading.Lock()
-        self._acronyms: tuple[int, dict[str, str]] | None = None
+        self._acronyms: dict[Scope, tuple[int, dict[str, str]]] = {}
 
     # -- the snapshot follows the store: an ingest in another process shows up on the next query
-    def snapshot(self) -> Snapshot:
-        """Return the in-memory index for the store's current generation, reloading when it changed."""
+    def snapshot(self, visible: Scope = None) -> Snapshot:
+        """Return the in-memory index for the store's current generation, reloading when it changed.
+
+        With `visible` (a tuple of visibilities), the index holds only those documents: see `Snapshot`.
+        """
+        scope = scope_of(visible)
         generation = self.store.generation()
-        snap = self._snapshot
+        snap = self._snapshots.get(scope)
         if snap is None or snap.generation != generation:
             with self._lock:
-                snap = self._snapshot
+                snap = self._snapshots.get(scope)
                 if snap is None or snap.generation != generation:
-                    snap = Snapshot(self.store, self.embedder, self.multilingual)
-                    self._snapshot = snap
+                    snap = Snapshot(self.store, self.embedder, self.multilingual, visibilities=scope)
+                    self._snapshots = {k: v for k, v in self._snapshots.items() if v.generation == generation}
+                    self._snapshots[scope] = snap
         return snap
 
     def warm_up(self) -> None:
@@ -108,13 +118,18 @@ class KnowledgeBase:
             )
         return text
 
-    def search(self, query: str, *, k: int = 10, filters: Filters | None = None, depth: int = 0) -> list[Hit]:
-        """Return the k best passages for a query (and, with `depth`, those the per-document cap held back)."""
+    def search(
+        self, query: str, *, k: int = 10, filters: Filters | None = None, depth: int = 0, visible: Scope = None
+    ) -> list[Hit]:
+        """Return the k best passages for a query (and, with `depth`, those the per-document cap held back).
+
+        `visible` limits the search to documents of those visibilities before anything is ranked.
+        """
         query = self._check(query, "query")
         s = self.settings
         return search(
             self.store,
-            self.snapshot(),
+            self.snapshot(visible),
             self.embedder,
             query,
             k=k,
@@ -133,10 +148,13 @@ class KnowledgeBase:
         )
         return params if legs is None else replace(params, legs=legs)
 
-    def ask(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> Answer:
-        """Return an extractive, cited answer, or an abstention with related passages."""
+    def ask(
+        self, question: str, *, top_k: int | None = None, filters: Filters | None = None, visible: Scope = None
+    ) -> Answer:
+        """Return an extractive, cited answer, or an abstention with related passages, from the visible documents."""
         question = self._check(question, "question")
-        answer = self.answer(question, self.reading(question, top_k=top_k, filters=filters))
+        hits = self.reading(question, top_k=top_k, filters=filters, visible=visible)
+        answer = self.answer(question, hits, visible=visible)
         answer = attach_commitments(self.store, answer)  # a quoted item's owner, deadline and status
         return annotate_answer(self.store, answer, filters)  # lasting links, references, coverage
 
@@ -152,46 +170,55 @@ class KnowledgeBase:
         """Return the answer probability under which a question is refused (the setting, else the reader's own)."""
         return self.reader.threshold if self.settings.abstain_threshold is None else self.settings.abstain_threshold
 
-    def answer(self, question: str, hits: list[Hit], params: AnswerParams | None = None) -> Answer:
+    def answer(
+        self, question: str, hits: list[Hit], params: AnswerParams | None = None, *, visible: Scope = None
+    ) -> Answer:
         """Return the extractive answer from passages already read (`reading`), with the settings' knobs by default."""
-        return build_answer(self.read(question, hits), params or AnswerParams(threshold=self.threshold))
+        reading = self.read(question, hits, visible=visible)
+        return build_answer(reading, params or AnswerParams(threshold=self.threshold))
 
-    def read(self, question: str, hits: list[Hit]) -> Reading:
-        """Return the reader's view of the passages: every answer unit with its features and probability."""
-        snap = self.snapshot()
+    def read(self, question: str, hits: list[Hit], *, visible: Scope = None) -> Reading:
+        """Return the reader's view of the passages: every answer unit with its features and probability.
+
+        The library's titles a refusal may name ("The library holds no ...") are those of the visible documents.
+        """
+        snap = self.snapshot(visible)
         return read_passages(
             read_question(question), hits, embedder=self._sentences, idf=snap.keyword.idf,
             reader=self.reader, multilingual=self._units_multilingual,
             sources=[f"{d.title} {(d.date or '')[:4]}" for d in snap.documents.values()],
         )
 
-    def reading(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> list[Hit]:
+    def reading(
+        self, question: str, *, top_k: int | None = None, filters: Filters | None = None, visible: Scope = None
+    ) -> list[Hit]:
         """Return the passages an answer reads: the top k, then those the per-document cap held back."""
         k = top_k or self.settings.top_k
-        query = with_other_forms(question, self.acronyms())
-        hits = self.search(query, k=k, filters=filters, depth=max(k, self.settings.answer_depth))
+        query = with_other_forms(question, self.acronyms(visible))
+        hits = self.search(query, k=k, filters=filters, depth=max(k, self.settings.answer_depth), visible=visible)
         frame = read_question(question)
         read = {h.chunk.id for h in hits}
         for name in [m for m in missing_specifics(frame, hits) if m in frame.names] if hits else []:
             # A name the question insists on and the best passages lack is searched for: the passages that hold it
             # are read too (shown only if quoted). Years and figures are not: another passage's "2019" says nothing.
-            more = [h for h in self.search(f"{name} {query}", k=3, filters=filters)
+            more = [h for h in self.search(f"{name} {query}", k=3, filters=filters, visible=visible)
                     if h.chunk.id not in read and is_written(name, hit_text(h))]
             hits += [replace(h, held_back=True) for h in more[:2]]
             read |= {h.chunk.id for h in more[:2]}
         if language := frame.language_named:
             # "… in the Lao-language summary": that language's best passages are read too.
             scoped = replace(filters or Filters(), languages=(language,))
-            hits += [h for h in self.search(query, k=2, filters=scoped) if h.chunk.id not in read]
+            hits += [h for h in self.search(query, k=2, filters=scoped, visible=visible) if h.chunk.id not in read]
         return hits
 
-    def acronyms(self) -> dict[str, str]:
-        """Return the acronyms the library defines, read once per generation of the store."""
-        snap = self.snapshot()
-        cached = self._acronyms
+    def acronyms(self, visible: Scope = None) -> dict[str, str]:
+        """Return the acronyms the visible documents define, read once per generation of the store."""
+        scope = scope_of(visible)
+        snap = self.snapshot(scope)
+        cached = self._acronyms.get(scope)
         if cached is None or cached[0] != snap.generation:
             texts = (c.text for doc_id in snap.documents for c in self.store.document_chunks(doc_id))
-            cached = self._acronyms = (snap.generation, defined_acronyms(texts))
+            cached = self._acronyms[scope] = (snap.generation, defined_acronyms(texts))
         return cached[1]
 
     def commitments(self, filters: CommitmentFilters | None = None, *, today: str | None = None) -> list[Commitment]:
@@ -202,36 +229,57 @@ class KnowledgeBase:
         """Return the commitment record a cited passage (or the unit of it an answer quotes) belongs to, if any."""
         return commitment_for_passage(self.store, chunk_id, text)
 
-    def documents(self) -> list[Document]:
-        """Return every document in the library."""
-        return self.store.documents()
+    def documents(self, visible: Scope = None) -> list[Document]:
+        """Return every document in the library (with `visible`, those of these visibilities)."""
+        scope = scope_of(visible)
+        docs = self.store.documents()
+        return docs if scope is None else visible_documents(docs, scope)
 
-    def document(self, doc_id: str) -> Document:
-        """Return one document or raise DocumentNotFound."""
-        return self.store.document(doc_id)
+    def document(self, doc_id: str, visible: Scope = None) -> Document:
+        """Return one document or raise DocumentNotFound: a document the viewer may not see is not there."""
+        scope = scope_of(visible)
+        if scope is None:
+            return self.store.document(doc_id)
+        doc = next((d for d in self.documents(scope) if d.id == doc_id), None)
+        if doc is None:
+            raise DocumentNotFound(f"no document with id {doc_id!r}")
+        return doc
 
-    def pages(self, doc_id: str) -> list[tuple[int | None, str, bool]]:
+    def pages(self, doc_id: str, visible: Scope = None) -> list[tuple[int | None, str, bool]]:
         """Return the stored text of each page of a document."""
-        self.document(doc_id)
+        self.document(doc_id, visible)
         return self.store.pages(doc_id)
 
-    def chunks(self, doc_id: str) -> list[Chunk]:
+    def chunks(self, doc_id: str, visible: Scope = None) -> list[Chunk]:
         """Return a document's passages in reading order."""
-        self.document(doc_id)
+        self.document(doc_id, visible)
         return self.store.document_chunks(doc_id)
 
-    def file_path(self, doc_id: str) -> Path:
+    def file_path(self, doc_id: str, visible: Scope = None) -> Path:
         """Return the original file of a document, if it is still where it was ingested from."""
-        doc = self.document(doc_id)
-        path = Path(doc.root) / doc.source
-        if not path.is_file():
+        doc = self.document(doc_id, visible)
+        root = Path(doc.root).resolve()
+        path = (root / doc.source).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
             raise DocumentNotFound(f"the original file of {doc.title!r} is no longer at {path}")
         return path
 
-    def stats(self) -> LibraryStats:
-        """Return document and chunk counts and the time of the last change."""
-        docs, chunks, updated = self.store.stats()
-        return LibraryStats(documents=docs, chunks=chunks, last_updated=updated)
+    def stats(self, visible: Scope = None) -> LibraryStats:
+        """Return document and chunk counts and the time of the last change (of the visible documents)."""
+        scope = scope_of(visible)
+        if scope is None:
+            docs, chunks, updated = self.store.stats()
+            return LibraryStats(documents=docs, chunks=chunks, last_updated=updated)
+        shown = self.documents(scope)
+        last = max((d.ingested_at for d in shown), default=None)
+        return LibraryStats(documents=len(shown), chunks=sum(d.chunks for d in shown), last_updated=last)
+
+
+def scope_of(visible: Scope) -> Scope:
+    """Return the visibilities to search, or None when they cover every document (one shared snapshot)."""
+    if visible is None or set(VISIBILITIES) <= set(visible):
+        return None
+    return tuple(sorted(set(visible)))
 
 
 __all__ = ["KnowledgeBase", "DocumentNotFound", "index_identity"]

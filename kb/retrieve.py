@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kb.access import visible_documents
 from kb.embed import Embedder
 from kb.lexical import detect_language, tokenize
 from kb.store import ROW_ID_SHIFT, Store, chunk_of
 from kb.types import Document, Filters, Hit
+from kb.vectors import restrict_faiss
 
 # A superseded version still answers, but loses to the current one when both match.
 SUPERSEDED_FACTOR = 0.85
@@ -118,10 +120,26 @@ class RowVectors:
 class Snapshot:
     """An in-memory, read-only view of one generation of the store, ready to search."""
 
-    def __init__(self, store: Store, embedder: Embedder, multilingual: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        multilingual: Embedder | None = None,
+        *,
+        visibilities: tuple[str, ...] | None = None,
+    ) -> None:
+        """Load the index; with `visibilities`, only those documents' passages are in it at all.
+
+        A scoped snapshot holds no other passage in any leg (dense, multilingual, keyword), and its BM25
+        statistics are those of what it holds, so a search ranks the best of what the viewer may see and no
+        score depends on a document they may not.
+        """
         self.generation = store.generation()
-        self.documents: dict[str, Document] = {d.id: d for d in store.documents()}
-        rows = store.chunk_index_rows()
+        docs = store.documents()
+        if visibilities is not None:
+            docs = visible_documents(docs, visibilities)
+        self.documents: dict[str, Document] = {d.id: d for d in docs}
+        rows = [r for r in store.chunk_index_rows() if r[1] in self.documents]
         self.chunk_ids = np.array([r[0] for r in rows], dtype=np.int64)
         self.chunk_docs = [r[1] for r in rows]
         self.lao_rows = np.array([r[3] == "lo" for r in rows], dtype=bool)
@@ -129,6 +147,10 @@ class Snapshot:
         self.keyword = KeywordIndex([r[2].split() for r in rows])
         self.dense = store.read_faiss(embedder.name, embedder.dim)
         self.multilingual = None if multilingual is None else store.read_faiss(multilingual.name, multilingual.dim)
+        if visibilities is not None:
+            self.dense = restrict_faiss(self.dense, self.chunk_ids)
+            if self.multilingual is not None:
+                self.multilingual = restrict_faiss(self.multilingual, self.chunk_ids)
         self._rows = [(self.dense, RowVectors(self.dense))]
         if self.multilingual is not None:
             self._rows.append((self.multilingual, RowVectors(self.multilingual)))

@@ -22,3 +22,15 @@ def build_faiss(ids: np.ndarray, vectors: np.ndarray, *, dim: int):  # type: ign
     if len(ids):
         index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
     return index
+
+
+def restrict_faiss(index, chunk_ids: np.ndarray):  # type: ignore[no-untyped-def]
+    """Return a new index holding only these chunks' vectors (their own and their table rows')."""
+    if index.ntotal == 0:
+        return index
+    import faiss
+
+    ids = faiss.vector_to_array(index.id_map)
+    keep = np.isin(chunk_of(ids), chunk_ids)
+    vectors = index.index.reconstruct_n(0, index.ntotal)
+    return build_faiss(ids[keep], vectors[keep], dim=index.d)

@@ -10,19 +10,25 @@ import mimetypes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kb.config import Settings
 from kb.errors import DocumentNotFound, KBError, QueryError
 from kb.knowledge_base import KnowledgeBase
+from kb.store import Store
+from kb.users import UserStore
+from web.auth import LoginLimiter, SignInRequired, template_context
 from web.deps import is_htmx
 from web.routes import api, commitments, export, pages, viewer
+from web.routes import auth as auth_routes
+from web.security import SecurityMiddleware, load_secret
 from web.templating import create_templates
 
 log = logging.getLogger(__name__)
@@ -63,16 +69,27 @@ def create_app(
     )
     app.state.settings = settings
     app.state.kb = kb
+    install_access(app, settings, kb)
     vendor = mount_static(app, node_modules or NODE_MODULES)
-    app.state.templates = create_templates({"vendor": vendor})
+    app.state.templates = create_templates({"vendor": vendor}, [template_context])
     app.include_router(api.router)
     app.include_router(commitments.api)
+    app.include_router(auth_routes.router)
     app.include_router(pages.router)
     app.include_router(viewer.router)
     app.include_router(export.router)
     app.include_router(commitments.router)
     install_error_handlers(app)
     return app
+
+
+def install_access(app: FastAPI, settings: Settings, kb: KnowledgeBase | None) -> None:
+    """Open the user store, load the signing key, bound request bodies and add the security headers."""
+    store = kb.store if kb is not None else Store(settings.data_dir)
+    app.state.users = UserStore(store)
+    app.state.secret = load_secret(settings.data_dir)
+    app.state.login_limiter = LoginLimiter(settings.login_attempts)
+    app.add_middleware(SecurityMiddleware, max_body=settings.max_body_bytes)
 
 
 def mount_static(app: FastAPI, node_modules: Path) -> dict[str, bool]:
@@ -131,6 +148,14 @@ def install_error_handlers(app: FastAPI) -> None:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}" for e in exc.errors())
         return render_error(request, 422, problems, "Invalid request")
 
+    async def on_sign_in_required(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SignInRequired)
+        if wants_json(request):
+            return JSONResponse({"detail": exc.message}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+
+    app.add_exception_handler(SignInRequired, on_sign_in_required)
     app.add_exception_handler(KBError, on_kb_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.templating import Jinja2Templates
 
+from kb.access import Viewer
 from kb.config import Settings
 from kb.errors import KBError, QueryError
 from kb.knowledge_base import KnowledgeBase
@@ -42,6 +43,16 @@ def get_templates(request: Request) -> Jinja2Templates:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 KBDep = Annotated[KnowledgeBase, Depends(get_kb)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+
+
+def _viewer(request: Request) -> Viewer:
+    from web.auth import get_viewer
+
+    return get_viewer(request)
+
+
+# Who is asking; every route that shows library content takes it and passes `viewer.visibilities` to the core.
+ViewerDep = Annotated[Viewer, Depends(_viewer)]
 
 
 def is_htmx(request: Request) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -102,9 +102,11 @@ def lang_of(language: str | None) -> str:
     return {"lao": "lo"}.get(language or "en", language or "en")
 
 
-def create_templates(globals_: dict[str, Any] | None = None) -> Jinja2Templates:
-    """Return the templates with the project's filters and the given globals installed."""
-    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+def create_templates(
+    globals_: dict[str, Any] | None = None, context_processors: list[Callable[[Any], dict[str, Any]]] | None = None
+) -> Jinja2Templates:
+    """Return the templates with the project's filters, the given globals and per-request context installed."""
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=context_processors)
     env = templates.env
     env.filters.update(highlight=highlight, link_markers=link_markers, when=when, lang=lang_of)
     env.globals.update(citation_href=citation_href, chunk_text_href=chunk_text_href, is_pdf=is_pdf)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from kb.passage_keys import passage_key, passage_path
 from kb.types import DOC_TYPES
-from web.deps import TOP_K_MAX, KBDep, build_filters
+from web.deps import TOP_K_MAX, KBDep, ViewerDep, build_filters
 from web.schemas import AnswerOut
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -76,16 +76,17 @@ class AskIn(BaseModel):
         422: {"description": "Empty or too long question, unknown doc_type, bad date, language or top_k"},
     },
 )
-def ask(body: AskIn, kb: KBDep) -> dict[str, Any]:
+def ask(body: AskIn, kb: KBDep, viewer: ViewerDep) -> dict[str, Any]:
     """Return `Answer.to_dict()`: question, answer, abstained, citations (and related passages)."""
     f = body.filters or FiltersIn()
     filters = build_filters(f.doc_type, f.date_from, f.date_to, f.language)
-    return kb.ask(body.question, top_k=body.top_k, filters=filters).to_dict()
+    return kb.ask(body.question, top_k=body.top_k, filters=filters, visible=viewer.visibilities).to_dict()
 
 
 @router.get("/search", summary="Search passages")
 def search(
     kb: KBDep,
+    viewer: ViewerDep,
     q: Annotated[str, Query(description="The search query")] = "",
     k: Annotated[int, Query(ge=1, le=50, description="How many passages to return")] = 10,
     doc_type: Annotated[list[str] | None, Query(description=f"One or more of: {', '.join(DOC_TYPES)}")] = None,
@@ -95,20 +96,20 @@ def search(
 ) -> dict[str, Any]:
     """Return the query and its best passages as `Hit.to_dict()` objects, each with its lasting `url`."""
     filters = build_filters(doc_type, date_from, date_to, language)
-    hits = kb.search(q, k=k, filters=filters)
+    hits = kb.search(q, k=k, filters=filters, visible=viewer.visibilities)
     return {"query": q, "results": [h.to_dict() | {"url": passage_path(h.document.id, passage_key(h.chunk.text))} for h in hits]}
 
 
 @router.get("/documents", summary="List the library")
-def documents(kb: KBDep) -> dict[str, Any]:
-    """Return every document as `Document.to_dict()`."""
-    return {"documents": [d.to_dict() for d in kb.documents()]}
+def documents(kb: KBDep, viewer: ViewerDep) -> dict[str, Any]:
+    """Return every document the caller may see as `Document.to_dict()`."""
+    return {"documents": [d.to_dict() for d in kb.documents(viewer.visibilities)]}
 
 
 @router.get("/health", summary="Health check with library counts")
-def health(kb: KBDep) -> dict[str, Any]:
-    """Return status, document and chunk counts, and when the library last changed."""
-    stats = kb.stats()
+def health(kb: KBDep, viewer: ViewerDep) -> dict[str, Any]:
+    """Return status, the counts of the documents and passages the caller may see, and when they last changed."""
+    stats = kb.stats(viewer.visibilities)
     return {
         "status": "ok",
         "documents": stats.documents,

@@ -10,10 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
+from kb.access import VISIBILITIES, Viewer
 from kb.errors import QueryError
 from kb.knowledge_base import KnowledgeBase
 from kb.types import DOC_TYPES, Chunk
-from web.deps import KBDep, TemplatesDep, build_filters, is_htmx
+from web.deps import KBDep, TemplatesDep, ViewerDep, build_filters, is_htmx
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,11 +45,11 @@ class PageView:
 LANGUAGE_NAMES = {"en": "English", "lo": "Lao (ລາວ)"}
 
 
-def library_context(kb: KnowledgeBase) -> dict[str, Any]:
-    """Return what every page shows: the library's counts, and the document types and languages to filter on."""
-    languages = sorted({d.language for d in kb.documents() if d.language})
+def library_context(kb: KnowledgeBase, viewer: Viewer) -> dict[str, Any]:
+    """Return what every page shows: the counts of what the viewer may see, the types and languages to filter on."""
+    languages = sorted({d.language for d in kb.documents(viewer.visibilities) if d.language})
     return {
-        "stats": kb.stats(),
+        "stats": kb.stats(viewer.visibilities),
         "doc_types": DOC_TYPES,
         "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in languages],
     }
@@ -81,11 +82,11 @@ def segment_page(text: str, chunks: list[Chunk]) -> tuple[list[Segment], list[Ch
     return segments, unplaced
 
 
-def document_pages(kb: KnowledgeBase, doc_id: str) -> list[PageView]:
+def document_pages(kb: KnowledgeBase, doc_id: str, visible: tuple[str, ...] | None = None) -> list[PageView]:
     """Return the document's pages, each cut into passages that carry `chunk-<id>` anchors."""
-    remaining = kb.chunks(doc_id)
+    remaining = kb.chunks(doc_id, visible)
     views: list[PageView] = []
-    for number, text, ocr in kb.pages(doc_id):
+    for number, text, ocr in kb.pages(doc_id, visible):
         mine = [c for c in remaining if c.page == number]
         segments, unplaced = segment_page(text, mine)
         placed = {id(c) for c in mine} - {id(c) for c in unplaced}
@@ -111,55 +112,61 @@ def label_sections(views: list[PageView]) -> None:
 
 
 @router.get("/")
-def index(request: Request, kb: KBDep, templates: TemplatesDep) -> Response:
+def index(request: Request, kb: KBDep, templates: TemplatesDep, viewer: ViewerDep) -> Response:
     """Return the question form."""
-    context = library_context(kb) | {"q": "", "doc_type": "", "lang": ""}
+    context = library_context(kb, viewer) | {"q": "", "doc_type": "", "lang": ""}
     return templates.TemplateResponse(request, "index.html", context)
 
 
 @router.get("/ask")
-def ask(request: Request, kb: KBDep, templates: TemplatesDep, q: str = "", type: str = "", lang: str = "") -> Response:
+def ask(
+    request: Request, kb: KBDep, templates: TemplatesDep, viewer: ViewerDep, q: str = "", type: str = "", lang: str = ""
+) -> Response:
     """Return the answer: the fragment for htmx, or the full page (so the form works without JavaScript)."""
     context: dict[str, Any] = {"q": q, "doc_type": type, "lang": lang, "answer": None, "error": None}
     status = 200
     try:
-        context["answer"] = kb.ask(q, filters=build_filters(type, languages=lang))
+        context["answer"] = kb.ask(q, filters=build_filters(type, languages=lang), visible=viewer.visibilities)
     except QueryError as exc:
         context["error"], status = str(exc), 422
     if is_htmx(request):
         name = "_fragments/answer.html" if context["answer"] else "_fragments/error.html"
         context |= {"message": context["error"], "title": "Invalid question", "fragment": True}
         return templates.TemplateResponse(request, name, context, status_code=status, headers=_VARY)
-    context |= library_context(kb)
+    context |= library_context(kb, viewer)
     return templates.TemplateResponse(request, "index.html", context, status_code=status, headers=_VARY)
 
 
 @router.get("/documents")
-def documents(request: Request, kb: KBDep, templates: TemplatesDep) -> Response:
-    """Return the library: every document with its type, date, language and size."""
-    context = library_context(kb) | {"documents": kb.documents()}
+def documents(request: Request, kb: KBDep, templates: TemplatesDep, viewer: ViewerDep) -> Response:
+    """Return the library: every document the viewer may see, with its type, date, language and size."""
+    context = library_context(kb, viewer) | {"documents": kb.documents(viewer.visibilities)}
     return templates.TemplateResponse(request, "documents.html", context)
 
 
 @router.get("/documents/{doc_id}")
-def document(request: Request, doc_id: str, kb: KBDep, templates: TemplatesDep) -> Response:
-    """Return one document's metadata and its text page by page, each passage anchored."""
-    doc = kb.document(doc_id)
-    context = library_context(kb) | {"doc": doc, "pages": document_pages(kb, doc_id)}
+def document(request: Request, doc_id: str, kb: KBDep, templates: TemplatesDep, viewer: ViewerDep) -> Response:
+    """Return one document's metadata and its text page by page, each passage anchored (a hidden one is a 404)."""
+    doc = kb.document(doc_id, viewer.visibilities)
+    pages = document_pages(kb, doc_id, viewer.visibilities)
+    context = library_context(kb, viewer) | {"doc": doc, "pages": pages, "visibilities": VISIBILITIES}
     return templates.TemplateResponse(request, "document.html", context)
 
 
 @router.get("/documents/{doc_id}/file")
-def document_file(doc_id: str, kb: KBDep) -> Response:
-    """Return the original file inline, so citations can open a PDF at the cited page."""
-    doc = kb.document(doc_id)
-    path = kb.file_path(doc_id)
+def document_file(doc_id: str, kb: KBDep, viewer: ViewerDep) -> Response:
+    """Return the original file inline, so citations can open a PDF at the cited page (a hidden one is a 404)."""
+    doc = kb.document(doc_id, viewer.visibilities)
+    path = kb.file_path(doc_id, viewer.visibilities)
     media_type = doc.media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    headers = {"X-Content-Type-Options": "nosniff"}
+    # Not the pages' policy: Chromium's PDF viewer needs its plugin. No one may frame the file either way.
+    headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "frame-ancestors 'none'"}
     if media_type != "application/pdf":
         # An ingested HTML file must not run scripts on our origin. (Chromium will not show a PDF
         # in a sandboxed document, so PDFs are left out.)
-        headers["Content-Security-Policy"] = "sandbox"
+        headers["Content-Security-Policy"] = (
+            "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        )
     return FileResponse(
         path,
         media_type=media_type,
