@@ -95,21 +95,27 @@ class SecurityMiddleware:
             new_csrf = secrets.token_urlsafe(24)
             scope.setdefault("state", {})["new_csrf"] = new_csrf
         received = 0
-        started = False
+        overflow = False
 
         async def bounded_receive() -> Message:
-            nonlocal received
+            nonlocal received, overflow
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
-                    raise BodyTooLarge
+                    # The app sees the body end here; whatever it answers is replaced by a 413 (see below).
+                    overflow = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
+        async def send_bounded(message: Message) -> None:
+            if not overflow:
+                await send_with_headers(message)
+            elif message["type"] == "http.response.start":
+                await _too_large(send_with_headers, self.max_body)
+
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
                 out = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     out.setdefault(name, value)
@@ -124,15 +130,7 @@ class SecurityMiddleware:
         if declared and (not declared.isdigit() or int(declared) > self.max_body):
             await _too_large(send_with_headers, self.max_body)
             return
-        try:
-            await self.app(scope, bounded_receive, send_with_headers)
-        except BodyTooLarge:
-            if not started:
-                await _too_large(send_with_headers, self.max_body)
-
-
-class BodyTooLarge(Exception):
-    """A request body ran past the limit while it was read."""
+        await self.app(scope, bounded_receive, send_bounded)
 
 
 async def _too_large(send: Send, limit: int) -> None:
