@@ -171,8 +171,6 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/api/health"): _api_get("/api/health"),
     ("GET", "/openapi.json"): lambda c, lib, role: [c.get("/openapi.json")],
     ("GET", "/docs"): lambda c, lib, role: [c.get("/docs")],
-    ("GET", "/docs/oauth2-redirect"): lambda c, lib, role: [c.get("/docs/oauth2-redirect")],
-    ("GET", "/redoc"): lambda c, lib, role: [c.get("/redoc")],
 }
 
 

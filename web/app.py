@@ -26,7 +26,7 @@ from kb.store import Store
 from kb.users import UserStore
 from web.auth import LoginLimiter, SignInRequired, template_context
 from web.deps import is_htmx
-from web.routes import api, commitments, export, pages, viewer
+from web.routes import api, commitments, docs, export, pages, viewer
 from web.routes import auth as auth_routes
 from web.security import SecurityMiddleware, load_secret
 from web.templating import create_templates
@@ -42,6 +42,7 @@ VENDOR_ASSETS = {
     "htmx": "htmx.org/dist",
     "pico": "@picocss/pico/css",
     "pdfjs": "pdfjs-dist",  # build/ (the library and its worker), web/pdf_viewer.css, cmaps/, standard_fonts/
+    "swagger": "swagger-ui-dist",
 }
 # pdf.js ships ES modules as .mjs; browsers run a module only when it is served as JavaScript.
 mimetypes.add_type("text/javascript", ".mjs")
@@ -66,6 +67,9 @@ def create_app(
         title="NSPS Knowledge Base",
         description="Extractive, cited answers from a library of policy documents.",
         lifespan=lifespan,
+        # FastAPI's own /docs loads Swagger UI from a CDN with an inline script: ours is served locally (routes/docs.py).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.kb = kb
@@ -75,6 +79,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(commitments.api)
     app.include_router(auth_routes.router)
+    app.include_router(docs.router)
     app.include_router(pages.router)
     app.include_router(viewer.router)
     app.include_router(export.router)

@@ -1,0 +1,177 @@
+"""Roles in Chromium: sign in and out, what a partner and staff are answered, a forged form, a hostile document.
+
+Real uvicorn, Debian's Chromium driven by Playwright; every page is checked for Content-Security-Policy violations.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fakes import FakeEmbedder
+
+from ingest.pipeline import ingest_paths
+from kb.config import Settings
+from kb.knowledge_base import KnowledgeBase
+from kb.users import UserStore
+from web.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PASSWORD = "browser-password-1"
+HOSTILE = (
+    "Hostile note\n\nThe board wrote <script>window.__xss = 1; alert('xss')</script> in its minutes, and "
+    'an image <img src="x" onerror="window.__xss = 2; alert(\'img\')"> beside it. Zanzibar ferries run daily.\n'
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
+]
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve `app` with uvicorn on a free loopback port; yield its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start within 30 s"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def library(fake_library: Settings, tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The sample library plus a public note full of markup, with a partner and a staff member."""
+    data = tmp_path_factory.mktemp("browser-roles") / "data"
+    shutil.copytree(fake_library.data_dir, data)
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "hostile-note.txt").write_text(HOSTILE)
+    settings = fake_library.model_copy(update={"data_dir": data})
+    ingest_paths([folder], settings=settings, embedder=FakeEmbedder(), visibility="public")
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    users = UserStore(kb.store)
+    users.add("lena", "partner", PASSWORD)
+    users.add("sam", "staff", PASSWORD)
+    return kb
+
+
+@pytest.fixture(scope="module")
+def server(library: KnowledgeBase) -> Iterator[str]:
+    with serving(create_app(library.settings, kb=library)) as url:
+        yield url
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def watched_page(browser: Any, problems: list[str]) -> Any:
+    """Return a new page that records CSP violations, page errors and dialogs into `problems`."""
+    page = browser.new_context().new_page()
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    return page
+
+
+def sign_in(page: Any, server: str, name: str) -> None:
+    page.goto(server + "/login")
+    page.fill("#name", name)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(server + "/")
+
+
+def test_partner_and_staff_see_what_their_role_allows(server: str, library: KnowledgeBase, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    internal = [d for d in library.documents() if d.visibility == "internal"]
+    chunk = library.chunks(internal[0].id)[1]
+    question = " ".join(chunk.text.split()[:14])  # the opening words of an internal passage
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    page.goto(server + "/login")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    sign_in(page, server, "lena")
+    expect(page.locator("nav .who")).to_have_text("lena · partner")
+    page.fill("#q", question)
+    page.press("#q", "Enter")
+    expect(page.locator("#answer section.answer")).to_be_visible(timeout=15_000)
+    partner_text = page.locator("#answer").inner_text()
+    assert not any(d.title in partner_text for d in internal)
+    page.goto(server + "/documents")
+    assert not any(d.title in page.content() for d in internal)
+    assert page.goto(f"{server}/documents/{internal[0].id}").status == 404
+
+    page.locator("form.signout button").click()
+    page.wait_for_url(server + "/")
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+
+    sign_in(page, server, "sam")
+    page.fill("#q", question)
+    page.press("#q", "Enter")
+    expect(page.locator("#answer .citation").first).to_be_visible(timeout=15_000)
+    assert internal[0].title in page.locator("#answer").inner_text()
+    expect(page.locator("#answer .badge.internal").first).to_be_visible()
+    assert page.goto(f"{server}/documents/{internal[0].id}").status == 200
+    for path in ("/", "/documents", "/docs"):
+        page.goto(server + path)
+    expect(page.locator("#swagger-ui .info .title")).to_contain_text("NSPS Knowledge Base", timeout=15_000)
+    assert not problems, problems
+
+
+def test_a_forged_form_is_refused(server: str, browser: Any) -> None:
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    sign_in(page, server, "lena")
+    page.evaluate("() => { document.querySelector('form.signout input[name=csrf_token]').value = 'forged'; }")
+    page.locator("form.signout button").click()
+    page.wait_for_load_state()
+    assert "security token" in page.content()
+    page.goto(server + "/")
+    assert "lena · partner" in page.locator("nav").inner_text()  # still signed in: the forged sign-out did nothing
+    assert not problems, problems
+
+
+def test_markup_in_a_document_is_shown_as_text(server: str, library: KnowledgeBase, browser: Any) -> None:
+    doc = next(d for d in library.documents() if d.source == "hostile-note.txt")
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    page.goto(f"{server}/documents/{doc.id}")
+    text = page.locator(".page-text").inner_text()
+    assert "<script>window.__xss = 1;" in text and '<img src="x" onerror=' in text
+    page.goto(f"{server}/ask?q=Zanzibar+ferries+board+script")
+    assert "<script>" in page.locator("#answer").inner_text()
+    assert page.evaluate("() => window.__xss") is None
+    assert page.locator("#answer img, .page-text img").count() == 0
+    assert not problems, problems
+
