@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,20 +75,62 @@ def read_manifest(root: Path) -> Manifest:
     return Manifest()
 
 
+@dataclass
+class Survey:
+    """What a folder holds for a run: the files to ingest, and every other entry with why it is left out."""
+
+    sources: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+
+
+def survey_folder(root: Path, manifest: Manifest) -> Survey:
+    """Return the sources to ingest (paths relative to root, '/'-separated, sorted) and what is left out, and why.
+
+    Every entry appears under the name it has on disk: a name that is not valid UTF-8 cannot be stored and is a
+    failure (with its undecodable bytes as surrogate escapes), a hidden or '_' entry is skipped, not silently lost.
+    """
+    out = Survey()
+    for dirpath, dirnames, filenames in os.walk(root):
+        folder = Path(dirpath).relative_to(root)
+        for name in sorted(dirnames):
+            if name.startswith((".", "_")):
+                out.skipped.append({"source": (folder / name).as_posix() + "/", "reason": f"folder name starts with {name[0]!r}"})
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for name in sorted(filenames):
+            source = (folder / name).as_posix()
+            reason = _left_out(root, source, name, folder == Path("."), manifest)
+            if reason == _BAD_NAME:
+                out.failed.append({"source": source, "reason": reason})
+            elif reason:
+                out.skipped.append({"source": source, "reason": reason})
+            else:
+                out.sources.append(source)
+    out.sources.sort(key=lambda s: s.split("/"))
+    return out
+
+
+_BAD_NAME = "the file name is not valid UTF-8: rename the file"
+
+
+def _left_out(root: Path, source: str, name: str, top: bool, manifest: Manifest) -> str | None:
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError:
+        return _BAD_NAME
+    if name.startswith((".", "_")):
+        return f"file name starts with {name[0]!r}"
+    if top and name in MANIFEST_NAMES:
+        return "the folder's manifest"
+    if not (root / source).is_file():
+        return "not a regular file"
+    pattern = next((p for p in manifest.exclude if fnmatch.fnmatch(source, p)), None)
+    return None if pattern is None else f"excluded by the manifest ({pattern})"
+
+
 def discover_files(root: Path, manifest: Manifest) -> list[str]:
     """Return the sources (paths relative to root, '/'-separated) of every file to ingest, sorted."""
-    sources = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith((".", "_")) for part in rel.parts):
-            continue
-        if not path.is_file() or (len(rel.parts) == 1 and rel.name in MANIFEST_NAMES):
-            continue
-        source = rel.as_posix()
-        if any(fnmatch.fnmatch(source, pattern) for pattern in manifest.exclude):
-            continue
-        sources.append(source)
-    return sources
+    return survey_folder(root, manifest).sources
 
 
 def document_id(root: str, source: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ingest.chunk import CHUNKER_VERSION, chunk_pages, embedding_text, row_texts
 from ingest.commitments import EXTRACTOR_VERSION, attach_passages, extract_commitments
-from ingest.discover import Entry, Manifest, discover_files, document_id, read_manifest
+from ingest.discover import Entry, Manifest, document_id, read_manifest, survey_folder
 from ingest.metadata import infer_metadata
 from kb.access import check_visibility, visibility_override
 from kb.commitments.evidence import link_evidence
@@ -44,6 +44,8 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
+    # Entries of a folder left out on purpose (hidden, '_' folders, the manifest, its excludes), with the reason.
+    skipped: list[dict[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     seconds: float = 0.0
 
@@ -56,6 +58,7 @@ class IngestReport:
             "removed": self.removed,
             "failed": self.failed,
             "warnings": self.warnings,
+            "skipped": self.skipped,
             "chunks_embedded": self.chunks_embedded,
             "seconds": round(self.seconds, 2),
         }
@@ -137,7 +140,10 @@ class Ingestor:
             path = Path(path).resolve()
             if path.is_dir():
                 manifest = read_manifest(path)
-                sources = discover_files(path, manifest)
+                found = survey_folder(path, manifest)
+                sources = found.sources
+                report.skipped.extend(found.skipped)
+                report.failed.extend(found.failed)
                 jobs.extend((path, s, manifest.entries.get(s, Entry()), manifest) for s in sources)
                 self._remove_missing(path, set(sources), report)
             elif path.is_file():
@@ -155,6 +161,8 @@ class Ingestor:
                 report.failed.append({"source": source, "reason": exc.reason})
             except (KBError, OSError) as exc:
                 report.failed.append({"source": source, "reason": str(exc)})
+            except UnicodeError:  # a file named on the command line whose name is not UTF-8
+                report.failed.append({"source": source, "reason": "the file name is not valid UTF-8: rename the file"})
             if bar is not None:
                 bar.update(1)
         self.flush(report)

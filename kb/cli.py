@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -64,11 +65,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         progress=not args.json and sys.stderr.isatty(), visibility=args.visibility,
     )
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        # A file name that is not UTF-8 keeps its bytes as \udcXX escapes: valid JSON, and os.fsencode gives the name back.
+        text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+        print(re.sub("[\udc80-\udcff]", lambda m: f"\\u{ord(m.group()):04x}", text))
     else:
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         print(
             f"added {len(report.added)} · updated {len(report.updated)} · unchanged {len(report.unchanged)} · "
-            f"removed {len(report.removed)} · failed {len(report.failed)}  "
+            f"removed {len(report.removed)} · failed {len(report.failed)} · skipped {len(report.skipped)}  "
             f"({report.chunks_embedded} chunks embedded in {report.seconds:.1f} s)"
         )
         for item in report.failed:

@@ -141,3 +141,37 @@ def test_owner_password_only_pdf_opens_without_one() -> None:
 def test_injected_target_gets_the_arguments(tmp_path: Path) -> None:
     doc = parse_isolated(tmp_path / "a.pdf", source="a.pdf", target=echo)
     assert doc.title == "a.pdf" and doc.pages[0].text == "a.pdf"
+
+
+def start_a_grandchild(path: Path, **kwargs: object) -> ParsedDocument:
+    """Start a long-lived process (as OCR starts Tesseract), note its pid, then hang or return."""
+    import subprocess
+
+    child = subprocess.Popen(["sleep", "300"])
+    path.write_text(str(child.pid))
+    if kwargs["source"] == "hang":
+        time.sleep(3600)
+    return ParsedDocument(pages=[Page(None, "done")])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("source", ["hang", "return"])
+def test_no_process_the_parser_started_outlives_it(tmp_path: Path, source: str) -> None:
+    note = tmp_path / "pid"
+    if source == "hang":
+        with pytest.raises(ParseError, match="timed out"):
+            parse_isolated(note, source=source, timeout_s=2, target=start_a_grandchild)
+    else:
+        parse_isolated(note, source=source, timeout_s=20, target=start_a_grandchild)
+    pid = int(note.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid), f"the parser's child {pid} outlived it"

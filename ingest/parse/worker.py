@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import resource
 import signal
 import threading
@@ -43,6 +44,9 @@ def _get_context() -> Any:
 
 def _child(conn: Connection, target: Target, path: Path, kwargs: dict[str, Any], memory_mb: int) -> None:
     """Child process body: set the memory limit, run the target, send back ("ok", doc) or ("error", reason)."""
+    # Its own process group: whatever the parser starts (Tesseract, say) is killed with it (see `_end`).
+    os.setpgid(0, 0)
+    _die_with_parent()
     limit = memory_mb * 1024 * 1024
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
@@ -63,6 +67,21 @@ def _child(conn: Connection, target: Target, path: Path, kwargs: dict[str, Any],
         conn.send(("memory", None))
     finally:
         conn.close()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent (the forkserver) dies.
+
+    The forkserver exits when the ingest that started it does, even by `kill -9`; without this a parser stuck on
+    a file would outlive the run that can no longer time it out.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the time limit is the only guard
+        pass
 
 
 def _crash_reason(exitcode: int | None, memory_mb: int) -> str:
@@ -103,9 +122,7 @@ def parse_isolated(
         message = _receive(receiver, process, timeout_s)
     finally:
         receiver.close()
-        if process.is_alive():
-            process.kill()
-        process.join(5)
+        _end(process)
         log.debug("parsed %s in a child process in %.3f s", source, time.monotonic() - started)
     status, value = message
     if status == "timeout":
@@ -117,6 +134,20 @@ def parse_isolated(
     if status == "memory":
         raise ParseError(source, f"used more than {memory_mb} MiB")
     raise ParseError(source, str(value))
+
+
+def _end(process: Any) -> None:
+    """Kill the child and everything it started, then reap it: no parser process outlives its file.
+
+    The group is killed before the child is reaped, so its id cannot yet belong to another process.
+    """
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):  # the group is empty: the child and its children are gone
+        pass
+    if process.is_alive():
+        process.kill()
+    process.join(5)
 
 
 def _receive(receiver: Connection, process: Any, timeout_s: float) -> tuple[str, Any]:
