@@ -73,6 +73,7 @@ def library(fake_library: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     users = UserStore(kb.store)
     users.add("lena", "partner", PASSWORD)
     users.add("sam", "staff", PASSWORD)
+    users.add("amara", "admin", PASSWORD)
     return kb
 
 
@@ -175,3 +176,33 @@ def test_markup_in_a_document_is_shown_as_text(server: str, library: KnowledgeBa
     assert page.locator("#answer img, .page-text img").count() == 0
     assert not problems, problems
 
+
+
+def test_an_admin_makes_a_document_internal_and_a_partner_loses_it(server: str, library: KnowledgeBase, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    doc = next(d for d in library.documents() if d.source == "hostile-note.txt")
+    problems: list[str] = []
+    partner = watched_page(browser, problems)
+    sign_in(partner, server, "lena")
+    assert partner.goto(f"{server}/documents/{doc.id}").status == 200
+    admin = watched_page(browser, problems)
+    sign_in(admin, server, "amara")
+    admin.goto(f"{server}/documents/{doc.id}")
+    admin.select_option("#visibility", "internal")
+    admin.locator("form.visibility button").click()
+    expect(admin.locator("h1 + p .badge.internal")).to_be_visible()
+    try:
+        assert partner.goto(f"{server}/documents/{doc.id}").status == 404
+        partner.goto(server + "/documents")
+        assert doc.title not in partner.content()
+    finally:
+        admin.select_option("#visibility", "public")
+        admin.locator("form.visibility button").click()
+        expect(admin.locator("h1 + p .badge.internal")).to_have_count(0)
+    assert partner.goto(f"{server}/documents/{doc.id}").status == 200
+    staff = watched_page(browser, problems)
+    sign_in(staff, server, "sam")
+    staff.goto(f"{server}/documents/{doc.id}")
+    expect(staff.locator("form.visibility")).to_have_count(0)  # only admins see the form
+    assert not problems, problems
