@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 
@@ -84,8 +85,8 @@ async def check_csrf(request: Request) -> dict[str, Any]:
     """Return the submitted form when it carries this browser's CSRF token and comes from this site; else 403."""
     form = dict(await request.form())
     origin = request.headers.get("origin")
-    own = f"{request.url.scheme}://{request.url.netloc}"
-    if origin is not None and origin != own:
+    # The host only: behind a proxy that ends TLS the scheme the app sees is not the browser's.
+    if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
         raise HTTPException(403, "This form was sent from another site and was refused.")
     cookie = request.cookies.get(CSRF_COOKIE)
     sent = str(form.get(CSRF_FIELD) or "")
