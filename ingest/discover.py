@@ -122,8 +122,11 @@ def _left_out(root: Path, source: str, name: str, top: bool, manifest: Manifest)
         return f"file name starts with {name[0]!r}"
     if top and name in MANIFEST_NAMES:
         return "the folder's manifest"
-    if not (root / source).is_file():
+    path = root / source
+    if not path.is_file():
         return "not a regular file"
+    if not path.resolve().is_relative_to(root.resolve()):
+        return "a link to a file outside the folder"
     pattern = next((p for p in manifest.exclude if fnmatch.fnmatch(source, p)), None)
     return None if pattern is None else f"excluded by the manifest ({pattern})"
 

@@ -45,13 +45,17 @@ def test_every_file_is_in_the_summary_under_its_name(settings: Settings, tmp_pat
     (lib / undecodable).write_text("# Bad name\n\ntext\n")
     (lib / "_drafts").mkdir()
     (lib / "_drafts" / "draft.md").write_text("# Draft\n")
+    outside = tmp_path / "secret.md"
+    outside.write_text("# Secret\n\nkept outside the library\n")
+    (lib / "link.md").symlink_to(outside)
     report = ingest_paths([lib], settings=settings, embedder=FakeEmbedder()).to_dict()
     outcomes = {item if isinstance(item, str) else item["source"]: kind for kind in ("added", "failed", "skipped")
                 for item in report[kind]}
     assert outcomes == {
         "..%2F..%2Fetc%2Fpasswd.md": "skipped", "new\nline.md": "added", "tab\tname.md": "added", "plain.md": "added",
-        undecodable: "failed", "_drafts/": "skipped",
+        undecodable: "failed", "_drafts/": "skipped", "link.md": "skipped",
     }
+    assert {"source": "link.md", "reason": "a link to a file outside the folder"} in report["skipped"]
     assert os.fsencode(next(f["source"] for f in report["failed"])) == b"bad\xff.md"
 
 
