@@ -80,6 +80,7 @@ def create_app(
     app.include_router(commitments.api)
     app.include_router(auth_routes.router)
     app.include_router(docs.router)
+    docs.declare_optional_auth(app)
     app.include_router(pages.router)
     app.include_router(viewer.router)
     app.include_router(export.router)

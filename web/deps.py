@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.templating import Jinja2Templates
 
 from kb.access import Viewer
@@ -43,9 +44,11 @@ def get_templates(request: Request) -> Jinja2Templates:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 KBDep = Annotated[KnowledgeBase, Depends(get_kb)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+# Declares the API's bearer tokens in /openapi.json (Swagger UI's "Authorize"); web.auth checks them.
+_BEARER = HTTPBearer(auto_error=False, description="An API token from `kb tokens create NAME`")
 
 
-def _viewer(request: Request) -> Viewer:
+def _viewer(request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]) -> Viewer:
     from web.auth import get_viewer
 
     return get_viewer(request)

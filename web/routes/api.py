@@ -59,10 +59,30 @@ class FiltersIn(BaseModel):
     )
 
 
+_NOT_BLANK: dict[str, Any] = {"minLength": 1, "pattern": r"\S"}
+
+
+class ErrorOut(BaseModel):
+    """An error: a sentence saying what is wrong (or, for a malformed request, the validator's list), and its kind."""
+
+    detail: str | list[dict[str, Any]]
+    error: str | None = None
+
+
+# Errors every API route may answer with: a refused request, and (with users) a missing or revoked token.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "No valid API token, and the server refuses anonymous readers"},
+    422: {"model": ErrorOut, "description": "Empty or too long question or query, unknown doc_type, bad date, language or top_k"},
+}
+
+
 class AskIn(BaseModel):
     """A question, how many passages to cite at most, and optional filters."""
 
-    question: str = Field(..., description="The question; not empty, at most KB_MAX_QUESTION_CHARS characters.")
+    # The schema says "not blank"; the check itself is the core's, whose 422 says what is wrong in words.
+    question: str = Field(
+        ..., description="The question; not empty, at most KB_MAX_QUESTION_CHARS characters.", json_schema_extra=_NOT_BLANK
+    )
     top_k: int | None = Field(default=None, ge=1, le=TOP_K_MAX, description="Passages to consider (default KB_TOP_K).")
     filters: FiltersIn | None = None
 
@@ -71,10 +91,7 @@ class AskIn(BaseModel):
     "/ask",
     summary="Answer a question with cited passages",
     response_model=AnswerOut,
-    responses={
-        200: {"content": {"application/json": {"example": _ANSWER_EXAMPLE}}},
-        422: {"description": "Empty or too long question, unknown doc_type, bad date, language or top_k"},
-    },
+    responses={200: {"content": {"application/json": {"example": _ANSWER_EXAMPLE}}}, **ERRORS},
 )
 def ask(body: AskIn, kb: KBDep, viewer: ViewerDep) -> dict[str, Any]:
     """Return `Answer.to_dict()`: question, answer, abstained, citations (and related passages)."""
@@ -83,11 +100,11 @@ def ask(body: AskIn, kb: KBDep, viewer: ViewerDep) -> dict[str, Any]:
     return kb.ask(body.question, top_k=body.top_k, filters=filters, visible=viewer.visibilities).to_dict()
 
 
-@router.get("/search", summary="Search passages")
+@router.get("/search", summary="Search passages", responses=ERRORS)
 def search(
     kb: KBDep,
     viewer: ViewerDep,
-    q: Annotated[str, Query(description="The search query")] = "",
+    q: Annotated[str, Query(description="The search query; not empty", json_schema_extra=_NOT_BLANK)],
     k: Annotated[int, Query(ge=1, le=50, description="How many passages to return")] = 10,
     doc_type: Annotated[list[str] | None, Query(description=f"One or more of: {', '.join(DOC_TYPES)}")] = None,
     date_from: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
@@ -100,13 +117,13 @@ def search(
     return {"query": q, "results": [h.to_dict() | {"url": passage_path(h.document.id, passage_key(h.chunk.text))} for h in hits]}
 
 
-@router.get("/documents", summary="List the library")
+@router.get("/documents", summary="List the library", responses=ERRORS)
 def documents(kb: KBDep, viewer: ViewerDep) -> dict[str, Any]:
     """Return every document the caller may see as `Document.to_dict()`."""
     return {"documents": [d.to_dict() for d in kb.documents(viewer.visibilities)]}
 
 
-@router.get("/health", summary="Health check with library counts")
+@router.get("/health", summary="Health check with library counts", responses=ERRORS)
 def health(kb: KBDep, viewer: ViewerDep) -> dict[str, Any]:
     """Return status, the counts of the documents and passages the caller may see, and when they last changed."""
     stats = kb.stats(viewer.visibilities)
