@@ -132,6 +132,9 @@ def test_single_user_mode_says_so_and_serves_loopback_only(kb: KnowledgeBase) ->
     with TestClient(create_app(exposed, kb=kb)) as c:
         r = c.get("/api/documents")
         assert r.status_code == 503 and "kb users add" in r.json()["detail"]
+    for address, status in (("192.0.2.7", 503), ("::1", 200), ("127.0.0.1", 200)):
+        with TestClient(create_app(kb.settings, kb=kb), client=(address, 40000)) as c:
+            assert c.get("/").status_code == status, address
 
 
 def test_every_response_carries_the_security_headers(web: TestClient) -> None:

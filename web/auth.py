@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections import deque
 from typing import Any
@@ -45,7 +46,9 @@ def resolve_viewer(request: Request) -> tuple[Viewer, str | None]:
     viewer, session = ANONYMOUS, None
     if not users.count():
         settings = request.app.state.settings
-        if not is_loopback(settings.host):
+        # Bound elsewhere than loopback (say, `uvicorn --host 0.0.0.0` past `kb serve`'s check), or a visitor
+        # from another address (through a proxy that reports it): single-user mode serves this machine only.
+        if not is_loopback(settings.host) or not local_client(request):
             raise HTTPException(
                 503, "This server has no users, so it serves nobody off this machine. "
                 "Add an admin: kb users add NAME --role admin",
@@ -61,6 +64,18 @@ def resolve_viewer(request: Request) -> tuple[Viewer, str | None]:
         viewer, session = Viewer(found[0].role, found[0].name), sid
     request.state.viewer, request.state.session = viewer, session
     return viewer, session
+
+
+def local_client(request: Request) -> bool:
+    """Return False for a request from another machine's address (a Unix socket or a test client's name is local)."""
+    host = request.client.host if request.client else None
+    if not host:
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return is_loopback(host)
 
 
 def get_viewer(request: Request) -> Viewer:
