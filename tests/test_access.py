@@ -208,3 +208,17 @@ def test_serve_refuses_a_public_address_with_no_users(tmp_path: Path, capsys: py
     assert main(["serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path / "d")]) == 2
     err = capsys.readouterr().err
     assert "no users" in err and "kb users add NAME --role admin" in err
+
+
+def test_a_stored_path_that_leaves_its_folder_is_never_served(fake_library: Settings, tmp_path: Path) -> None:
+    import shutil
+
+    data = tmp_path / "copy"
+    shutil.copytree(fake_library.data_dir, data)
+    kb = KnowledgeBase(fake_library.model_copy(update={"data_dir": data}), embedder=FakeEmbedder())
+    doc = kb.documents(PUBLIC)[0]
+    assert kb.file_path(doc.id).is_file()
+    with kb.store.connect() as db:  # a tampered or hand-edited database
+        db.execute("UPDATE documents SET source = ? WHERE id = ?", ("../" * 12 + "etc/hostname", doc.id))
+    with pytest.raises(DocumentNotFound):
+        kb.file_path(doc.id)
