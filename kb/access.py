@@ -56,6 +56,11 @@ class Viewer:
         return self.role in ("admin", "owner")
 
     @property
+    def is_staff(self) -> bool:
+        """Return True for staff and admins (and the owner of a server with no users), who keep the tracker's statuses."""
+        return self.role in ("admin", "staff", "owner")
+
+    @property
     def signed_in(self) -> bool:
         """Return True for a user who signed in (not the owner of a single-user server, not anonymous)."""
         return self.name is not None
@@ -99,6 +104,7 @@ def set_visibility(store: Store, doc_id: str, visibility: str, *, by: str) -> No
         if db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
             raise DocumentNotFound(f"no document with id {doc_id!r}")
         db.execute("UPDATE documents SET visibility = ? WHERE id = ?", (visibility, doc_id))
+        db.execute("UPDATE passage_history SET visibility = ? WHERE document_id = ?", (visibility, doc_id))
         db.execute(
             "INSERT OR REPLACE INTO visibility_overrides VALUES (?, ?, ?, ?)", (doc_id, visibility, by, utc_now())
         )

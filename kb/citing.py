@@ -7,6 +7,7 @@ same `url`, `reference` and `coverage`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from kb.coverage import coverage_of
 from kb.passage_keys import passage_key, passage_path
@@ -52,13 +53,18 @@ def cite(citation: Citation, labels: dict[int, str]) -> None:
     citation.reference = reference(doc, chunk, labels.get(chunk.page) if chunk.page is not None else None)
 
 
-def annotate_answer(store: Store, answer: Answer, filters: Filters | None) -> Answer:
-    """Return the answer with each citation's `url` and `reference`, and the answer's `coverage`."""
+def annotate_answer(
+    store: Store, answer: Answer, filters: Filters | None, documents: Sequence[Document] | None = None
+) -> Answer:
+    """Return the answer with each citation's `url` and `reference`, and the answer's `coverage`.
+
+    `documents` is the library the asker may see (default: every document): the coverage counts only those.
+    """
     labels: dict[str, dict[int, str]] = {}
     for citation in [*answer.citations, *answer.related]:
         doc_id = citation.hit.document.id
         if doc_id not in labels:
             labels[doc_id] = store.page_labels(doc_id)
         cite(citation, labels[doc_id])
-    answer.coverage = coverage_of(store.documents(), filters)
+    answer.coverage = coverage_of(store.documents() if documents is None else documents, filters)
     return answer

@@ -11,8 +11,8 @@ from kb.acronyms import defined_acronyms, with_other_forms
 from kb.answer import AnswerParams, build_answer
 from kb.citing import annotate_answer
 from kb.commitments.answers import attach_commitments
-from kb.commitments.tracker import CommitmentFilters, commitment_for_passage, list_commitments
-from kb.commitments.types import Commitment
+from kb.commitments.tracker import CommitmentFilters, commitment_for_passage, commitment_history, list_commitments
+from kb.commitments.types import Commitment, StatusNote
 from kb.config import Settings
 from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
@@ -155,8 +155,10 @@ class KnowledgeBase:
         question = self._check(question, "question")
         hits = self.reading(question, top_k=top_k, filters=filters, visible=visible)
         answer = self.answer(question, hits, visible=visible)
-        answer = attach_commitments(self.store, answer)  # a quoted item's owner, deadline and status
-        return annotate_answer(self.store, answer, filters)  # lasting links, references, coverage
+        # A quoted item's owner, deadline and status, from the records and evidence this asker may see.
+        answer = attach_commitments(self.store, answer, visible=scope_of(visible))
+        # Lasting links, references, and the coverage line counting only the documents this asker may see.
+        return annotate_answer(self.store, answer, filters, self.documents(visible))
 
     @property
     def reader(self) -> Reader:
@@ -221,13 +223,22 @@ class KnowledgeBase:
             cached = self._acronyms[scope] = (snap.generation, defined_acronyms(texts))
         return cached[1]
 
-    def commitments(self, filters: CommitmentFilters | None = None, *, today: str | None = None) -> list[Commitment]:
-        """Return the recommendations, decisions, actions and targets that pass the filters, with status and evidence."""
-        return list_commitments(self.store, filters, today=today)
+    def commitments(
+        self, filters: CommitmentFilters | None = None, *, today: str | None = None, visible: Scope = None
+    ) -> list[Commitment]:
+        """Return the recommendations, decisions, actions and targets that pass the filters, with status and evidence.
 
-    def commitment_for_unit(self, chunk_id: int, text: str | None = None) -> Commitment | None:
+        With `visible`, only records of those documents, and only evidence from them (their status read from it).
+        """
+        return list_commitments(self.store, filters, today=today, visible=scope_of(visible))
+
+    def commitment_for_unit(self, chunk_id: int, text: str | None = None, visible: Scope = None) -> Commitment | None:
         """Return the commitment record a cited passage (or the unit of it an answer quotes) belongs to, if any."""
-        return commitment_for_passage(self.store, chunk_id, text)
+        return commitment_for_passage(self.store, chunk_id, text, visible=scope_of(visible))
+
+    def commitment_history(self, commitment_id: str, visible: Scope = None) -> list[StatusNote]:
+        """Return the statuses set by hand on a record; one of a document the asker may not see is not found."""
+        return commitment_history(self.store, commitment_id, visible=scope_of(visible))
 
     def documents(self, visible: Scope = None) -> list[Document]:
         """Return every document in the library (with `visible`, those of these visibilities)."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 import difflib
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from kb.access import visible_documents
 from kb.errors import DocumentNotFound
 from kb.passage_keys import normalise_passage, passage_key
 from kb.store import Store
@@ -98,43 +99,50 @@ def _history(store: Store, doc_id: str, key: str) -> sqlite3.Row | None:
     return row
 
 
-def current_version(store: Store, doc: Document) -> Document:
-    """Return the newest version of a document (itself when nothing supersedes it)."""
+def current_version(documents: Mapping[str, Document], doc: Document) -> Document:
+    """Return the newest version of a document among `documents` (itself when nothing there supersedes it)."""
     seen = {doc.id}
-    while doc.superseded_by and len(seen) < MAX_VERSIONS:
-        doc = store.document(doc.superseded_by)
+    while doc.superseded_by and doc.superseded_by in documents and len(seen) < MAX_VERSIONS:
+        doc = documents[doc.superseded_by]
         if doc.id in seen:
             break
         seen.add(doc.id)
     return doc
 
 
-def _successor(store: Store, root: str, source: str, title: str) -> Document | None:
+def _successor(documents: Mapping[str, Document], root: str, source: str, title: str) -> Document | None:
     """Return the current version of a document that is gone: one naming it in `supersedes`, or one of its title."""
-    docs = store.documents()
+    docs = list(documents.values())
     named = [d for d in docs if d.root == root and d.supersedes == source]
     same_title = [d for d in docs if " ".join(d.title.casefold().split()) == " ".join(title.casefold().split())]
     found = (named or same_title)[:1]
-    return current_version(store, found[0]) if found else None
+    return current_version(documents, found[0]) if found else None
 
 
-def _moved(store: Store, doc_id: str, key: str) -> LinkTarget | None:
+def _moved(store: Store, documents: Mapping[str, Document], doc_id: str, key: str) -> LinkTarget | None:
     """Return the passage in a document of the same file name that holds it, when the library was ingested from a
     new folder (a document's id is its file name's slug plus a hash of the folder and path), else None."""
     slug = doc_id.rsplit("-", 1)[0]
-    for doc in store.documents():
+    for doc in documents.values():
         if doc.id.rsplit("-", 1)[0] == slug and (chunk := _find(store.document_chunks(doc.id), key)) is not None:
             return LinkTarget("exact", key, doc, chunk, doc.title, chunk.text)
     return None
 
 
-def resolve_link(store: Store, doc_id: str, key: str) -> LinkTarget:
-    """Return what the link to passage `key` of document `doc_id` opens now (see `LinkTarget.status`)."""
-    try:
-        doc: Document | None = store.document(doc_id)
-    except DocumentNotFound:
-        doc = None
+def resolve_link(store: Store, doc_id: str, key: str, visible: Sequence[str] | None = None) -> LinkTarget:
+    """Return what the link to passage `key` of document `doc_id` opens now (see `LinkTarget.status`).
+
+    With `visible` (the visibilities the reader may see), the link resolves among those documents only: a hidden
+    document, its passage history and any hidden version that replaces it are as if they had never been stored.
+    """
+    everything = store.documents()
+    shown = everything if visible is None else visible_documents(everything, tuple(visible))
+    documents = {d.id: d for d in shown}
+    doc = documents.get(doc_id)
     past = _history(store, doc_id, key)
+    hidden = visible is not None and doc is None and any(d.id == doc_id for d in everything)
+    if past is not None and (hidden or (visible is not None and past["visibility"] not in visible)):
+        past = None  # a document the reader may not see (or one gone whose visibility was never recorded)
     linked_text = None if past is None else str(past["text"])
     if doc is not None:
         chunk = _find(store.document_chunks(doc.id), key)
@@ -142,20 +150,20 @@ def resolve_link(store: Store, doc_id: str, key: str) -> LinkTarget:
             target = LinkTarget("exact", key, doc, chunk, doc.title, chunk.text)
             if doc.superseded_by:
                 target.status = "superseded"
-                target.current = current_version(store, doc)
+                target.current = current_version(documents, doc)
                 target.current_chunk, target.similarity = nearest_passage(chunk.text, store.document_chunks(target.current.id))
             return target
         if linked_text is None:
             return LinkTarget("unknown", key, doc, None, doc.title, None)
-        newest = current_version(store, doc)
+        newest = current_version(documents, doc)
         near, score = nearest_passage(linked_text, store.document_chunks(newest.id))
         return LinkTarget("changed", key, newest, near, doc.title, linked_text, similarity=score)
     if past is None:
-        moved = _moved(store, doc_id, key)
+        moved = _moved(store, documents, doc_id, key)
         if moved is not None:
             return moved
         raise DocumentNotFound(f"no document with id {doc_id!r}, and no passage {key!r} was ever stored under it")
-    successor = _successor(store, str(past["root"]), str(past["source"]), str(past["title"]))
+    successor = _successor(documents, str(past["root"]), str(past["source"]), str(past["title"]))
     if successor is None:
         return LinkTarget("removed", key, None, None, str(past["title"]), linked_text)
     near, score = nearest_passage(linked_text or "", store.document_chunks(successor.id))

@@ -38,9 +38,12 @@ def passage_path(doc_id: str, key: str) -> str:
 
 def record_passages(db: sqlite3.Connection, doc: Document, chunks: Sequence[Chunk], seen_at: str) -> None:
     """Remember every passage of a document as stored now, so links to it outlive later versions."""
+    # Its older passages take its visibility now too: a link to any of them is shown to whom the document is.
+    db.execute("UPDATE passage_history SET visibility = ? WHERE document_id = ?", (doc.visibility, doc.id))
     db.executemany(
-        "INSERT OR REPLACE INTO passage_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(doc.id, passage_key(c.text), doc.root, doc.source, doc.title, c.text, c.page, seen_at) for c in chunks],
+        "INSERT OR REPLACE INTO passage_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(doc.id, passage_key(c.text), doc.root, doc.source, doc.title, c.text, c.page, seen_at, doc.visibility)
+         for c in chunks],
     )
 
 
@@ -49,5 +52,5 @@ def backfill_history(db: sqlite3.Connection) -> None:
     db.create_function("passage_key", 1, passage_key, deterministic=True)
     db.execute(
         "INSERT OR IGNORE INTO passage_history SELECT d.id, passage_key(c.text), d.root, d.source, d.title, c.text, "
-        "c.page, d.ingested_at FROM chunks c JOIN documents d ON d.id = c.document_id"
+        "c.page, d.ingested_at, d.visibility FROM chunks c JOIN documents d ON d.id = c.document_id"
     )

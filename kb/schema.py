@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS passage_history (
     text TEXT NOT NULL,
     page INTEGER,
     seen_at TEXT NOT NULL,
+    visibility TEXT,  -- the document's, so a link to a removed internal document stays hidden from partners
     PRIMARY KEY (document_id, passage_key)
 );
 -- The printed page labels a PDF defines (/PageLabels: "iv", "22", "A-3"), by 1-based page number.

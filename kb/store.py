@@ -53,6 +53,12 @@ class Store:
                 # Libraries that kept one chunker version for the whole library: each file inherits it.
                 db.execute("ALTER TABLE documents ADD COLUMN chunker TEXT")
                 db.execute("UPDATE documents SET chunker = (SELECT value FROM meta WHERE key = 'chunker_version')")
+            if "visibility" not in {row[1] for row in db.execute("PRAGMA table_info(passage_history)")}:
+                # History kept before roles: a passage of a document still here takes its visibility; one of a
+                # document gone stays unknown (NULL), which only those who see every document are shown.
+                db.execute("ALTER TABLE passage_history ADD COLUMN visibility TEXT")
+                db.execute("UPDATE passage_history SET visibility = "
+                           "(SELECT d.visibility FROM documents d WHERE d.id = passage_history.document_id)")
             if db.execute("SELECT 1 FROM meta WHERE key = 'passage_history'").fetchone() is None:
                 backfill_history(db)  # a library built before links were kept: its passages as they are now
                 db.execute("INSERT INTO meta VALUES ('passage_history', '1')")

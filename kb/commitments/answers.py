@@ -7,6 +7,7 @@ whose quote is a tracked item gets the record's summary; nothing else of the ans
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,8 +30,11 @@ def summary(record: Commitment) -> dict[str, Any]:
     }
 
 
-def attach_commitments(store: Store, answer: Answer) -> Answer:
-    """Give each quoted citation of the answer the record its quote belongs to, when it is a tracked item."""
+def attach_commitments(store: Store, answer: Answer, *, visible: Sequence[str] | None = None) -> Answer:
+    """Give each quoted citation of the answer the record its quote belongs to, when it is a tracked item.
+
+    `visible`: the visibilities the asker may see; the record's status and "done in" come from those documents only.
+    """
     if answer.abstained:
         return answer
     for citation in answer.citations:
@@ -38,7 +42,7 @@ def attach_commitments(store: Store, answer: Answer) -> Answer:
         if not citation.highlights or chunk.id is None:
             continue
         quoted = " ".join(chunk.text[start:end] for start, end in citation.highlights)
-        record = commitment_for_passage(store, chunk.id, quoted)
+        record = commitment_for_passage(store, chunk.id, quoted, visible=visible)
         if record is not None:
             citation.commitment = summary(record)
     return answer

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kb.commitments.evidence import content_words
 from kb.commitments.store import add_status, read_commitments, status_history
 from kb.commitments.types import KINDS, STATUSES, Commitment, StatusNote
-from kb.errors import KBError, QueryError
+from kb.errors import DocumentNotFound, QueryError
 from kb.store import Store, utc_now
 
 SOON_DAYS = 30
@@ -86,21 +87,45 @@ def list_commitments(store: Store, filters: CommitmentFilters | None = None, *, 
                      visible: Sequence[str] | None = None) -> list[Commitment]:
     """Return the records that pass the filters, each with its status, soonest deadline first.
 
-    `visible` lists the document visibilities the asker may see (None: all, until roles exist).
+    `visible` lists the document visibilities the asker may see (None: all): only records of those documents, and
+    only evidence from them, are given; a status is read from that evidence (a hidden document saying "done" is
+    not told by the status either).
     """
     f = (filters or CommitmentFilters()).check()
     today = today or dt.date.today().isoformat()
     with store.connect() as db:
         records = read_commitments(db)
+        shown = _visible_ids(db, visible)
     out = []
     for record in records:
-        if visible is not None and record.visibility not in visible:
+        if shown is not None and record.document_id not in shown:
             continue
+        if shown is not None:
+            record.evidence = [e for e in record.evidence if e.document_id in shown]
         record.status = derive_status(record, today)
         if _matches(record, f, today):
             out.append(record)
     # Soonest deadline first; records without one after, in their documents' order.
     return sorted(out, key=lambda r: r.due or "9999")
+
+
+class CommitmentNotFound(DocumentNotFound):
+    """No commitment with that id, or none the asker may see (the two are told apart by no one)."""
+
+
+def _visible_ids(db: sqlite3.Connection, visible: Sequence[str] | None) -> set[str] | None:
+    """Return the ids of the documents of these visibilities (None: every document, no filtering)."""
+    if visible is None:
+        return None
+    return {row[0] for row in db.execute("SELECT id, visibility FROM documents") if row[1] in visible}
+
+
+def find_commitment(store: Store, commitment_id: str, visible: Sequence[str] | None = None) -> Commitment:
+    """Return one record with its visible evidence, or raise CommitmentNotFound (hidden ones too)."""
+    found = next((r for r in list_commitments(store, visible=visible) if r.id == commitment_id), None)
+    if found is None:
+        raise CommitmentNotFound(f"no commitment with id {commitment_id!r}")
+    return found
 
 
 def owners(records: Sequence[Commitment]) -> list[str]:
@@ -116,10 +141,16 @@ def set_status(store: Store, commitment_id: str, status: str, *, note: str, by: 
         raise QueryError("say who sets the status (--by)")
     with store.connect() as db:
         if db.execute("SELECT 1 FROM commitments WHERE id = ?", (commitment_id,)).fetchone() is None:
-            raise KBError(f"no commitment with id {commitment_id!r}")
+            raise CommitmentNotFound(f"no commitment with id {commitment_id!r}")
         entry = StatusNote(status=status, note=note.strip(), by=by.strip(), at=utc_now())
         add_status(db, commitment_id, entry)
     return entry
+
+
+def commitment_history(store: Store, commitment_id: str, visible: Sequence[str] | None = None) -> list[StatusNote]:
+    """Return the statuses set by hand on one record, oldest first; CommitmentNotFound for one not there or hidden."""
+    find_commitment(store, commitment_id, visible)
+    return history(store, commitment_id)
 
 
 def history(store: Store, commitment_id: str) -> list[StatusNote]:
@@ -128,7 +159,8 @@ def history(store: Store, commitment_id: str) -> list[StatusNote]:
         return status_history(db, commitment_id)
 
 
-def commitment_for_passage(store: Store, chunk_id: int, text: str | None = None) -> Commitment | None:
+def commitment_for_passage(store: Store, chunk_id: int, text: str | None = None, *,
+                           visible: Sequence[str] | None = None) -> Commitment | None:
     """Return the record whose item a cited passage (or a unit of it) holds, for answers about a commitment.
 
     With `text` (the unit an answer quotes), the record of the passage's document that shares most of its words
@@ -139,8 +171,13 @@ def commitment_for_passage(store: Store, chunk_id: int, text: str | None = None)
         if row is None:
             return None
         records = [r for r in read_commitments(db) if r.document_id == row[0]]
+        shown = _visible_ids(db, visible)
+    if shown is not None:
+        records = [r for r in records if r.document_id in shown]
     today = dt.date.today().isoformat()
     for r in records:
+        if shown is not None:
+            r.evidence = [e for e in r.evidence if e.document_id in shown]
         r.status = derive_status(r, today)
     if text is None:
         return next((r for r in records if r.chunk_id == chunk_id), None)
