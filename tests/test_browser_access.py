@@ -206,3 +206,47 @@ def test_an_admin_makes_a_document_internal_and_a_partner_loses_it(server: str, 
     staff.goto(f"{server}/documents/{doc.id}")
     expect(staff.locator("form.visibility")).to_have_count(0)  # only admins see the form
     assert not problems, problems
+
+
+def test_the_tracker_and_the_viewer_for_a_partner_and_for_staff(server: str, library: KnowledgeBase, browser: Any) -> None:
+    """A partner sees public commitments only and no status form, opens a public PDF's passage (pdf.js under the
+    policy) and gets a 404 for an internal one; staff set a status in their own name. No CSP violation anywhere."""
+    from playwright.sync_api import expect
+
+    from kb.passage_keys import passage_key, passage_path
+
+    internal = [d for d in library.documents() if d.visibility == "internal"]
+    pdf = next(d for d in library.documents() if d.visibility == "public" and d.media_type == "application/pdf")
+    chunk = next(c for c in library.chunks(pdf.id) if c.page and not c.ocr and len(c.text) > 200)
+    hidden = passage_path(internal[0].id, passage_key(library.chunks(internal[0].id)[0].text))
+    problems: list[str] = []
+    page = watched_page(browser, problems)
+    sign_in(page, server, "lena")
+    page.goto(server + "/commitments")
+    page.wait_for_function("() => window.htmx !== undefined")
+    expect(page.locator("table.commitments tbody tr").first).to_be_visible()
+    tracker = page.content()
+    assert not any(d.title in tracker or d.id in tracker for d in internal) and "Set status" not in tracker
+    page.select_option("select[name=kind]", "recommendation")  # htmx filters in place under the policy
+    expect(page.locator("#commitments .summary")).to_contain_text("recommendations")
+    page.goto(server + passage_path(pdf.id, passage_key(chunk.text)))
+    page.wait_for_selector("#pdf-view[data-state=rendered]", timeout=30_000)
+    assert page.locator("#pdf-view mark.kb-hit").count() > 0
+    assert page.goto(server + hidden).status == 404
+
+    page.locator("form.signout button").click()
+    page.wait_for_url(server + "/")
+    sign_in(page, server, "sam")
+    assert page.goto(server + hidden).status == 200
+    page.goto(server + "/commitments")
+    row = page.locator("table.commitments tbody tr").first
+    row.locator("details.set-status summary").click()
+    row.locator("select[name=status]").select_option("in progress")
+    row.locator("input[name=note]").fill("Draft seen in the Chromium test")
+    assert row.locator("input[name=by]").count() == 0  # who sets it is the signed-in user
+    row.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/commitments#c-*")
+    record_id = page.url.rsplit("#c-", 1)[1]
+    expect(page.locator(f"tr[id='c-{record_id}'] p.manual")).to_contain_text("Set to in progress by sam")
+    assert [n.by for n in library.commitment_history(record_id)] == ["sam"]
+    assert not problems, problems

@@ -7,6 +7,7 @@ The route list is read from the app itself: a new route without a probe here fai
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import shutil
@@ -14,15 +15,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import docx
 import pytest
 from fakes import FakeEmbedder
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx import Response
+from pypdf import PdfReader
 from starlette.routing import Mount, Route
 
 from kb.config import Settings
 from kb.knowledge_base import KnowledgeBase
+from kb.passage_keys import passage_key, passage_path
 from kb.types import Document
 from kb.users import UserStore
 from web.app import create_app
@@ -44,6 +48,7 @@ class Library:
     markers: list[str]  # strings only internal documents hold
     questions: list[str]
     tokens: dict[str, str]
+    records: dict[str, list[str]]  # commitment ids by their document's visibility
 
 
 def _norm(text: str) -> str:
@@ -82,7 +87,10 @@ def library(fake_library: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     assert internal and public
     # Questions aimed at the internal documents: their titles and their passages' opening words.
     questions = [d.title for d in internal] + [" ".join(c.text.split()[:12]) for d in internal for c in kb.chunks(d.id)[:3]]
-    yield Library(create_app(settings, kb=kb), kb, public, internal, leak_markers(kb, internal, public), questions, tokens)
+    records = {v: [r.id for r in kb.commitments() if r.visibility == v] for v in ("public", "internal")}
+    assert records["public"] and records["internal"]
+    app = create_app(settings, kb=kb)
+    yield Library(app, kb, public, internal, leak_markers(kb, internal, public), questions, tokens, records)
 
 
 def csrf_of(page: str) -> str:
@@ -151,6 +159,55 @@ def _logout(client: TestClient, lib: Library, role: str) -> list[Response]:
     return [r]
 
 
+def _passages(client: TestClient, lib: Library, role: str) -> list[Response]:
+    """Each document's first passages by their lasting links, an internal passage's key under a missing and a
+    public document's id, and the text view."""
+    out = []
+    for doc in lib.internal + lib.public:
+        for chunk in lib.kb.chunks(doc.id)[:2]:
+            out.append(client.get(passage_path(doc.id, passage_key(chunk.text))))
+    secret = passage_key(lib.kb.chunks(lib.internal[0].id)[0].text)
+    out.append(client.get(passage_path(MISSING_ID, secret)))
+    out.append(client.get(passage_path(lib.public[0].id, secret)))
+    chunk = lib.kb.chunks(lib.internal[0].id)[0]
+    out.append(client.get(passage_path(lib.internal[0].id, passage_key(chunk.text)), params={"view": "text"}))
+    return out
+
+
+def _briefings(client: TestClient, lib: Library, role: str) -> list[Response]:
+    return [client.get(f"/ask/briefing.{ext}", params={"q": q}) for q in lib.questions[:4] for ext in ("docx", "pdf")]
+
+
+def _commitments_page(client: TestClient, lib: Library, role: str) -> list[Response]:
+    out = [client.get("/commitments"), client.get("/commitments", headers={"HX-Request": "true"})]
+    for doc in lib.internal[:1] + lib.public[:1]:
+        out.append(client.get("/commitments", params={"document": doc.id}))
+    return out
+
+
+def _export(path: str) -> Probe:
+    def run(client: TestClient, lib: Library, role: str) -> list[Response]:
+        return [client.get(path), client.get(path, params={"document": lib.internal[0].id})]
+    return run
+
+
+def _set_status(client: TestClient, lib: Library, role: str) -> list[Response]:
+    token = csrf_of(client.get("/login").text)
+    out = []
+    for record_id in lib.records["internal"][:2] + lib.records["public"][:1] + [f"{MISSING_ID}~0123456789ab"]:
+        # Those who may not set a status send a valid one (it must be refused); staff and admins an invalid one,
+        # so the probe changes nothing the next role sees.
+        status = "done" if role in HIDDEN_FROM else "finished"
+        data = {"id": record_id, "status": status, "note": "probe", "csrf_token": token}
+        out.append(client.post("/commitments/status", data=data, follow_redirects=False))
+    return out
+
+
+def _history(client: TestClient, lib: Library, role: str) -> list[Response]:
+    ids = lib.records["internal"][:3] + lib.records["public"][:1] + [f"{MISSING_ID}~0123456789ab"]
+    return [client.get(f"/api/commitments/{i}/history", headers=_api_headers(lib, role)) for i in ids]
+
+
 PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/"): lambda c, lib, role: [c.get("/")],
     ("GET", "/ask"): _questions(lambda c, lib, role, q: c.get("/ask", params={"q": q}, headers={"HX-Request": "true"})),
@@ -171,6 +228,15 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/api/health"): _api_get("/api/health"),
     ("GET", "/openapi.json"): lambda c, lib, role: [c.get("/openapi.json")],
     ("GET", "/docs"): lambda c, lib, role: [c.get("/docs")],
+    ("GET", "/documents/{doc_id}/passages/{key}"): _passages,
+    ("GET", "/documents/{doc_id}/pages/{number}/words"): _each_doc("/documents/{doc_id}/pages/1/words"),
+    ("GET", "/ask/briefing.{extension}"): _briefings,
+    ("GET", "/commitments"): _commitments_page,
+    ("GET", "/commitments.csv"): _export("/commitments.csv"),
+    ("GET", "/commitments.docx"): _export("/commitments.docx"),
+    ("POST", "/commitments/status"): _set_status,
+    ("GET", "/api/commitments"): _api_get("/api/commitments"),
+    ("GET", "/api/commitments/{commitment_id}/history"): _history,
 }
 
 
@@ -188,9 +254,26 @@ def app_routes(routes: list[Any], prefix: str = "") -> set[tuple[str, str]]:
     return found
 
 
+def readable(r: Response) -> str:
+    """Return the text a person reads in a Word or PDF download ("" for any other response)."""
+    kind = r.headers.get("content-type", "")
+    if r.status_code != 200:
+        return ""
+    if kind.startswith("application/vnd.openxmlformats-officedocument.wordprocessingml"):
+        doc = docx.Document(io.BytesIO(r.content))
+        cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        return " ".join([p.text for p in doc.paragraphs] + cells)
+    if kind.startswith("application/pdf") and r.content.startswith(b"%PDF"):
+        return " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(r.content)).pages)
+    return ""
+
+
 def body_of(r: Response, sent: list[str]) -> str:
-    """Return a response's text as a person would read it (JSON decoded, HTML entities resolved), less `sent`."""
-    if r.headers.get("content-type", "").startswith("application/json"):
+    """Return a response's text as a person would read it (JSON decoded, HTML entities resolved, Word and PDF
+    downloads read), less `sent`."""
+    if (document := readable(r)) or r.headers.get("content-type", "").startswith(("application/pdf", "application/vnd")):
+        text = _norm(document)
+    elif r.headers.get("content-type", "").startswith("application/json"):
         data = r.json()
         if isinstance(data, dict):
             data = {k: v for k, v in data.items() if k not in ("query", "question")}
@@ -219,7 +302,8 @@ def test_no_internal_document_reaches_a_role_that_may_not_see_it(library: Librar
             assert r.status_code < 500, where
             # What the probe sent comes back (a 404 names the id asked for, an answer page its question): not a leak.
             echo = library.questions + [part for part in r.request.url.path.split("/") if len(part) > 12]
-            text = "" if r.headers.get("content-type", "").startswith("application/pdf") else body_of(r, echo)
+            echo += [value for _, value in r.request.url.params.multi_items() if len(value) > 12]
+            text = body_of(r, echo)
             leaked = [m for m in library.markers if m in text]
             if role in HIDDEN_FROM:
                 assert not leaked, f"{where} shows internal content: {leaked[:3]}"
@@ -276,3 +360,32 @@ def test_only_an_admin_changes_visibility(library: Library) -> None:
     finally:
         admin.post(f"/documents/{doc.id}/visibility", data={"visibility": "public", "csrf_token": token})
     assert partner.get(f"/documents/{doc.id}").status_code == 200
+
+
+@pytest.mark.parametrize("role", HIDDEN_FROM)
+def test_an_internal_passage_link_page_words_and_history_are_404s_like_missing_ones(library: Library, role: str) -> None:
+    client = signed_in(library.app, role)
+    for doc in library.internal:
+        key = passage_key(library.kb.chunks(doc.id)[0].text)
+        for path in (passage_path(doc.id, key), f"/documents/{doc.id}/pages/1/words"):
+            hidden, missing = client.get(path), client.get(path.replace(doc.id, MISSING_ID))
+            assert hidden.status_code == missing.status_code == 404, path
+            assert hidden.text.replace(doc.id, MISSING_ID) == missing.text, path
+    for record_id in library.records["internal"]:
+        fake = MISSING_ID + record_id[record_id.index("~"):]
+        hidden = client.get(f"/api/commitments/{record_id}/history", headers=_api_headers(library, role))
+        missing = client.get(f"/api/commitments/{fake}/history", headers=_api_headers(library, role))
+        assert hidden.status_code == missing.status_code == 404
+        assert hidden.text.replace(record_id, fake) == missing.text
+    staff = signed_in(library.app, "staff")
+    assert staff.get(f"/api/commitments/{library.records['internal'][0]}/history").status_code == 200
+
+
+def test_coverage_counts_only_what_the_role_may_see(library: Library) -> None:
+    question = library.questions[0]
+    for role in ROLES:
+        visible = library.public if role in HIDDEN_FROM else library.public + library.internal
+        answer = signed_in(library.app, role).post("/api/ask", json={"question": question}, headers=_api_headers(library, role))
+        coverage = answer.json()["coverage"]
+        assert coverage["library_documents"] == coverage["documents"] == len(visible), role
+        assert sum(coverage["kinds"].values()) == len(visible), role

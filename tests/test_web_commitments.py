@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import docx
@@ -91,8 +92,12 @@ def test_a_status_set_in_the_form_is_kept_with_who_and_the_note(settings, tmp_pa
     with TestClient(create_app(settings, kb=kb)) as c:
         record = c.get("/api/commitments").json()["commitments"][0]
         assert record["status"] == "overdue"
+        # A server with no users (one person on this machine): the form names who sets the status.
+        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/commitments").text)
+        assert token and 'name="by"' in c.get("/commitments").text
         form = {"id": record["id"], "status": "done", "note": "Sent on 1 July", "by": "khamla",
-                "back": "/commitments?kind=decision"}
+                "back": "/commitments?kind=decision", "csrf_token": token.group(1)}
+        assert c.post("/commitments/status", data={**form, "csrf_token": "forged"}).status_code == 403
         response = c.post("/commitments/status", data=form, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/commitments?kind=decision")
         after = c.get("/api/commitments").json()["commitments"][0]

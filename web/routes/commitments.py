@@ -7,13 +7,15 @@ import getpass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from kb.commitments.export import to_csv, to_docx
-from kb.commitments.tracker import CommitmentFilters, history, owners, set_status
+from kb.commitments.tracker import CommitmentFilters, find_commitment, owners, set_status
 from kb.commitments.types import KINDS, STATUSES, Commitment
-from web.deps import KBDep, TemplatesDep, is_htmx
+from web.auth import check_csrf
+from web.deps import KBDep, TemplatesDep, ViewerDep, is_htmx
+from web.routes.api import ERRORS, ErrorOut
 from web.routes.pages import library_context
 
 router = APIRouter(include_in_schema=False)
@@ -54,16 +56,17 @@ def _describe(f: CommitmentFilters, documents: dict[str, str]) -> str:
 
 
 @router.get("/commitments")
-def commitments_page(request: Request, kb: KBDep, templates: TemplatesDep, kind: str = "", owner: str = "",
-                     status: str = "", document: str = "", due_before: str = "", q: str = "", view: str = "") -> Response:
-    """Return the tracker: every record that passes the filters, each linked to its cited passage."""
+def commitments_page(request: Request, kb: KBDep, templates: TemplatesDep, viewer: ViewerDep, kind: str = "",
+                     owner: str = "", status: str = "", document: str = "", due_before: str = "", q: str = "",
+                     view: str = "") -> Response:
+    """Return the tracker: every record the viewer may see that passes the filters, each linked to its passage."""
     params = {"kind": kind, "owner": owner, "status": status, "document": document, "due_before": due_before,
               "q": q, "view": view}
     f = _filters(**params)
-    records = kb.commitments(f)
-    everything = kb.commitments()
+    records = kb.commitments(f, visible=viewer.visibilities)
+    everything = kb.commitments(visible=viewer.visibilities)
     documents = {r.document_id: r.title for r in everything}
-    context = library_context(kb) | {
+    context = library_context(kb, viewer) | {
         "records": records, "total": len(everything), "params": params, "query": _query(params),
         "kinds": KINDS, "statuses": STATUSES, "owners": owners(everything),
         "documents": sorted(documents.items(), key=lambda d: d[1]),
@@ -74,21 +77,21 @@ def commitments_page(request: Request, kb: KBDep, templates: TemplatesDep, kind:
 
 
 @router.get("/commitments.csv")
-def commitments_csv(kb: KBDep, kind: str = "", owner: str = "", status: str = "", document: str = "",
-                    due_before: str = "", q: str = "", view: str = "") -> Response:
-    """Return the filtered records as CSV."""
-    records = kb.commitments(_filters(kind, owner, status, document, due_before, q, view))
+def commitments_csv(kb: KBDep, viewer: ViewerDep, kind: str = "", owner: str = "", status: str = "",
+                    document: str = "", due_before: str = "", q: str = "", view: str = "") -> Response:
+    """Return the filtered records the viewer may see as CSV."""
+    records = kb.commitments(_filters(kind, owner, status, document, due_before, q, view), visible=viewer.visibilities)
     return Response(to_csv(records), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="commitments.csv"'})
 
 
 @router.get("/commitments.docx")
-def commitments_docx(kb: KBDep, kind: str = "", owner: str = "", status: str = "", document: str = "",
-                     due_before: str = "", q: str = "", view: str = "") -> Response:
-    """Return a Word briefing of the filtered records with their sources and evidence."""
+def commitments_docx(kb: KBDep, viewer: ViewerDep, kind: str = "", owner: str = "", status: str = "",
+                     document: str = "", due_before: str = "", q: str = "", view: str = "") -> Response:
+    """Return a Word briefing of the filtered records the viewer may see, with their sources and evidence."""
     f = _filters(kind, owner, status, document, due_before, q, view)
-    records = kb.commitments(f)
-    documents = {r.document_id: r.title for r in kb.commitments()}
+    records = kb.commitments(f, visible=viewer.visibilities)
+    documents = {r.document_id: r.title for r in kb.commitments(visible=viewer.visibilities)}
     today = dt.date.today().isoformat()
     described = _describe(f, documents)
     body = to_docx(records, title="Commitments briefing", subtitle=described[:1].upper() + described[1:], today=today)
@@ -97,18 +100,29 @@ def commitments_docx(kb: KBDep, kind: str = "", owner: str = "", status: str = "
 
 
 @router.post("/commitments/status")
-def commitment_status(kb: KBDep, id: Annotated[str, Form()], status: Annotated[str, Form()],
-                      note: Annotated[str, Form()] = "", by: Annotated[str, Form()] = "",
-                      back: Annotated[str, Form()] = "") -> Response:
-    """Set a record's status by hand (who: the form's name, else the local user) and go back to the list."""
-    set_status(kb.store, id, status, note=note, by=by.strip() or getpass.getuser())
+async def commitment_status(request: Request, kb: KBDep, viewer: ViewerDep) -> Response:
+    """Set a record's status by hand and go back to the list (staff and admins; a form from this site only).
+
+    Who set it is the signed-in user; on a server with no users (one person, this machine), the form's name, else
+    the local account's.
+    """
+    if not viewer.is_staff:
+        # The same refusal for any id, so it tells nothing of which records exist.
+        raise HTTPException(403, "Only staff and admins may set a commitment's status.")
+    form = await check_csrf(request)
+    record_id, status = str(form.get("id") or ""), str(form.get("status") or "")
+    note, back = str(form.get("note") or ""), str(form.get("back") or "")
+    find_commitment(kb.store, record_id, viewer.visibilities)
+    by = viewer.name if viewer.signed_in else str(form.get("by") or "").strip() or getpass.getuser()
+    set_status(kb.store, record_id, status, note=note, by=by or getpass.getuser())
     target = back if back.startswith("/commitments") else "/commitments"
-    return RedirectResponse(f"{target}#c-{id}", status_code=303)
+    return RedirectResponse(f"{target}#c-{record_id}", status_code=303)
 
 
-@api.get("/commitments", summary="List recommendations, decisions, actions and targets")
+@api.get("/commitments", summary="List recommendations, decisions, actions and targets", responses=ERRORS)
 def commitments_api(
     kb: KBDep,
+    viewer: ViewerDep,
     kind: Annotated[str, Query(description=f"One of: {', '.join(KINDS)}")] = "",
     owner: Annotated[str, Query(description="Records whose owner contains these words")] = "",
     status: Annotated[str, Query(description=f"One of: {', '.join(STATUSES)}")] = "",
@@ -117,12 +131,15 @@ def commitments_api(
     document: Annotated[str, Query(description="Records of this document id")] = "",
     view: Annotated[str, Query(description="'soon': due in the next 30 days, or overdue")] = "",
 ) -> dict[str, Any]:
-    """Return `{"commitments": [...]}`: each record with its owner, deadline, status, source and evidence."""
-    records: list[Commitment] = kb.commitments(_filters(kind, owner, status, document, due_before, q, view))
+    """Return `{"commitments": [...]}`: each record the caller may see, with owner, deadline, status, source, evidence."""
+    f = _filters(kind, owner, status, document, due_before, q, view)
+    records: list[Commitment] = kb.commitments(f, visible=viewer.visibilities)
     return {"commitments": [r.to_dict() for r in records]}
 
 
-@api.get("/commitments/{commitment_id}/history", summary="Statuses set by hand on one record")
-def commitment_history(kb: KBDep, commitment_id: str) -> dict[str, Any]:
+@api.get("/commitments/{commitment_id}/history", summary="Statuses set by hand on one record",
+         responses={**ERRORS, 404: {"model": ErrorOut, "description": "No such record, or one the caller may not see"}})
+def commitment_history(kb: KBDep, viewer: ViewerDep, commitment_id: str) -> dict[str, Any]:
     """Return every status set by hand on one record, oldest first, with who and when."""
-    return {"id": commitment_id, "history": [h.to_dict() for h in history(kb.store, commitment_id)]}
+    notes = kb.commitment_history(commitment_id, viewer.visibilities)
+    return {"id": commitment_id, "history": [h.to_dict() for h in notes]}

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from kb.briefing import briefing_docx, briefing_pdf
-from web.deps import KBDep, build_filters
+from web.deps import KBDep, ViewerDep, build_filters
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,13 +25,18 @@ def file_name(question: str, extension: str) -> str:
 
 
 @router.get("/ask/briefing.{extension}")
-def briefing(request: Request, extension: str, kb: KBDep, q: str = "", type: str = "", lang: str = "") -> Response:
-    """Return the answer to `q` (under the same filters as the answer page) as a DOCX or PDF briefing."""
+def briefing(
+    request: Request, extension: str, kb: KBDep, viewer: ViewerDep, q: str = "", type: str = "", lang: str = ""
+) -> Response:
+    """Return the answer to `q` (under the same filters as the answer page) as a DOCX or PDF briefing.
+
+    Answered from the documents the viewer may see, as the page was: no hidden passage, title or count in it.
+    """
     if extension not in MEDIA_TYPES:
         from starlette.exceptions import HTTPException
 
         raise HTTPException(404, f"no briefing format {extension!r}; use docx or pdf")
-    answer = kb.ask(q, filters=build_filters(type, languages=lang))
+    answer = kb.ask(q, filters=build_filters(type, languages=lang), visible=viewer.visibilities)
     base_url = str(request.base_url)
     write = briefing_docx if extension == "docx" else briefing_pdf
     body = write([answer], base_url=base_url, title=f"Briefing: {answer.question}")

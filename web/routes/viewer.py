@@ -16,11 +16,11 @@ from markupsafe import Markup, escape
 
 from kb.citing import reference
 from kb.errors import DocumentNotFound
-from kb.knowledge_base import KnowledgeBase
+from kb.knowledge_base import KnowledgeBase, Scope, scope_of
 from kb.links import LinkTarget, resolve_link
 from kb.passage_keys import is_passage_key, passage_key, passage_path
 from kb.types import Chunk, Document
-from web.deps import KBDep, TemplatesDep
+from web.deps import KBDep, TemplatesDep, ViewerDep
 from web.routes.pages import library_context, locate
 from web.templating import is_pdf
 
@@ -48,12 +48,14 @@ def mark_passage(text: str, start: int, end: int) -> Markup:
     )
 
 
-def page_texts(kb: KnowledgeBase, doc: Document, chunk: Chunk | None, only_page: int | None = None) -> list[PageText]:
+def page_texts(
+    kb: KnowledgeBase, doc: Document, chunk: Chunk | None, only_page: int | None = None, visible: Scope = None
+) -> list[PageText]:
     """Return the document's pages (or only one) as text, the passage marked where it is found."""
     labels = kb.store.page_labels(doc.id)
     out: list[PageText] = []
     placed = chunk is None
-    for number, text, ocr in kb.pages(doc.id):
+    for number, text, ocr in kb.pages(doc.id, visible):
         if only_page is not None and number != only_page:
             continue
         label = None if number is None else f"Page {number}" + (f" (printed {labels[number]})" if number in labels else "")
@@ -75,7 +77,7 @@ def passage_url(doc: Document, chunk: Chunk) -> str:
     return passage_path(doc.id, passage_key(chunk.text))
 
 
-def viewer_context(kb: KnowledgeBase, target: LinkTarget, view: str) -> dict[str, Any]:
+def viewer_context(kb: KnowledgeBase, target: LinkTarget, view: str, visible: Scope = None) -> dict[str, Any]:
     """Return what the viewer page shows for a resolved link."""
     doc, chunk = target.document, target.chunk
     context: dict[str, Any] = {
@@ -94,24 +96,32 @@ def viewer_context(kb: KnowledgeBase, target: LinkTarget, view: str) -> dict[str
     if chunk is not None:
         context["reference"] = reference(doc, chunk, labels.get(chunk.page) if chunk.page is not None else None)
         context["url"] = passage_url(doc, chunk)
-    context["pages"] = page_texts(kb, doc, chunk, only_page=chunk.page if pdf and chunk is not None else None)
+    only = chunk.page if pdf and chunk is not None else None
+    context["pages"] = page_texts(kb, doc, chunk, only_page=only, visible=visible)
     if target.current is not None and target.current_chunk is not None:
         context["current_url"] = passage_url(target.current, target.current_chunk)
     return context
 
 
 @router.get("/documents/{doc_id}/passages/{key}")
-def passage(request: Request, doc_id: str, key: str, kb: KBDep, templates: TemplatesDep, view: str = "") -> Response:
-    """Return the document opened at a passage: the PDF page with the passage highlighted, or the marked text view."""
+def passage(
+    request: Request, doc_id: str, key: str, kb: KBDep, templates: TemplatesDep, viewer: ViewerDep, view: str = ""
+) -> Response:
+    """Return the document opened at a passage: the PDF page with the passage highlighted, or the marked text view.
+
+    The link resolves among the documents the viewer may see: a hidden one is a 404 like a missing one, and a
+    public document superseded or replaced by an internal one names no newer version to a partner.
+    """
     if not is_passage_key(key):
         raise DocumentNotFound(f"{key!r} is not a passage key (16 hex digits)")
-    target = resolve_link(kb.store, doc_id, key)
-    context = library_context(kb) | viewer_context(kb, target, view) | {"view": view}
+    visible = scope_of(viewer.visibilities)
+    target = resolve_link(kb.store, doc_id, key, visible)
+    context = library_context(kb, viewer) | viewer_context(kb, target, view, visible) | {"view": view}
     return templates.TemplateResponse(request, "viewer.html", context)
 
 
 @router.get("/documents/{doc_id}/pages/{number}/words")
-def page_words(doc_id: str, number: int, kb: KBDep) -> JSONResponse:
+def page_words(doc_id: str, number: int, kb: KBDep, viewer: ViewerDep) -> JSONResponse:
     """Return an OCR'd page's words with their boxes (fractions of the page), for the viewer to box a passage."""
-    kb.document(doc_id)
+    kb.document(doc_id, viewer.visibilities)  # a document the viewer may not see is a 404, like a missing one
     return JSONResponse({"words": [list(w) for w in kb.store.page_words(doc_id, number)]})
