@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from ingest.pipeline import ingest_paths
 from kb.access import set_visibility
+from kb.commitments.answers import summary
 from kb.config import Settings
 from kb.knowledge_base import KnowledgeBase
 from kb.links import resolve_link
@@ -155,6 +156,13 @@ def test_evidence_from_an_internal_document_neither_shows_nor_sets_the_status_fo
     shown = kb.commitments(today="2024-12-01", visible=PUBLIC)
     assert [(r.id, r.status, r.evidence) for r in shown] == [(published.id, "overdue", [])]
     assert kb.commitment_for_unit(published.chunk_id or 0, visible=PUBLIC).evidence == []  # type: ignore[union-attr]
+    # What an answer quoting the item says of it (kb.commitments.answers): "done, per <internal report>" for staff only.
+    quoted = "Publish the annual progress report on social protection"
+    for visible, done_in in ((None, "Progress report"), (PUBLIC, None)):
+        record = kb.commitment_for_unit(published.chunk_id or 0, quoted, visible=visible)
+        assert record is not None
+        said = summary(record)
+        assert (said["done_in"] or {}).get("title") == done_in and said["status"] == ("done" if done_in else "overdue")
     _users(kb)
     app = create_app(kb.settings, kb=kb)
     for name in ("anonymous", "partner"):
