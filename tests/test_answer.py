@@ -201,12 +201,28 @@ def test_a_fiscal_year_written_as_a_short_span_is_a_span_of_its_two_years() -> N
     assert missing_specifics(read_question("What did the bill reach in 2016?"), fiscal) == ["2016"]
 
 
+def test_a_date_is_not_a_name_or_a_figure_the_question_insists_on() -> None:
+    # "Nov", "28" and "7/1/2015" are a date's parts, written many ways ("28 November 2023"); the year stays.
+    frame = read_question("Who chaired the working group of the SP Board on 28 Nov 2023?")
+    assert frame.years == ("2023",) and frame.figures == () and "November" in frame.names
+    held = [_hit("The SP Board's working group met on 28 November 2023, chaired by its deputy.")]
+    assert missing_specifics(frame, held) == []
+    assert missing_specifics(read_question("What did the SP Board decide in April 2023?"), held) == ["April"]
+    assert missing_specifics(read_question("What may the SP Board decide in May 2023?"), held) == ["May"]
+    frame = read_question("How many notices were filed from 7/1/2015 to 3/25/2016 in Fresno?")
+    assert frame.names == ("Fresno",) and frame.figures == () and set(frame.years) == {"2015", "2016"}
+    assert read_question("What did the November TWG decide for 25 districts?").figures == ("25",)
+
+
 def test_a_source_the_library_lacks_is_named_unless_a_passage_reports_what_it_found() -> None:
     titles = ["Energy Subsidy Reform: Case Studies"]
     question = "Were households in the 2015 study willing to pay more?"
     assert sources_not_held(question, titles) == ["2015 study"]
     assert sources_not_held(question, titles, ["The 2015 qualitative study revealed concerns about quality."]) == []
     assert sources_not_held(question, titles, ["A study is planned for 2015."]) == ["2015 study"]
+    # A hyphenated distinguishing word is reported in other words too.
+    survey = "What share goes to the poor, according to the 32-country review?"
+    assert sources_not_held(survey, titles, ["A review of 32 countries found that a fifth goes to the poor."]) == []
 
 
 # -- the model file ---------------------------------------------------------------------------------------

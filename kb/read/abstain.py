@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from kb.lexical import JOINING_WORDS
 from kb.read.evidence import gives
 from kb.read.features import is_acronym
-from kb.read.frame import YEAR_RANGE, QuestionFrame
+from kb.read.frame import MONTHS, YEAR_RANGE, QuestionFrame
 from kb.read.reading import Reading
 from kb.types import Hit
 
@@ -37,6 +37,9 @@ def is_written(name: str, text: str) -> bool:
         # ... or by its two ends ("between 2014 and 2015").
         return re.search(rf"\b{first}\s*(?:[-–/]|to)\s*(?:{last}|{last[2:]})\b", text) is not None or all(
             re.search(rf"(?<![\w–-]){year}(?![\w])", text) for year in (first, last))
+    if name in MONTHS.values():  # a month, full or short ("November", "Nov.")
+        short, rest = name[:3], name[3:]
+        return re.search(rf"\b(?:{short}|{short.upper()})(?:{rest}|{rest.upper()}|\.)?(?!\w)", text) is not None
     if re.fullmatch(r"(?:1[89]|20)\d\d", name):
         # A fiscal or school year written as a short span ("2014–15", "2019/20") holds its first year.
         own = rf"(?<![\w–-]){name}(?:(?![\w–-])|(?=\s*[–/-]\s*\d\d(?!\d)))"
@@ -98,6 +101,15 @@ def _key(text: str) -> str:
     return re.sub(r"[\s–-]+", "", text).casefold()
 
 
+def _mentions(word: str, key: str) -> bool:
+    """Return True when a distinguishing word is in a text's key, a hyphenated one by its parts' stems too
+    ("32-country" in "a review of 32 countries")."""
+    if _key(word) in key:
+        return True
+    parts = [part for part in re.split(r"[–-]", word) if part]
+    return len(parts) > 1 and all(_key(part[:5]) in key for part in parts)
+
+
 def sources_not_held(question: str, titles: Sequence[str], passages: Sequence[str] = ()) -> list[str]:
     """Return the documents the question takes as its source that the library holds none of ("the end-term review").
 
@@ -111,7 +123,7 @@ def sources_not_held(question: str, titles: Sequence[str], passages: Sequence[st
         distinct = _DISTINCT.findall(modifier)
         if not distinct:
             continue
-        held = any(all(_key(d) in k for d in distinct) and _key(kind) in k for k in keys)
+        held = any(all(_mentions(d, k) for d in distinct) and _key(kind) in k for k in keys)
         # A passage that reports what the source says ("the end-term review reports that …") speaks for it.
         quoted = any(_reports(distinct, kind, text) for text in passages)
         if not held and not quoted:
@@ -130,7 +142,7 @@ def _reports(distinct: Sequence[str], kind: str, text: str) -> bool:
     cost-benefit study carried out in 2018 estimated …" (its distinguishing words near its kind, then a verb)."""
     for match in re.finditer(rf"\b{re.escape(kind)}s?\b", text, re.I):
         near = text[max(0, match.start() - 80) : match.end() + 60]
-        if all(_key(d) in _key(near) for d in distinct) and re.search(
+        if all(_mentions(d, _key(near)) for d in distinct) and re.search(
             rf"\b(?:{_REPORTING})\b", text[match.end() : match.end() + 80], re.I
         ):
             return True

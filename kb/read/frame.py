@@ -70,6 +70,14 @@ _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", 
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 YEAR_RANGE = re.compile(r"\b((?:1[89]|20)\d\d)\s*(?:[-–/]|to)\s*((?:1[89]|20)\d\d)\b")
 _YEAR_SPAN = re.compile(r"\b((?:1[89]|20)\d\d)\s*[-–/]\s*(\d{2})\b")
+_MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+_CALENDAR = re.compile(rf"\b(?:({_MONTHS})|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b\.?", re.I)
+MONTHS = {m[:3].lower(): m for m in ("January February March April May June July August September October "
+                                     "November December").split()}
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b")
+_DAY_OF_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?=(?:{_MONTHS})\b)|"
+                           rf"\b((?:{_MONTHS}))\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s*\d)", re.I)
 _FIGURE = re.compile(r"(?<![\w.])\d[\d,.]*\d(?![\w.])|(?<![\w.])\d(?![\w.])")
 # Words that start questions and are capitalised for that reason alone.
 _WH = frozenset("what which who whom whose when where why how is are was were do does did can could should will would "
@@ -200,7 +208,12 @@ def _names(question: str, doc: Any) -> list[str]:
         # inside the sentence ("Tana district").
         if (len(text) >= 2 and sum(c.isupper() for c in text) >= 2) or (proper and len(text) >= 3):
             names.append(text)
-    names = list(dict.fromkeys(n for n in names if n and not _YEAR.fullmatch(n)))
+    # A date is not a name: a month is asked as its full name, whichever way the question writes it ("Nov", "the
+    # November meeting"), and the rest of the name stands alone; a weekday or a numeric date's day and month are
+    # dropped (its year is kept as a year).
+    months = [MONTHS[m.group(1).lower()[:3]] for n in names for m in _CALENDAR.finditer(n) if m.group(1)]
+    names = [_CALENDAR.sub(" ", _NUMERIC_DATE.sub(" ", n)).strip(" ,.-") for n in names] + months
+    names = list(dict.fromkeys(n for n in names if n and not _YEAR.fullmatch(n) and re.search(r"[^\W\d_]", n)))
     # A name inside a longer one ("Costa" in "Costa Rica") is that one.
     return [n for n in names if not any(n != m and re.search(rf"\b{re.escape(n)}\b", m) for m in names)]
 
@@ -217,6 +230,8 @@ def read_question(question: str) -> QuestionFrame:
     years = spans + _YEAR.findall(_YEAR_SPAN.sub(" ", YEAR_RANGE.sub(" ", question)))
     # "2014-15", "2019/20": a year span's second part is part of the year, not a figure.
     bare = _YEAR_SPAN.sub(lambda m: m.group(1), YEAR_RANGE.sub(" ", question))
+    # The day of a date is not a figure asked for.
+    bare = _DAY_OF_MONTH.sub(lambda m: f" {m.group(1) or ''} ", _NUMERIC_DATE.sub(" ", bare))
     figures = [f for f in _FIGURE.findall(bare) if f not in years and not _YEAR.fullmatch(f)]
     named = _LANGUAGE_NAMED.search(question)
     return QuestionFrame(
