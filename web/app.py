@@ -26,8 +26,10 @@ from kb.store import Store
 from kb.users import UserStore
 from web.auth import LoginLimiter, SignInRequired, template_context
 from web.deps import is_htmx
+from web.i18n import N_, load_translations
 from web.routes import api, commitments, docs, export, pages, viewer
 from web.routes import auth as auth_routes
+from web.routes import locale as locale_routes
 from web.security import SecurityMiddleware, load_secret
 from web.templating import create_templates
 
@@ -43,11 +45,14 @@ VENDOR_ASSETS = {
     "pico": "@picocss/pico/css",
     "pdfjs": "pdfjs-dist",  # build/ (the library and its worker), web/pdf_viewer.css, cmaps/, standard_fonts/
     "swagger": "swagger-ui-dist",
+    "noto-sans-lao": "@fontsource/noto-sans-lao",  # files/*.woff2, named by web/static/app.css's @font-face
 }
 # pdf.js ships ES modules as .mjs; browsers run a module only when it is served as JavaScript.
 mimetypes.add_type("text/javascript", ".mjs")
 
 _STATUS = {QueryError: 422, DocumentNotFound: 404}
+# Starlette's titles of the HTTP errors a reader may meet, marked so the error page shows them translated.
+HTTP_TITLES = (N_("Not Found"), N_("Method Not Allowed"), N_("Bad Request"), N_("Internal Server Error"))
 
 
 def create_app(
@@ -75,6 +80,7 @@ def create_app(
     app.state.kb = kb
     install_access(app, settings, kb)
     vendor = mount_static(app, node_modules or NODE_MODULES)
+    app.state.translations = load_translations()
     app.state.templates = create_templates({"vendor": vendor}, [template_context])
     app.include_router(api.router)
     app.include_router(commitments.api)
@@ -85,6 +91,7 @@ def create_app(
     app.include_router(viewer.router)
     app.include_router(export.router)
     app.include_router(commitments.router)
+    app.include_router(locale_routes.router)
     install_error_handlers(app)
     return app
 
@@ -137,14 +144,14 @@ def install_error_handlers(app: FastAPI) -> None:
         status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 500)
         if status == 500:
             log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
-        titles = {422: "Invalid request", 404: "Not found", 500: "Knowledge base error"}
+        titles = {422: N_("Invalid request"), 404: N_("Not found"), 500: N_("Knowledge base error")}
         return render_error(request, status, str(exc), titles[status])
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         if wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        message = "There is no page at this address." if exc.status_code == 404 else str(exc.detail)
+        message = N_("There is no page at this address.") if exc.status_code == 404 else str(exc.detail)
         return render_error(request, exc.status_code, message, str(exc.detail))
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
@@ -152,7 +159,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if wants_json(request):
             return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}" for e in exc.errors())
-        return render_error(request, 422, problems, "Invalid request")
+        return render_error(request, 422, problems, N_("Invalid request"))
 
     async def on_sign_in_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)

@@ -8,10 +8,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from starlette.templating import Jinja2Templates
 
 from kb.types import Chunk, Citation, Document
+from web.i18n import N_, i18n_context, install_i18n
+from web.wording import TEMPLATE_FILTERS, TEMPLATE_GLOBALS
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -48,15 +52,15 @@ def highlight(text: str, spans: Iterable[Sequence[int]]) -> Markup:
     return Markup("").join(out)
 
 
-def link_markers(answer: str, numbers: Iterable[int], prefix: str = "cite-") -> Markup:
-    """Return the answer escaped, with each [n] that names a citation linked to its anchor."""
+def link_markers(answer: str, numbers: Iterable[int], prefix: str = "cite-", label: str = "citation") -> Markup:
+    """Return the answer escaped, with each [n] that names a citation linked to its anchor (named `label` n)."""
     known = set(numbers)
 
     def repl(match: re.Match[str]) -> str:
         n = int(match.group(1))
         if n not in known:
             return match.group(0)
-        return f'<a class="marker" href="#{prefix}{n}" aria-label="citation {n}">[{n}]</a>'
+        return f'<a class="marker" href="#{prefix}{n}" aria-label="{escape(label)} {n}">[{n}]</a>'
 
     # Escaping never touches "[", digits or "]", so the markers survive it intact.
     return Markup(_MARKER.sub(repl, str(escape(answer))))
@@ -102,14 +106,25 @@ def lang_of(language: str | None) -> str:
     return {"lao": "lo"}.get(language or "en", language or "en")
 
 
+@pass_context
+def when_translated(context: Context, value: str | None) -> str:
+    """Return `when(value)`, with "never" in the reader's language."""
+    return when(value) if value else str(context.call(context.resolve("_"), N_("never")))
+
+
 def create_templates(
     globals_: dict[str, Any] | None = None, context_processors: list[Callable[[Any], dict[str, Any]]] | None = None
 ) -> Jinja2Templates:
     """Return the templates with the project's filters, the given globals and per-request context installed."""
-    templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=context_processors)
+    # The reader's language comes first, so any other processor's context is rendered in it.
+    processors = [i18n_context, *(context_processors or [])]
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=processors)
     env = templates.env
-    env.filters.update(highlight=highlight, link_markers=link_markers, when=when, lang=lang_of)
+    install_i18n(env)
+    env.filters.update(highlight=highlight, link_markers=link_markers, when=when_translated, lang=lang_of)
     env.globals.update(citation_href=citation_href, chunk_text_href=chunk_text_href, is_pdf=is_pdf)
+    env.filters.update(TEMPLATE_FILTERS)
+    env.globals.update(TEMPLATE_GLOBALS)
     env.globals.update(globals_ or {})
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -15,6 +15,7 @@ from kb.errors import QueryError
 from kb.knowledge_base import KnowledgeBase
 from kb.types import DOC_TYPES, Chunk
 from web.deps import KBDep, TemplatesDep, ViewerDep, build_filters, is_htmx
+from web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,7 +43,7 @@ class PageView:
 
 
 # Names of the languages the form offers (a code not listed is shown as itself).
-LANGUAGE_NAMES = {"en": "English", "lo": "Lao (ລາວ)"}
+LANGUAGE_NAMES = {"en": N_("English"), "lo": N_("Lao (ລາວ)")}
 
 
 def library_context(kb: KnowledgeBase, viewer: Viewer) -> dict[str, Any]:
@@ -91,10 +92,10 @@ def document_pages(kb: KnowledgeBase, doc_id: str, visible: tuple[str, ...] | No
         segments, unplaced = segment_page(text, mine)
         placed = {id(c) for c in mine} - {id(c) for c in unplaced}
         remaining = [c for c in remaining if id(c) not in placed]
-        views.append(PageView(number, ocr, segments, None if number is None else f"Page {number}"))
+        views.append(PageView(number, ocr, segments))  # the template names a numbered page in the reader's language
     if remaining:
         # Passages whose text is not found in the stored pages still get an anchor to land on.
-        views.append(PageView(None, False, [Segment(c.text, c) for c in remaining], "Other passages"))
+        views.append(PageView(None, False, [Segment(c.text, c) for c in remaining], N_("Other passages")))
     label_sections(views)
     return views
 
@@ -131,7 +132,7 @@ def ask(
         context["error"], status = str(exc), 422
     if is_htmx(request):
         name = "_fragments/answer.html" if context["answer"] else "_fragments/error.html"
-        context |= {"message": context["error"], "title": "Invalid question", "fragment": True}
+        context |= {"message": context["error"], "title": N_("Invalid question"), "fragment": True}
         return templates.TemplateResponse(request, name, context, status_code=status, headers=_VARY)
     context |= library_context(kb, viewer)
     return templates.TemplateResponse(request, "index.html", context, status_code=status, headers=_VARY)

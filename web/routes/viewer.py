@@ -21,6 +21,7 @@ from kb.links import LinkTarget, resolve_link
 from kb.passage_keys import is_passage_key, passage_key, passage_path
 from kb.types import Chunk, Document
 from web.deps import KBDep, TemplatesDep, ViewerDep
+from web.i18n import N_
 from web.routes.pages import library_context, locate
 from web.templating import is_pdf
 
@@ -39,6 +40,7 @@ class PageText:
     ocr: bool
     html: Markup
     has_passage: bool = False
+    printed: str | None = None  # the page's printed label, where the PDF defines one
 
 
 def mark_passage(text: str, start: int, end: int) -> Markup:
@@ -58,17 +60,18 @@ def page_texts(
     for number, text, ocr in kb.pages(doc.id, visible):
         if only_page is not None and number != only_page:
             continue
-        label = None if number is None else f"Page {number}" + (f" (printed {labels[number]})" if number in labels else "")
+        label = None  # a numbered page is named by the template, in the reader's language
+        printed = labels.get(number) if number is not None else None
         at = locate(text, chunk) if chunk is not None and chunk.page == number and not placed else None
         if at is not None and chunk is not None:
             end = at + len(chunk.text) if text.startswith(chunk.text, at) else at + len(chunk.text.split("\n", 1)[0])
-            out.append(PageText(number, label, ocr, mark_passage(text, at, min(end, len(text))), True))
+            out.append(PageText(number, label, ocr, mark_passage(text, at, min(end, len(text))), True, printed))
             placed = True
         else:
-            out.append(PageText(number, label, ocr, escape(text)))
+            out.append(PageText(number, label, ocr, escape(text), printed=printed))
     if not placed and chunk is not None:
         # The stored page text no longer holds the passage verbatim: show the passage itself, marked, first.
-        out.insert(0, PageText(chunk.page, "The passage", chunk.ocr, mark_passage(chunk.text, 0, len(chunk.text)), True))
+        out.insert(0, PageText(chunk.page, N_("The passage"), chunk.ocr, mark_passage(chunk.text, 0, len(chunk.text)), True))
     return out
 
 

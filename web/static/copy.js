@@ -27,9 +27,9 @@ document.addEventListener("click", async (event) => {
   button.dataset.label = label;
   try {
     await copyText(button.dataset.copy || "");
-    button.textContent = "Copied";
+    button.textContent = button.dataset.copied || "Copied"; // data-copied: the word in the reader's language
   } catch (err) {
-    button.textContent = "Copy failed: select the text";
+    button.textContent = button.dataset.copyFailed || "Copy failed: select the text";
   }
   setTimeout(() => { button.textContent = label; }, 2000);
 });

@@ -8,7 +8,8 @@ const view = document.getElementById("image-view");
 if (view) {
   show(view).catch((err) => {
     view.dataset.state = "failed";
-    view.querySelector(".pdf-status").textContent = `The image could not be shown (${err.message || err}); its text is below.`;
+    const failed = view.dataset.msgFailed || "The image could not be shown ({error}); its text is below.";
+    view.querySelector(".pdf-status").textContent = failed.replace("{error}", String(err.message || err));
   });
 }
 
@@ -29,7 +30,7 @@ async function show(view) {
   if (marks.length) boxPassage(holder, marks);
   view.dataset.coverage = coverage.toFixed(3);
   view.dataset.marks = String(marks.length);
-  view.querySelector(".pdf-status").textContent = "The scanned image, the passage's words boxed";
+  view.querySelector(".pdf-status").textContent = view.dataset.msgShown || "The scanned image, the passage's words boxed";
   view.dataset.state = "rendered";
   const details = document.querySelector("details.page-text-details");
   if (details) details.open = false;

@@ -8,11 +8,18 @@ import { boxPassage, ocrWordLayer } from "/static/ocr-layer.js";
 import { markPassage } from "/static/passage-match.js";
 
 const view = document.getElementById("pdf-view");
+
+// The page's words, in the reader's language, come from the template's data-msg-* attributes ({name} filled in).
+function say(element, name, fallback, values = {}) {
+  const text = element.dataset[name] || fallback;
+  return text.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
+}
 if (view) {
   open(view).catch((err) => {
     view.dataset.state = "failed";
     const status = view.querySelector(".pdf-status");
-    status.textContent = `The PDF could not be shown (${err.message || err}); the page's text is below.`;
+    status.textContent = say(view, "msgFailed", "The PDF could not be shown ({error}); the page's text is below.",
+      { error: err.message || err });
     view.querySelector(".pdf-nav").hidden = false;
   });
 }
@@ -39,7 +46,10 @@ async function open(view) {
     buttons.forEach((b) => { b.disabled = true; });
     await renderPage(view, await pdf.getPage(number), number === cited ? view.dataset.passage : null);
     current = number;
-    status.textContent = `Page ${number} of ${pdf.numPages}` + (number === cited ? " (the cited page)" : "");
+    const values = { page: number, pages: pdf.numPages };
+    status.textContent = number === cited
+      ? say(view, "msgCitedPage", "Page {page} of {pages} (the cited page)", values)
+      : say(view, "msgPage", "Page {page} of {pages}", values);
     buttons.forEach((b) => {
       const next = current + Number(b.dataset.step);
       b.disabled = next < 1 || next > pdf.numPages;
