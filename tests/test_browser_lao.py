@@ -75,6 +75,15 @@ def test_the_switch_turns_the_interface_lao_and_a_reload_keeps_it(browser, kb: K
         assert page.locator("html").get_attribute("lang") == "lo"
         assert page.locator("#answer h2").first.text_content() == "ແຫຼ່ງທີ່ມາ"
 
+        # The cited PDF page opens in the viewer, its pdf.js status in Lao (the words come from the template).
+        page.locator("#cite-1 a.open").click()
+        page.wait_for_selector("#pdf-view[data-state=rendered], #pdf-view[data-state=failed]", timeout=30_000)
+        status = page.locator(".pdf-status").text_content() or ""
+        assert status.startswith("ໜ້າ ") and "(ໜ້າທີ່ອ້າງອີງ)" in status, status
+        assert page.locator("button[data-step='1']").text_content() == "ໜ້າຕໍ່ໄປ"
+        page.go_back()
+        page.wait_for_selector("#answer .answer-text")
+
         page.locator(".locale-switch a[lang=en]").click()  # and back
         page.wait_for_selector("html[lang=en]")
         assert page.locator("#answer h2").first.text_content() == "Sources"
