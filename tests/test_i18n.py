@@ -203,3 +203,16 @@ def test_the_lao_font_is_served_from_node_modules(client: TestClient) -> None:
     for url in font_urls:
         r = client.get(url)
         assert r.status_code == 200 and r.content[:4] == b"wOF2", url
+
+
+def test_errors_worded_by_the_interface_are_lao_and_the_api_stays_english(client: TestClient) -> None:
+    client.cookies.set(COOKIE, "lo")
+    page = client.get("/ask", params={"q": "goals", "type": "poem"})
+    assert page.status_code == 422
+    assert_lao_page(page.text, "ບໍ່ຮູ້ຈັກປະເພດເອກະສານ &#39;poem&#39;", "ຄຳຖາມບໍ່ຖືກຕ້ອງ")
+    fragment = client.get("/ask", params={"q": "goals", "lang": "L@O"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 422 and "ບໍ່ແມ່ນລະຫັດພາສາ" in fragment.text
+    missing = client.get("/documents/nope/passages/not-a-key")
+    assert missing.status_code == 404 and "ບໍ່ແມ່ນລະຫັດຂໍ້ຄວາມ" in missing.text
+    api = client.post("/api/ask", json={"question": "goals", "filters": {"doc_type": "poem"}})
+    assert api.status_code == 422 and "unknown document type 'poem'" in api.json()["detail"]

@@ -26,7 +26,7 @@ from kb.store import Store
 from kb.users import UserStore
 from web.auth import LoginLimiter, SignInRequired, template_context
 from web.deps import is_htmx
-from web.i18n import N_, load_translations
+from web.i18n import N_, load_translations, message_in, translations_for
 from web.routes import api, commitments, docs, export, pages, viewer
 from web.routes import auth as auth_routes
 from web.routes import locale as locale_routes
@@ -145,7 +145,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if status == 500:
             log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
         titles = {422: N_("Invalid request"), 404: N_("Not found"), 500: N_("Knowledge base error")}
-        return render_error(request, status, str(exc), titles[status])
+        message = str(exc) if wants_json(request) else message_in(exc, translations_for(request))  # the API: English
+        return render_error(request, status, message, titles[status])
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

@@ -15,6 +15,7 @@ from kb.config import Settings
 from kb.errors import KBError, QueryError
 from kb.knowledge_base import KnowledgeBase
 from kb.types import DOC_TYPES, LANGUAGE_CODE, Filters
+from web.i18n import N_, worded
 
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
@@ -75,16 +76,17 @@ def build_filters(
     wanted = tuple(dict.fromkeys(t.strip().lower() for t in doc_types or () if t and t.strip()))
     unknown = [t for t in wanted if t not in DOC_TYPES]
     if unknown:
-        raise QueryError(
-            f"unknown document type {', '.join(repr(t) for t in unknown)}; valid types are: {', '.join(DOC_TYPES)}"
-        )
+        raise worded(QueryError, N_("unknown document type %(types)s; valid types are: %(valid)s"),
+                     types=", ".join(repr(t) for t in unknown), valid=", ".join(DOC_TYPES))
     for name, value in (("date_from", date_from), ("date_to", date_to)):
         if value and not _DATE.fullmatch(value):
-            raise QueryError(f"{name}={value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+            raise worded(QueryError, N_("%(name)s=%(value)s is not a date; use YYYY, YYYY-MM or YYYY-MM-DD"),
+                         name=name, value=repr(value))
     if isinstance(languages, str):
         languages = [languages]
     codes = tuple(dict.fromkeys(code.strip().lower() for code in languages or () if code and code.strip()))
     for code in codes:
         if not LANGUAGE_CODE.fullmatch(code):
-            raise QueryError(f"language={code!r} is not a language code; use a code such as en or lo")
+            raise worded(QueryError, N_("language=%(code)s is not a language code; use a code such as en or lo"),
+                         code=repr(code))
     return Filters(doc_types=wanted, date_from=date_from or None, date_to=date_to or None, languages=codes)

@@ -12,7 +12,7 @@ import gettext
 import io
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from babel.messages.mofile import write_mo
@@ -32,6 +32,8 @@ LOCALES = {"en": "English", "lo": "ລາວ"}
 COOKIE = "kb_locale"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
+E = TypeVar("E", bound=Exception)
+
 _ACCEPT = re.compile(r"\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*")
 _LAO = re.compile(r"[\u0E80-\u0EFF]")
 
@@ -39,6 +41,21 @@ _LAO = re.compile(r"[\u0E80-\u0EFF]")
 def N_(message: str) -> str:
     """Mark a string for the catalogue without translating it here (the template translates it when shown)."""
     return message
+
+
+def worded(error: type[E], msgid: str, **params: Any) -> E:
+    """Return `error` with its message in English, carrying the msgid and values to show it in the reader's language."""
+    exc = error(msgid % params)
+    exc.msgid, exc.params = msgid, params  # type: ignore[attr-defined]
+    return exc
+
+
+def message_in(exc: BaseException, translations: gettext.NullTranslations) -> str:
+    """Return an error's message in the reader's language when web/ worded it, else as it is (kb/'s are English)."""
+    msgid, params = getattr(exc, "msgid", None), getattr(exc, "params", None)
+    if isinstance(msgid, str) and isinstance(params, dict):
+        return translations.gettext(msgid) % params
+    return str(exc)
 
 
 def compile_po(path: Path) -> gettext.GNUTranslations:

@@ -70,7 +70,7 @@ def commitments_page(request: Request, kb: KBDep, templates: TemplatesDep, viewe
         "records": records, "total": len(everything), "params": params, "query": _query(params),
         "kinds": KINDS, "statuses": STATUSES, "owners": owners(everything),
         "documents": sorted(documents.items(), key=lambda d: d[1]),
-        "described": _describe(f, documents), "today": dt.date.today().isoformat(), "local_user": getpass.getuser(),
+        "today": dt.date.today().isoformat(), "local_user": getpass.getuser(),  # the filters in words: web/wording.py
     }
     name = "_fragments/commitments.html" if is_htmx(request) else "commitments.html"
     return templates.TemplateResponse(request, name, context, headers=_VARY)

@@ -15,7 +15,7 @@ from kb.errors import QueryError
 from kb.knowledge_base import KnowledgeBase
 from kb.types import DOC_TYPES, Chunk
 from web.deps import KBDep, TemplatesDep, ViewerDep, build_filters, is_htmx
-from web.i18n import N_
+from web.i18n import N_, message_in, translations_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -129,7 +129,7 @@ def ask(
     try:
         context["answer"] = kb.ask(q, filters=build_filters(type, languages=lang), visible=viewer.visibilities)
     except QueryError as exc:
-        context["error"], status = str(exc), 422
+        context["error"], status = message_in(exc, translations_for(request)), 422
     if is_htmx(request):
         name = "_fragments/answer.html" if context["answer"] else "_fragments/error.html"
         context |= {"message": context["error"], "title": N_("Invalid question"), "fragment": True}

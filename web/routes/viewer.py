@@ -21,7 +21,7 @@ from kb.links import LinkTarget, resolve_link
 from kb.passage_keys import is_passage_key, passage_key, passage_path
 from kb.types import Chunk, Document
 from web.deps import KBDep, TemplatesDep, ViewerDep
-from web.i18n import N_
+from web.i18n import N_, worded
 from web.routes.pages import library_context, locate
 from web.templating import is_pdf
 
@@ -116,7 +116,7 @@ def passage(
     public document superseded or replaced by an internal one names no newer version to a partner.
     """
     if not is_passage_key(key):
-        raise DocumentNotFound(f"{key!r} is not a passage key (16 hex digits)")
+        raise worded(DocumentNotFound, N_("%(key)s is not a passage key (16 hex digits)"), key=repr(key))
     visible = scope_of(viewer.visibilities)
     target = resolve_link(kb.store, doc_id, key, visible)
     context = library_context(kb, viewer) | viewer_context(kb, target, view, visible) | {"view": view}
