@@ -71,6 +71,16 @@ def test_the_switch_turns_the_interface_lao_and_a_reload_keeps_it(browser, kb: K
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "lao-interface.png"), full_page=True)
 
+        # The switch after an answer htmx drew (no reload): back to the same answer, in English, and again in Lao.
+        answer_url = page.url
+        assert "/ask?" in answer_url
+        page.locator(".locale-switch a[lang=en]").click()
+        page.wait_for_selector("html[lang=en]")
+        assert page.url == answer_url and page.locator("#answer h2").first.text_content() == "Sources"
+        page.locator(".locale-switch a[lang=lo]").click()
+        page.wait_for_selector("html[lang=lo]")
+        assert page.url == answer_url
+
         page.reload()  # the answer's URL (pushed by htmx) reloads as a whole page, still in Lao
         assert page.locator("html").get_attribute("lang") == "lo"
         assert page.locator("#answer h2").first.text_content() == "ແຫຼ່ງທີ່ມາ"
