@@ -13,6 +13,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
+from kb.access import ROLES, VISIBILITIES
 from kb.commitments.types import KINDS, STATUSES
 from kb.coverage import EXTENSIONS, FORMATS, coverage_of
 from kb.errors import KBError
@@ -77,6 +78,7 @@ def test_the_controlled_words_shown_are_all_marked_for_translation() -> None:
     assert set(DOC_TYPES) <= words and set(KINDS) <= words and set(STATUSES) <= words
     assert set(FORMATS.values()) | set(EXTENSIONS.values()) <= words
     assert {"done", "in progress", "mention"} <= words  # the evidence signals
+    assert set(VISIBILITIES) <= words and set(ROLES) <= words
 
 
 def test_a_broken_catalogue_is_an_error_naming_the_file(tmp_path: Path) -> None:

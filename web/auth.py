@@ -12,6 +12,7 @@ from fastapi import HTTPException, Request
 
 from kb.access import ANONYMOUS, OWNER, Viewer
 from kb.users import UserStore
+from web.i18n import N_
 from web.security import CSRF_COOKIE, CSRF_FIELD, csrf_token, is_loopback, unsign
 
 SESSION_COOKIE = "kb_session"
@@ -50,8 +51,8 @@ def resolve_viewer(request: Request) -> tuple[Viewer, str | None]:
         # from another address (through a proxy that reports it): single-user mode serves this machine only.
         if not is_loopback(settings.host) or not local_client(request):
             raise HTTPException(
-                503, "This server has no users, so it serves nobody off this machine. "
-                "Add an admin: kb users add NAME --role admin",
+                503, N_("This server has no users, so it serves nobody off this machine. "
+                        "Add an admin: kb users add NAME --role admin"),
             )
         viewer = OWNER
     elif (auth := request.headers.get("authorization")) is not None:
@@ -102,11 +103,11 @@ async def check_csrf(request: Request) -> dict[str, Any]:
     origin = request.headers.get("origin")
     # The host only: behind a proxy that ends TLS the scheme the app sees is not the browser's.
     if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
-        raise HTTPException(403, "This form was sent from another site and was refused.")
+        raise HTTPException(403, N_("This form was sent from another site and was refused."))
     cookie = request.cookies.get(CSRF_COOKIE)
     sent = str(form.get(CSRF_FIELD) or "")
     if not cookie or not sent or sent != form_token(request):
-        raise HTTPException(403, "The form's security token is missing or out of date: reload the page and try again.")
+        raise HTTPException(403, N_("The form's security token is missing or out of date: reload the page and try again."))
     return form
 
 

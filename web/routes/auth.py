@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from kb.access import VISIBILITIES, set_visibility
 from web.auth import SESSION_COOKIE, check_csrf, session_id, users_of
 from web.deps import KBDep, TemplatesDep, ViewerDep
+from web.i18n import N_, translations_for
 from web.security import sign
 
 router = APIRouter(include_in_schema=False)
@@ -42,13 +43,14 @@ async def login(request: Request, templates: TemplatesDep) -> Response:
     keys = [client_key(request), f"user:{name.lower()}"]
     context = {"next": target, "name": name, "stats": None}
     if wait := limiter.retry_after(keys):
-        context["error"] = f"Too many failed sign-ins. Try again in {wait} seconds."
+        context["error"] = translations_for(request).gettext(N_("Too many failed sign-ins. Try again in %(wait)s seconds.")) % {
+            "wait": wait}
         return templates.TemplateResponse(request, "login.html", context, status_code=429, headers={"Retry-After": str(wait)})
     users = users_of(request)
     user = users.verify(name, password) if name and password else None
     if user is None:
         limiter.failed(keys)
-        context["error"] = "Wrong name or password."
+        context["error"] = N_("Wrong name or password.")  # the template shows it in the reader's language
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
     limiter.succeeded(keys[1:])
     settings = request.app.state.settings
@@ -77,7 +79,7 @@ async def change_visibility(request: Request, doc_id: str, kb: KBDep, viewer: Vi
     """Make a document public or internal (admins only; to anyone else this address does not exist)."""
     if not viewer.is_admin:
         kb.document(doc_id, viewer.visibilities)  # a document they may not see is not found, like a missing one
-        raise HTTPException(403, "Only an admin may change who sees a document.")
+        raise HTTPException(403, N_("Only an admin may change who sees a document."))
     form = await check_csrf(request)
     visibility = str(form.get("visibility") or "")
     if visibility not in VISIBILITIES:
