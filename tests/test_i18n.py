@@ -21,7 +21,8 @@ from kb.knowledge_base import KnowledgeBase
 from kb.links import LinkTarget
 from kb.types import DOC_TYPES, Filters
 from web.i18n import COOKIE, compile_po, load_translations, negotiate, safe_next
-from web.wording import TERMS, describe_coverage, link_notice
+from web.routes import commitments as commitment_routes
+from web.wording import KIND_PLURALS, TERMS, describe_commitment_filters, describe_coverage, link_notice
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "web"
@@ -75,7 +76,7 @@ def test_lao_translations_keep_every_placeholder_and_tag() -> None:
 
 def test_the_controlled_words_shown_are_all_marked_for_translation() -> None:
     words = set(TERMS)
-    assert set(DOC_TYPES) <= words and set(KINDS) <= words and set(STATUSES) <= words
+    assert set(DOC_TYPES) <= words and set(KINDS) <= words and set(STATUSES) <= words and set(KIND_PLURALS) == set(KINDS)
     assert set(FORMATS.values()) | set(EXTENSIONS.values()) <= words
     assert {"done", "in progress", "mention"} <= words  # the evidence signals
     assert set(VISIBILITIES) <= words and set(ROLES) <= words
@@ -132,6 +133,18 @@ def test_in_english_the_interface_says_what_kb_says(kb: KnowledgeBase) -> None:
         for similarity in (None, 0.734):
             target = LinkTarget(status, "0" * 16, doc, None, doc.title, "text", similarity=similarity)
             assert link_notice(target, english) == target.notice
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"view": "soon"}, {"kind": "recommendation", "status": "open"}, {"kind": "action", "owner": "Ministry"},
+     {"document": "doc-1", "due_before": "2025-01-01", "q": "health"}],
+)
+def test_in_english_the_commitment_filters_read_as_the_export_says_them(params: dict[str, str]) -> None:
+    full = {"kind": "", "owner": "", "status": "", "document": "", "due_before": "", "q": "", "view": ""} | params
+    documents = {"doc-1": "A report"}
+    expected = commitment_routes._describe(commitment_routes._filters(**full), documents)
+    assert describe_commitment_filters(full, documents, gettext.NullTranslations()) == expected
 
 
 def test_in_lao_the_coverage_line_is_lao(kb: KnowledgeBase) -> None:

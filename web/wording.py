@@ -29,6 +29,9 @@ TERMS = (
     N_("PDF"), N_("Word"), N_("HTML"), N_("Markdown"), N_("text"), N_("image"),
 )
 LANGUAGE_NAMES = {"en": N_("English"), "lo": N_("Lao")}
+# A kind of commitment in the plural, as the tracker's filters line says it ("recommendations; status open").
+KIND_PLURALS = {"recommendation": N_("recommendations"), "decision": N_("decisions"), "action": N_("actions"),
+                "target": N_("targets")}
 
 Translations = gettext.NullTranslations
 
@@ -100,7 +103,7 @@ def describe_commitment_filters(params: dict[str, str], documents: dict[str, str
     if params.get("view") == "soon":
         parts.append(_("due in the next 30 days or overdue"))
     if kind := params.get("kind"):
-        parts.append(_("kind: %(kind)s") % {"kind": _(kind)})
+        parts.append(_(KIND_PLURALS[kind]) if kind in KIND_PLURALS else kind)
     if status := params.get("status"):
         parts.append(_("status %(status)s") % {"status": _(status)})
     if owner := params.get("owner", "").strip():
