@@ -61,6 +61,21 @@ def test_every_string_of_the_interface_has_a_lao_translation() -> None:
     assert not missing, f"{LAO_PO}: no Lao translation for {missing} (see README: adding a string)"
 
 
+# Words the templates may leave as they are in any language: names of formats and techniques.
+UNTRANSLATED = {"OCR", "CSV"}
+
+
+def test_no_template_shows_text_outside_the_catalogue() -> None:
+    """Text a reader sees (between tags, or in title/placeholder/aria-label/alt) is in _() or {% trans %}."""
+    for path in sorted((WEB / "templates").rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"\{#.*?#\}|\{%-?\s*trans\b.*?endtrans\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}", " ", text, flags=re.S)
+        shown = re.findall(r'\s(?:title|placeholder|aria-label|alt)="([^"]*)"', text)
+        shown.append(re.sub(r"<[^>]*>", " ", text))
+        words = {w for chunk in shown for w in re.findall(r"[A-Za-z][A-Za-z']+", chunk)} - UNTRANSLATED
+        assert not words, f"{path.relative_to(ROOT)}: text outside the catalogue: {sorted(words)}"
+
+
 def test_lao_translations_keep_every_placeholder_and_tag() -> None:
     with LAO_PO.open("rb") as fh:
         catalog = read_po(fh)
@@ -179,6 +194,8 @@ def test_the_main_pages_render_in_lao(client: TestClient, kb: KnowledgeBase) -> 
     assert_lao_page(client.get("/documents").text, "ຊື່ເອກະສານ", "ຕົ້ນສະບັບ")
     assert_lao_page(client.get(f"/documents/{doc.id}").text, "ແຫຼ່ງທີ່ມາ", "ໜ້າ 1")
     assert_lao_page(client.get("/commitments").text, "ຂໍ້ຜູກພັນທັງໝົດ", "ຜູ້ຮັບຜິດຊອບ", "ກັ່ນຕອງ")
+    assert_lao_page(client.get("/login").text, "ຊື່ຜູ້ໃຊ້", "ລະຫັດຜ່ານ", "ເຂົ້າລະບົບ")
+    assert "ໂໝດຜູ້ໃຊ້ຄົນດຽວ" in client.get("/").text  # the test server has no accounts: the single-user notice
     missing = client.get("/no/such/page")
     assert missing.status_code == 404
     assert_lao_page(missing.text, "ບໍ່ພົບ", "ບໍ່ມີໜ້າໃດຢູ່ທີ່ຢູ່ນີ້.")

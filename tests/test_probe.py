@@ -208,7 +208,16 @@ def _history(client: TestClient, lib: Library, role: str) -> list[Response]:
     return [client.get(f"/api/commitments/{i}/history", headers=_api_headers(lib, role)) for i in ids]
 
 
+def _locale(client: TestClient, lib: Library, role: str) -> list[Response]:
+    """The pages in Lao show the reader no more than in English; then back to English for the other probes."""
+    out = [client.get("/locale/lo", params={"next": "/documents"}), client.get("/"), client.get("/commitments")]
+    out += [client.get("/ask", params={"q": q}) for q in lib.questions[:3]]
+    out.append(client.get("/locale/en", params={"next": "/"}))
+    return out
+
+
 PROBES: dict[tuple[str, str], Probe] = {
+    ("GET", "/locale/{code}"): _locale,
     ("GET", "/"): lambda c, lib, role: [c.get("/")],
     ("GET", "/ask"): _questions(lambda c, lib, role, q: c.get("/ask", params={"q": q}, headers={"HX-Request": "true"})),
     ("GET", "/documents"): lambda c, lib, role: [c.get("/documents")],

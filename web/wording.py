@@ -19,7 +19,8 @@ from kb.links import LinkTarget
 from web.i18n import N_
 
 # The controlled words the interface shows as they are stored: document types (kb.types.DOC_TYPES), commitment
-# kinds and statuses (kb.commitments.types), evidence signals, visibilities and roles (kb.access), language names. Marked here for the catalogue.
+# kinds and statuses (kb.commitments.types), evidence signals, visibilities and roles (kb.access), language names.
+# Marked here for the catalogue.
 TERMS = (
     N_("strategy"), N_("review"), N_("minutes"), N_("decree"), N_("brief"), N_("note"), N_("other"),
     N_("recommendation"), N_("decision"), N_("action"), N_("target"),
