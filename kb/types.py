@@ -180,7 +180,7 @@ class Answer:
     abstained: bool
     citations: list[Citation]
     related: list[Citation] = field(default_factory=list)
-    # Why an abstention refused, when it can say ("No passage mentions Champasak."); also in `answer`.
+    # Why an abstention refused, when it can say ("No passage mentions Atlantis."); also in `answer`.
     reason: str | None = None
     coverage: Coverage | None = None  # what was searched (kb/coverage.py)
 

@@ -84,7 +84,7 @@ def column_roles(header: list[str]) -> dict[str, int]:
     return roles
 
 
-# Labelled fields inside an item: "(Responsible: MoH. Deadline: 31 December 2024.)", "Lead: LSSO", "Due: Q3 2025".
+# Labelled fields inside an item: "(Responsible: the Treasury. Deadline: 31 December 2024.)", "Lead: PSA", "Due: Q3 2025".
 _FIELD_END = r"(?=\.\s+(?:\(|[A-Z][\w /-]{0,24}:)|\.?\s*\)|;|\.\s*$|\s*$|\n|\s+[–—]\s)"
 OWNER_FIELD = re.compile(
     r"\b(?:responsib(?:le|ility)(?: body| agency)?|lead(?: body| agency| ministry)?|owner|led by|by whom|who|"

@@ -44,7 +44,7 @@ _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\
 _CONTINUES = re.compile(r"^(?:It|They|This|These|Its|Their|He|She|The same|Both)\b|^\(|^(?:[A-Z][\w ]{0,20}):")
 # A bracket that points elsewhere names no owner: "(see Annex 2)", "(Table 3)".
 _REFERENCE = re.compile(r"(?:see|cf|e\.g|i\.e|page|p\.|annex|appendix|table|figure|section|para|chapter|article)\b", re.I)
-# A line holding only an item's fields: "Responsible: MoLSW. Deadline: 30 June 2025."
+# A line holding only an item's fields: "Responsible: Treasury. Deadline: 30 June 2025."
 _FIELDS_ONLY = re.compile(r"^\(?(?:responsib\w*|lead(?: body| agency)?|owner|led by|deadline|due(?: date)?|timeline|"
                           r"time ?frame|by when|target date|focal point|who|when)\s*:", re.I)
 @dataclass
@@ -257,7 +257,7 @@ def extract_commitments(pages: Sequence[Page], *, reference: str | None = None) 
                 parent_style = _style(block.number)
             i += 1
         elif records and from_block == i - 1 and _FIELDS_ONLY.match(block.text):
-            # "Responsible: MoLSW. Deadline: Q2 2025." on a line of its own belongs to the item above it.
+            # "Responsible: Treasury. Deadline: Q2 2025." on a line of its own belongs to the item above it.
             record = records[-1]
             record.text = f"{record.text} {block.text}"
             owner, due, due_text = _fields(record.text, record.kind, reference)

@@ -159,7 +159,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _is_aside(text: str) -> bool:
-    """Return True for a bracketed aside such as "(Responsible: MoH. Deadline: 2024.)"."""
+    """Return True for a bracketed aside such as "(Responsible: the Treasury. Deadline: 2024.)"."""
     return text.startswith("(") and text.rstrip().endswith((")", ".)"))
 
 
@@ -187,7 +187,7 @@ def passage_units(chunk: Chunk, hit: int = 0) -> list[Unit]:
                 units.append(Unit(hit, *_trim(text, start, end), kind, len(units), fields))
                 continue
             sentences = split_sentences(text, start, end)
-            # A bracketed aside ("(Responsible: MoH. Deadline: 2024.)") rides with the sentence before it.
+            # A bracketed aside ("(Responsible: the Treasury. Deadline: 2024.)") rides with the sentence before it.
             merged: list[tuple[tuple[int, int], tuple[tuple[int, int], ...]]] = []
             for s, e in sentences:
                 if merged and _is_aside(text[s:e]):
