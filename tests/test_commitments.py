@@ -356,3 +356,18 @@ def test_labels_match_records_whatever_number_prefix_and_folder_they_give() -> N
               Label("review.pdf", "recommendation", "2", "Publish the registry", None, None, None)]
     result = score(labels, [record])
     assert (result.matched, result.owners_right, result.dues_right, len(result.missed)) == (1, 1, 1, 1)
+
+
+def test_minutes_decide_and_give_tasks_under_agenda_items_named_for_their_subject(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "# Water Board\n\n## Minutes of the 3rd meeting\n\n### 1. Opening\n\nThe Chair welcomed members and agreed "
+        "with the agenda.\n\n### 2. Tariffs\n\nThe utility reported that arrears rose by a tenth. In the view of the "
+        "utility, most arrears would fall once meters were read monthly. The Board approved the revised tariff "
+        "schedule for 2026. The Chair asked the Regulator to publish the schedule by 15 March 2026. The Finance Ministry "
+        "undertook to confirm the subsidy ceiling before the end of April 2026.\n"
+    )
+    records = _extract(notes)
+    got = [(r.kind, r.owner, r.due) for r in records]
+    assert got == [("decision", None, None), ("action", "Regulator", "2026-03-15"), ("action", "Finance Ministry", "2026-04-30")]
+    assert records[0].text.startswith("The Board approved")

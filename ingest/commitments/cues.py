@@ -164,6 +164,29 @@ _PASSIVE_AGENT = re.compile(r"\b(?:be|been)\s+\w+(?:ed|en|wn|ne|t)\s+by\s+(?:the
                             r"(?:[A-Z][\w&/'’-]*|of|and|for|the|on))*)")
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]{1,}[A-Za-z]*\b")
 
+# A record of a meeting: its committing sentences stand under agenda items named for their subject, not
+# "Decisions" or "Actions".
+MEETING_RECORD = re.compile(r"\b(?:minutes|meeting notes|notes of the meeting|record of (?:the )?(?:meeting|proceedings)|"
+                            r"summary record|proceedings)\b", re.I)
+# What a meeting decided or asked someone to do, as minutes write it in prose.
+_DECIDED = re.compile(r"\b(?:approved|endorsed|adopted|resolved|decided|agreed)\b(?!\s+(?:with|on|upon)\b)", re.I)
+ASKED_TO = re.compile(r"\b(?:asked|requested|tasked|mandated|instructed|directed|invited)\s+(?:the\s+)?"
+                      r"(?P<who>[A-Z][\w&/’'()-]*(?:\s+(?:[A-Z][\w&/’'()-]*|of|and|for|the|on))*)\s+to\s+[a-z]")
+
+
+def meeting_commits(sentence: str) -> str | None:
+    """Return the kind of a sentence of minutes that decides or gives someone a task ("The Board approved …",
+    "The Chair asked the Secretariat to …", "X undertook to …"), or None for talk."""
+    if NEXT_MEETING.search(sentence):
+        return None
+    cue = _DECIDED.search(sentence)
+    before = sentence[: cue.start()] if cue else ""
+    if cue and not _REPORTING.search(before) and not re.search(r"\b(?:not|if|whether)\b", before, re.I):
+        return "decision"
+    if ASKED_TO.search(sentence) or firmly_commits(sentence):
+        return "recommendation" if _RECOMMEND.search(sentence) else "action"
+    return None
+
 
 def commits(sentence: str) -> bool:
     """Return True for a sentence that commits someone to something rather than reporting talk."""

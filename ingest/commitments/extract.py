@@ -11,10 +11,12 @@ from kb.types import Chunk, Page
 
 from .blocks import ITEM_MARKER, Block, read_blocks
 from .cues import (
+    ASKED_TO,
     DEADLINE_STATED,
     DUE_FIELD,
     DUE_PHRASE,
     FULL_DATE,
+    MEETING_RECORD,
     OWNER_FIELD,
     REPORTING_LEAD,
     SELF_LABEL,
@@ -25,6 +27,7 @@ from .cues import (
     firmly_commits,
     kind_named,
     looks_like_owner,
+    meeting_commits,
     names_talk,
     prose_kind,
     subject_owner,
@@ -33,13 +36,13 @@ from .due import resolve_due
 from .tables import cells, table_records, table_runs
 
 # Bumped when the same file would give other records; `kb ingest` then reads unchanged files again.
-EXTRACTOR_VERSION = "2"  # 2: a table goes on across its group rows
+EXTRACTOR_VERSION = "3"  # 2: a table goes on across its group rows; 3: minutes decide under any agenda item
 
 _LETTER_KIND = {"R": "recommendation", "D": "decision", "A": "action", "T": "target"}
 _LABEL_KIND = {"recommendation": "recommendation", "decision": "decision", "action": "action",
                "action point": "action", "action item": "action", "target": "target", "commitment": "target",
                "milestone": "target"}
-_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)"
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)"
                            r"(?<!\bArt)(?<!\bpara)[.!?][\"')\]]?\s+(?=[A-Z(\"“])")
 _CONTINUES = re.compile(r"^(?:It|They|This|These|Its|Their|He|She|The same|Both)\b|^\(|^(?:[A-Z][\w ]{0,20}):")
 # A bracket that points elsewhere names no owner: "(see Annex 2)", "(Table 3)".
@@ -53,6 +56,7 @@ class _Context:
 
     stack: list[tuple[int, str]] = field(default_factory=list)
     section: str | None = None
+    meeting_record: bool = False  # the document is minutes: its agenda items hold decisions and actions
 
     def enter(self, title: str, level: int) -> None:
         if level <= 0:  # a heading the parser did not mark: a sibling of the one above
@@ -61,6 +65,11 @@ class _Context:
             self.stack.pop()
         self.stack.append((level, title))
         self.section = title
+
+    @property
+    def talk(self) -> bool:
+        """Return True under a section that only discusses ("Discussion", "Opening")."""
+        return any(names_talk(title) for _, title in self.stack)
 
     @property
     def kind(self) -> str | None:
@@ -96,6 +105,8 @@ def _fields(text: str, kind: str, reference: str | None, *, subject: bool = True
     owner = None
     if m := OWNER_FIELD.search(text):
         owner = clean_owner(m["value"])
+    elif m := ASKED_TO.search(text):  # "The Chair asked the Secretariat to …": the Secretariat does it
+        owner = clean_owner(m["who"])
     elif subject:
         owner = subject_owner(text)
     if owner is None and kind != "target":
@@ -174,6 +185,8 @@ def _prose(block: Block, ctx: _Context, reference: str | None) -> list[Commitmen
             kind = "target"
         elif section_kind and (commits(sentence) or OWNER_FIELD.search(sentence)):
             kind = prose_kind(sentence, section_kind)
+        elif ctx.meeting_record and not ctx.talk and (decided := meeting_commits(sentence)):
+            kind = decided
         elif firmly_commits(sentence) and subject_owner(sentence) \
                 and _fields(sentence, "action", reference)[1]:
             kind = prose_kind(sentence, None)  # "X will do Y by 30 June" anywhere is an action
@@ -218,7 +231,7 @@ def extract_commitments(pages: Sequence[Page], *, reference: str | None = None) 
     """
     blocks = read_blocks(pages)
     tables = {first: end for first, end in table_runs(blocks)}
-    ctx = _Context()
+    ctx = _Context(meeting_record=any(b.kind == "heading" and MEETING_RECORD.search(b.text) for b in blocks[:12]))
     records: list[Commitment] = []
     last_header: list[str] | None = None
     lead_kind: str | None = None  # what a lead-in line ("The meeting agreed the following actions:") names
