@@ -248,3 +248,13 @@ def test_errors_worded_by_the_interface_are_lao_and_the_api_stays_english(client
     assert missing.status_code == 404 and "ບໍ່ແມ່ນລະຫັດຂໍ້ຄວາມ" in missing.text
     api = client.post("/api/ask", json={"question": "goals", "filters": {"doc_type": "poem"}})
     assert api.status_code == 422 and "unknown document type 'poem'" in api.json()["detail"]
+
+
+def test_pages_vary_with_the_language_and_the_session_but_the_api_does_not(client: TestClient) -> None:
+    page = client.get("/", headers={"Accept-Language": "lo"})
+    vary = {v.strip().lower() for v in page.headers.get("vary", "").split(",")}
+    assert {"cookie", "accept-language"} <= vary
+    fragment = client.get("/ask", params={"q": "school meals"}, headers={"HX-Request": "true"})
+    vary = {v.strip().lower() for v in fragment.headers.get("vary", "").split(",")}
+    assert {"hx-request", "cookie", "accept-language"} <= vary
+    assert "accept-language" not in client.get("/api/health").headers.get("vary", "").lower()

@@ -123,6 +123,10 @@ class SecurityMiddleware:
                     out.setdefault(name, value)
                 if "content-security-policy" not in out:
                     out["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+                if out.get("content-type", "").startswith("text/html"):
+                    # A page is worded in the reader's language (cookie, else Accept-Language) and for their session.
+                    out.add_vary_header("Cookie")
+                    out.add_vary_header("Accept-Language")
                 if new_csrf is not None:
                     secure = "; Secure" if scope.get("scheme") == "https" else ""
                     out.append("Set-Cookie", f"{CSRF_COOKIE}={new_csrf}; Path=/; HttpOnly; SameSite=Lax{secure}")
