@@ -55,7 +55,7 @@ def test_the_page_lists_rows_linked_to_their_passages_and_htmx_gets_the_fragment
     assert f'href="/documents/{record.document_id}#chunk-{record.chunk_id}"' in page.text
     assert page.text.count('<span class="badge kind">recommendation</span>') == 8
     fragment = client.get("/commitments", params={"kind": "recommendation"}, headers=HX)
-    assert "<html" not in fragment.text and "R1" in fragment.text and fragment.headers["vary"] == "HX-Request"
+    assert "<html" not in fragment.text and "R1" in fragment.text and "HX-Request" in fragment.headers["vary"]
     passage = client.get(f"/documents/{record.document_id}")
     assert f'id="chunk-{record.chunk_id}"' in passage.text
 
