@@ -79,6 +79,14 @@ class Settings(BaseSettings):
     )
     session_hours: float = Field(12.0, gt=0, description="How long a sign-in lasts.")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest request body the server accepts.")
+    upload_max_bytes: int = Field(
+        50_000_000, ge=1024, description="Largest file staff may upload from the web page, in bytes."
+    )
+    upload_max_files: int = Field(20, ge=1, description="Most files one upload from the web page may carry.")
+    upload_types: str = Field(
+        ".pdf,.docx,.html,.htm,.md,.markdown,.txt,.png,.jpg,.jpeg,.tif,.tiff",
+        description="File name endings the upload page accepts, comma-separated (the types ingest reads).",
+    )
     login_attempts: int = Field(
         5, ge=1, description="Failed sign-ins allowed per address and per user name in 5 minutes; then refused."
     )
@@ -92,6 +100,17 @@ class Settings(BaseSettings):
     def models_dir(self) -> Path:
         """Return the folder that keeps local exports of the embedding model."""
         return self.model_cache_dir or self.data_dir / "models"
+
+    @property
+    def upload_suffixes(self) -> tuple[str, ...]:
+        """Return the accepted upload endings, lower-case, each with its dot."""
+        parts = (p.strip().lower() for p in self.upload_types.split(","))
+        return tuple(dict.fromkeys(p if p.startswith(".") else f".{p}" for p in parts if p))
+
+    @property
+    def upload_body_bytes(self) -> int:
+        """Return the largest upload request the server accepts: every file at its largest, and room for the form."""
+        return self.upload_max_bytes * self.upload_max_files + 1_000_000
 
     @property
     def db_path(self) -> Path:

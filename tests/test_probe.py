@@ -216,7 +216,21 @@ def _locale(client: TestClient, lib: Library, role: str) -> list[Response]:
     return out
 
 
+def _upload(client: TestClient, lib: Library, role: str) -> list[Response]:
+    """The page, then a POST whose one file is refused before parsing, so the probe adds nothing to the library."""
+    token = csrf_of(client.get("/login").text)
+    sent = client.post("/upload", data={"csrf_token": token, "visibility": "public"},
+                       files=[("files", ("probe.exe", b"MZ not a document"))], follow_redirects=False)
+    if role in HIDDEN_FROM:
+        assert sent.status_code == 403, sent.text
+    else:
+        assert sent.status_code == 200 and "are not accepted" in sent.text, sent.text
+    return [client.get("/upload"), sent]
+
+
 PROBES: dict[tuple[str, str], Probe] = {
+    ("GET", "/upload"): _upload,
+    ("POST", "/upload"): _upload,
     ("GET", "/locale/{code}"): _locale,
     ("GET", "/"): lambda c, lib, role: [c.get("/")],
     ("GET", "/ask"): _questions(lambda c, lib, role, q: c.get("/ask", params={"q": q}, headers={"HX-Request": "true"})),

@@ -80,11 +80,15 @@ def csrf_token(secret: bytes, csrf_cookie: str, session: str | None) -> str:
 
 
 class SecurityMiddleware:
-    """Add the security headers, refuse bodies over `max_body` bytes, and give each browser a CSRF cookie."""
+    """Add the security headers, refuse bodies over `max_body` bytes, and give each browser a CSRF cookie.
 
-    def __init__(self, app: ASGIApp, *, max_body: int) -> None:
+    `larger` names the paths allowed a bigger body (the upload form) and their own limit.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_body: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_body = max_body
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -98,13 +102,14 @@ class SecurityMiddleware:
             scope.setdefault("state", {})["new_csrf"] = new_csrf
         received = 0
         overflow = False
+        limit = self.larger.get(scope.get("path", ""), self.max_body)
 
         async def bounded_receive() -> Message:
             nonlocal received, overflow
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > limit:
                     # The app sees the body end here; whatever it answers is replaced by a 413 (see below).
                     overflow = True
                     return {"type": "http.request", "body": b"", "more_body": False}
@@ -114,7 +119,7 @@ class SecurityMiddleware:
             if not overflow:
                 await send_with_headers(message)
             elif message["type"] == "http.response.start":
-                await _too_large(send_with_headers, self.max_body)
+                await _too_large(send_with_headers, limit)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -133,8 +138,8 @@ class SecurityMiddleware:
             await send(message)
 
         declared = headers.get("content-length", "")
-        if declared and (not declared.isdigit() or int(declared) > self.max_body):
-            await _too_large(send_with_headers, self.max_body)
+        if declared and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(send_with_headers, limit)
             return
         await self.app(scope, bounded_receive, send_bounded)
 

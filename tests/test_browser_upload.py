@@ -1,0 +1,87 @@
+"""Uploading in Chromium: two files at once, one a truncated PDF; one added, one failed with its reason."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fakes import FakeEmbedder
+from test_browser import CHROMIUM, CHROMIUM_ARGS
+from test_viewer_browser import SCREENSHOTS
+
+from ingest.pipeline import ingest_paths
+from kb.config import Settings
+from kb.knowledge_base import KnowledgeBase
+from web.app import create_app
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
+]
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture
+def upload_server(tmp_path: Path) -> Iterator[str]:
+    """Serve a one-document library of its own (the upload changes it) on a free loopback port."""
+    data = tmp_path / "data"
+    data.mkdir()
+    settings = Settings(data_dir=data, _env_file=None)  # type: ignore[call-arg]
+    ingest_paths([CORPUS / "note-school-meals-handover.md"], settings=settings, embedder=FakeEmbedder())
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(settings, kb=kb), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start within 30 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+def test_upload_two_files_one_broken_then_the_library_lists_the_good_one(upload_server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    good = tmp_path / "pension-indexation.md"
+    good.write_text("# Pension indexation note\n\nPensions are indexed to prices each January.\n", encoding="utf-8")
+    broken = tmp_path / "minutes-cut.pdf"
+    broken.write_bytes((CORPUS / "minutes-technical-working-group-2023-11.pdf").read_bytes()[:1500])
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(upload_server + "/")
+            page.get_by_role("link", name="Upload").click()
+            expect(page.get_by_role("heading", name="Upload", exact=True)).to_be_visible()
+            page.get_by_label("Files (choose several, or drop them on the field)").set_input_files([good, broken])
+            page.get_by_label("public: partners and visitors too").check()
+            page.get_by_role("button", name="Upload and add to the library").click()
+            rows = page.locator("table.upload-results tbody tr")
+            expect(rows).to_have_count(2)
+            expect(rows.nth(0)).to_contain_text("pension-indexation.md")
+            expect(rows.nth(0).locator(".badge.outcome")).to_have_text("added")
+            expect(rows.nth(1)).to_contain_text("minutes-cut.pdf")
+            expect(rows.nth(1).locator(".badge.outcome")).to_have_text("failed")
+            expect(rows.nth(1)).to_contain_text("damaged PDF")
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # docs/screenshots with KB_SCREENSHOTS=1
+            page.screenshot(path=str(SCREENSHOTS / "upload-results.png"), full_page=True)
+
+            page.get_by_role("link", name="Browse the library").click()
+            library = page.locator("table.library tbody")
+            expect(library).to_contain_text("Pension indexation note")
+            expect(library).not_to_contain_text("minutes-cut")
+        finally:
+            browser.close()

@@ -1,0 +1,88 @@
+"""The upload page: staff and admins add or replace files, each ingested like `kb ingest` (ingest/upload.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from ingest.upload import REFUSALS, UploadResult, upload_files
+from kb.access import VISIBILITIES, Viewer
+from kb.config import Settings
+from web.auth import check_csrf
+from web.deps import KBDep, SettingsDep, TemplatesDep, ViewerDep
+from web.i18n import N_, translations_for
+
+router = APIRouter()
+
+# The refusals of ingest/upload.py, marked here for the catalogue (a test checks both lists agree).
+MARKED_REFUSALS = (
+    N_("the file is larger than %(limit)s bytes"),
+    N_("the file is empty"),
+    N_("files ending in %(suffix)s are not accepted; accepted: %(accepted)s"),
+    N_("the file has no name"),
+    N_("%(name)s is the name of a folder's manifest, not a document"),
+    N_("another file of this upload has the same name"),
+    N_("more than %(limit)s files in one upload"),
+)
+OUTCOMES = {"added": N_("added"), "replaced": N_("replaced"), "unchanged": N_("unchanged"), "failed": N_("failed")}
+
+
+def _staff_only(viewer: Viewer) -> None:
+    if not viewer.is_staff:
+        raise HTTPException(403, N_("Only staff and admins may upload files."))
+
+
+def _context(settings: Settings, **more: Any) -> dict[str, Any]:
+    return {
+        "accept": ",".join(settings.upload_suffixes),
+        "types": " ".join(settings.upload_suffixes),
+        "max_mb": f"{settings.upload_max_bytes / 1_000_000:g}",
+        "max_files": settings.upload_max_files,
+        "visibility": settings.default_visibility,
+        "results": None,
+        "problem": "",
+    } | more
+
+
+@router.get("/upload")
+def upload_page(request: Request, settings: SettingsDep, templates: TemplatesDep, viewer: ViewerDep) -> Response:
+    """Return the upload form (staff and admins)."""
+    _staff_only(viewer)
+    return templates.TemplateResponse(request, "upload.html", _context(settings))
+
+
+@router.post("/upload")
+async def upload(
+    request: Request, kb: KBDep, settings: SettingsDep, templates: TemplatesDep, viewer: ViewerDep
+) -> Response:
+    """Save and ingest the files sent; return the page with what became of each (a plain form POST, no script)."""
+    _staff_only(viewer)  # before the files are read
+    await check_csrf(request)
+    form = await request.form()
+    visibility = str(form.get("visibility") or settings.default_visibility)
+    if visibility not in VISIBILITIES:
+        raise HTTPException(422, f"visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    if not files:
+        problem = N_("Choose at least one file to upload.")
+        context = _context(settings, visibility=visibility, problem=problem)
+        return templates.TemplateResponse(request, "upload.html", context, status_code=422)
+    results = await run_in_threadpool(
+        upload_files, [(f.filename or "", f.file) for f in files], settings=settings, embedder=kb.embedder,
+        multilingual=kb.multilingual, visibility=visibility,
+    )
+    translations = translations_for(request)
+    shown = [(r, _reason(r, translations.gettext)) for r in results]
+    context = _context(settings, visibility=visibility, results=shown, outcomes=OUTCOMES)
+    return templates.TemplateResponse(request, "upload.html", context)
+
+
+def _reason(result: UploadResult, gettext: Any) -> str:
+    """Return the reason in the reader's language when it is one of ours; a parser's reason as it is."""
+    if result.reason in REFUSALS:
+        return str(gettext(result.reason) % result.params)
+    return result.reason
