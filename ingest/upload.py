@@ -167,8 +167,16 @@ def _ingest(
             target.replace(kept[name])
         temp.replace(target)
         paths.append(target)
-    ingestor = Ingestor(settings, embedder, multilingual=multilingual, parser=parser, visibility=visibility)
-    report = ingestor.run(paths)
+    try:
+        ingestor = Ingestor(settings, embedder, multilingual=multilingual, parser=parser, visibility=visibility)
+        report = ingestor.run(paths)
+    except BaseException:
+        # Not one file's failure (those are in the report) but the run's: put the folder back as it was.
+        for name in staged:
+            (folder / name).unlink(missing_ok=True)
+            if name in kept:
+                kept[name].replace(folder / name)
+        raise
     failed = {f["source"]: f["reason"] for f in report.failed}
     root = str(folder.resolve())
     for name, (result, _) in staged.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -209,3 +210,20 @@ def test_default_visibility_is_the_setting(tmp_path: Path) -> None:
 
 def test_the_refusals_are_marked_for_translation() -> None:
     assert tuple(MARKED_REFUSALS) == REFUSALS
+
+
+def test_a_run_that_breaks_puts_the_uploads_folder_back(tmp_path: Path) -> None:
+    from ingest.upload import upload_files
+
+    settings, kb = library(tmp_path)
+    first = upload_files([("kept.md", io.BytesIO(NOTE))], settings=settings, embedder=FakeEmbedder())
+    assert [r.outcome for r in first] == ["added"]
+
+    def broken_parser(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the parser's process pool is gone")
+
+    with pytest.raises(RuntimeError):
+        upload_files([("kept.md", io.BytesIO(NOTE + b"new\n")), ("new.md", io.BytesIO(NOTE))], settings=settings,
+                     embedder=FakeEmbedder(), parser=broken_parser)
+    assert sorted(p.name for p in uploads_dir(settings).iterdir() if p.is_file()) == ["kept.md"]
+    assert (uploads_dir(settings) / "kept.md").read_bytes() == NOTE
