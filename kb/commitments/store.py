@@ -73,11 +73,16 @@ FROM commitments c JOIN documents d ON d.id = c.document_id LEFT JOIN chunks k O
 """
 
 
-def read_commitments(db: sqlite3.Connection) -> list[Commitment]:
-    """Return every record with its document, evidence and latest hand-set status, in document order."""
-    rows = db.execute(_SELECT + " ORDER BY COALESCE(d.date, '') DESC, d.title, c.ordinal").fetchall()
+def read_commitments(db: sqlite3.Connection, document_id: str | None = None) -> list[Commitment]:
+    """Return every record (or one document's) with its document, evidence and latest hand-set status, in document
+    order."""
+    where, params = (" WHERE c.document_id = ?", (document_id,)) if document_id is not None else ("", ())
+    rows = db.execute(_SELECT + where + " ORDER BY COALESCE(d.date, '') DESC, d.title, c.ordinal", params).fetchall()
     evidence: dict[str, list[Evidence]] = {}
-    for cid, payload in db.execute("SELECT commitment_id, evidence FROM commitment_evidence ORDER BY commitment_id, rank"):
+    of_document = " WHERE commitment_id IN (SELECT id FROM commitments WHERE document_id = ?)" if params else ""
+    for cid, payload in db.execute(
+        "SELECT commitment_id, evidence FROM commitment_evidence" + of_document + " ORDER BY commitment_id, rank", params
+    ):
         evidence.setdefault(cid, []).append(Evidence(**json.loads(payload)))
     notes = latest_statuses(db)
     out = []

@@ -170,7 +170,7 @@ def commitment_for_passage(store: Store, chunk_id: int, text: str | None = None,
         row = db.execute("SELECT document_id FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
         if row is None:
             return None
-        records = [r for r in read_commitments(db) if r.document_id == row[0]]
+        records = read_commitments(db, row[0])  # on an answer's path: the cited document's records only
         shown = _visible_ids(db, visible)
     if shown is not None:
         records = [r for r in records if r.document_id in shown]
