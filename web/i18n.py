@@ -119,8 +119,9 @@ def translations_for(request: Request) -> gettext.NullTranslations:
 
 
 def safe_next(target: str | None) -> str:
-    """Return `target` when it is a path on this site (so the switch cannot send the reader elsewhere), else '/'."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Return `target` when it is a path on this site, else '/': where the language switch or signing in goes back
+    to, never another site ('//host', '/\\host', 'http:') nor a header split by a line break."""
+    if not target or not target.startswith("/") or target.startswith("//") or any(c in target for c in "\r\n\\"):
         return "/"
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else "/"

@@ -8,17 +8,10 @@ from fastapi.responses import RedirectResponse, Response
 from kb.access import VISIBILITIES, set_visibility
 from web.auth import SESSION_COOKIE, check_csrf, session_id, users_of
 from web.deps import KBDep, TemplatesDep, ViewerDep
-from web.i18n import N_, translations_for
+from web.i18n import N_, safe_next, translations_for
 from web.security import sign
 
 router = APIRouter(include_in_schema=False)
-
-
-def safe_next(target: str | None) -> str:
-    """Return a local path to go to after signing in: never another site ('//host', '/\\host', 'http:')."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or any(c in target for c in "\r\n\\"):
-        return "/"
-    return target
 
 
 def client_key(request: Request) -> str:
