@@ -20,6 +20,7 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, QUESTION
 from kb.config import Settings
 from kb.knowledge_base import KnowledgeBase
 from kb.passage_keys import passage_key, passage_path
+from kb.saved_answers import SavedAnswers
 from kb.users import UserStore
 
 AXE = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -44,6 +45,8 @@ def library_with_admin(fake_library: Settings, data: Path) -> KnowledgeBase:
     shutil.copytree(fake_library.data_dir, data)
     kb = KnowledgeBase(fake_library.model_copy(update={"data_dir": data}), embedder=FakeEmbedder())
     UserStore(kb.store).add(ADMIN, "admin", PASSWORD)
+    SavedAnswers(kb.store).save(f"user:{ADMIN}", QUESTION)  # so the briefing page lists something
+    SavedAnswers(kb.store).save(f"user:{ADMIN}", LAO_QUESTION, lang="lo")
     return kb
 
 
@@ -77,7 +80,8 @@ def visits(kb: KnowledgeBase) -> list[Visit]:
         Visit("viewer: a text document", passage(text.id) + "#passage", admin=True),
         Visit("commitments (admin)", "/commitments", admin=True),
         Visit("upload", "/upload", admin=True),
-        # Visit("briefing", "/briefing", admin=True),
+        Visit("briefing", "/briefing", admin=True),
+        Visit("briefing (empty)", "/briefing"),
     ]
 
 
@@ -112,8 +116,8 @@ def new_context(browser: Any, server: str, *, admin: bool, locale: str = "en", *
 
 def settle(page: Any) -> None:
     """Wait until the page's scripts are done: the PDF view drawn, fonts loaded."""
-    if page.locator("#pdf-view").count() and page.evaluate("() => !!document.getElementById('pdf-view').dataset.state"):
-        page.wait_for_selector("#pdf-view[data-state=rendered], #pdf-view[data-state=failed]", timeout=30_000)
+    if page.locator("#pdf-view, #image-view").count():
+        page.wait_for_selector(":is(#pdf-view, #image-view):is([data-state=rendered], [data-state=failed])", timeout=30_000)
     page.evaluate("() => document.fonts.ready.then(() => true)")
 
 

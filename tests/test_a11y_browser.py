@@ -7,9 +7,7 @@ Screenshots of a phone-width answer and viewer go to docs/screenshots/ with KB_S
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from a11y_pages import AXE, Visit, axe_violations, chromium, library_with_admin, new_context, settle, visits

@@ -178,6 +178,24 @@ def _briefings(client: TestClient, lib: Library, role: str) -> list[Response]:
     return [client.get(f"/ask/briefing.{ext}", params={"q": q}) for q in lib.questions[:4] for ext in ("docx", "pdf")]
 
 
+def _save_questions(client: TestClient, lib: Library, role: str) -> list[Response]:
+    token = csrf_of(client.get("/login").text)
+    return [client.post("/briefing/save", data={"q": q, "csrf_token": token}, follow_redirects=False)
+            for q in lib.questions[:4]]
+
+
+def _saved_briefing(client: TestClient, lib: Library, role: str) -> list[Response]:
+    """The role's list and its export, answered again for the role (the saves are the role's own)."""
+    out = _save_questions(client, lib, role)
+    assert all(r.status_code == 303 for r in out), [r.text for r in out]
+    return out + [client.get("/briefing"), client.get("/briefing.docx"), client.get("/briefing.pdf")]
+
+
+def _remove_saved(client: TestClient, lib: Library, role: str) -> list[Response]:
+    token = csrf_of(client.get("/login").text)
+    return [client.post("/briefing/remove", data={"id": "999999", "csrf_token": token})]
+
+
 def _commitments_page(client: TestClient, lib: Library, role: str) -> list[Response]:
     out = [client.get("/commitments"), client.get("/commitments", headers={"HX-Request": "true"})]
     for doc in lib.internal[:1] + lib.public[:1]:
@@ -254,6 +272,10 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/documents/{doc_id}/passages/{key}"): _passages,
     ("GET", "/documents/{doc_id}/pages/{number}/words"): _each_doc("/documents/{doc_id}/pages/1/words"),
     ("GET", "/ask/briefing.{extension}"): _briefings,
+    ("GET", "/briefing"): _saved_briefing,
+    ("GET", "/briefing.{extension}"): _saved_briefing,
+    ("POST", "/briefing/save"): _save_questions,
+    ("POST", "/briefing/remove"): _remove_saved,
     ("GET", "/commitments"): _commitments_page,
     ("GET", "/commitments.csv"): _export("/commitments.csv"),
     ("GET", "/commitments.docx"): _export("/commitments.docx"),

@@ -27,7 +27,7 @@ from kb.users import UserStore
 from web.auth import LoginLimiter, SignInRequired, template_context
 from web.deps import is_htmx
 from web.i18n import N_, load_translations, message_in, translations_for
-from web.routes import api, commitments, docs, export, pages, upload, viewer
+from web.routes import api, briefing, commitments, docs, export, pages, upload, viewer
 from web.routes import auth as auth_routes
 from web.routes import locale as locale_routes
 from web.security import SecurityMiddleware, load_secret
@@ -90,6 +90,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(viewer.router)
     app.include_router(export.router)
+    app.include_router(briefing.router)
     app.include_router(upload.router)
     app.include_router(commitments.router)
     app.include_router(locale_routes.router)
