@@ -1,4 +1,6 @@
-"""Uploading in Chromium: two files at once, one a truncated PDF; one added, one failed with its reason."""
+"""Uploading in Chromium: two files at once, one a truncated PDF; one added, one failed with its reason. Without
+JavaScript the form posts both and the page lists the results; with it, dropped files go one by one, a progress bar
+each."""
 
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ def test_upload_two_files_one_broken_then_the_library_lists_the_good_one(upload_
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            page = browser.new_context(java_script_enabled=False).new_page()  # the plain form
             page.goto(upload_server + "/")
             page.get_by_role("link", name="Upload").click()
             expect(page.get_by_role("heading", name="Upload", exact=True)).to_be_visible()
@@ -83,5 +85,51 @@ def test_upload_two_files_one_broken_then_the_library_lists_the_good_one(upload_
             library = page.locator("table.library tbody")
             expect(library).to_contain_text("Pension indexation note")
             expect(library).not_to_contain_text("minutes-cut")
+        finally:
+            browser.close()
+
+
+DROP = """([files]) => {
+  const data = new DataTransfer();
+  for (const [name, type, bytes] of files) data.items.add(new File([new Uint8Array(bytes)], name, {type}));
+  const area = document.querySelector('.drop-area');
+  area.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true, cancelable: true}));
+  area.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+}"""
+
+
+def test_files_dropped_on_the_form_upload_one_by_one_with_a_progress_bar_each(upload_server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    good = b"# Pension indexation note\n\nPensions are indexed to prices each January.\n"
+    broken = (CORPUS / "minutes-technical-working-group-2023-11.pdf").read_bytes()[:1500]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            posts: list[str] = []
+            page.on("request", lambda r: posts.append(r.headers.get("accept", "")) if r.method == "POST" else None)
+            page.goto(upload_server + "/upload")
+            page.evaluate(DROP, [[["pension-indexation.md", "text/markdown", list(good)],
+                                  ["minutes-cut.pdf", "application/pdf", list(broken)]]])
+            assert page.evaluate("() => [...document.getElementById('upload-files').files].map(f => f.name)") == [
+                "pension-indexation.md", "minutes-cut.pdf"]
+            page.get_by_role("button", name="Upload and add to the library").click()
+            items = page.locator("ul.upload-queue li.upload-item")
+            expect(items).to_have_count(2)
+            for i in range(2):
+                expect(items.nth(i)).to_have_attribute("data-state", "done", timeout=30_000)
+                assert items.nth(i).locator("progress").evaluate("p => p.value === p.max")
+            expect(items.nth(0).locator(".badge.outcome")).to_have_text("added")
+            expect(items.nth(0).get_by_role("link", name="open the document")).to_be_visible()
+            expect(items.nth(1).locator(".badge.outcome")).to_have_text("failed")
+            expect(items.nth(1)).to_contain_text("damaged PDF")
+            assert len(posts) == 2 and all("application/json" in a for a in posts)  # one request a file
+            page.get_by_role("link", name="Browse the library").click()
+            expect(page.locator("table.library tbody")).to_contain_text("Pension indexation note")
+            assert not errors, errors
         finally:
             browser.close()

@@ -227,3 +227,21 @@ def test_a_run_that_breaks_puts_the_uploads_folder_back(tmp_path: Path) -> None:
                      embedder=FakeEmbedder(), parser=broken_parser)
     assert sorted(p.name for p in uploads_dir(settings).iterdir() if p.is_file()) == ["kept.md"]
     assert (uploads_dir(settings) / "kept.md").read_bytes() == NOTE
+
+
+def test_the_script_gets_each_file_result_as_json_in_the_reader_language(
+    single_user: tuple[TestClient, KnowledgeBase],
+) -> None:
+    client, kb = single_user
+    token = csrf_of(client.get("/login").text)
+    fields = {"csrf_token": token, "visibility": "public"}
+    r = client.post("/upload", data=fields, files=[("files", ("memo.md", NOTE))], headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    [result] = r.json()["results"]
+    doc = next(d for d in kb.documents() if d.source.endswith("memo.md"))
+    assert result == {"sent_as": "memo.md", "saved_as": "memo.md", "outcome": "added", "reason": "",
+                      "label": "added", "url": f"/documents/{doc.id}"}
+    client.get("/locale/lo")
+    r = client.post("/upload", data=fields, files=[("files", ("x.exe", b"MZ"))], headers={"Accept": "application/json"})
+    [refused] = r.json()["results"]
+    assert refused["outcome"] == "failed" and refused["label"] == "ບໍ່ສຳເລັດ" and ".exe" in refused["reason"]

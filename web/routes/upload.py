@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -77,6 +77,12 @@ async def upload(
     )
     translations = translations_for(request)
     shown = [(r, _reason(r, translations.gettext)) for r in results]
+    if "application/json" in request.headers.get("accept", ""):  # upload.js sends one file a request, with progress
+        return JSONResponse({"results": [
+            {"sent_as": r.sent_as, "saved_as": r.saved_as, "outcome": r.outcome, "reason": reason,
+             "label": translations.gettext(OUTCOMES[r.outcome]), "url": f"/documents/{r.document_id}" if r.document_id else ""}
+            for r, reason in shown
+        ]})
     context = _context(settings, visibility=visibility, results=shown, outcomes=OUTCOMES)
     return templates.TemplateResponse(request, "upload.html", context)
 
