@@ -6,11 +6,15 @@ Screenshots of a phone-width answer and viewer go to docs/screenshots/ with KB_S
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from a11y_pages import AXE, Visit, axe_violations, chromium, library_with_admin, new_context, settle, visits
+from fakes import FakeEmbedder
 from test_browser import CHROMIUM, QUESTION
 from test_viewer_browser import SCREENSHOTS, serving
 
@@ -145,7 +149,9 @@ def test_at_phone_width_nothing_overflows_sideways(browser: Any, server: str, li
         if visit.name in ("answer (admin)", "viewer: a PDF"):
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # docs/screenshots with KB_SCREENSHOTS=1
             name = "phone-answer.png" if visit.name.startswith("answer") else "phone-viewer.png"
-            page.screenshot(path=str(SCREENSHOTS / name), full_page=name == "phone-answer.png")
+            if name == "phone-answer.png":  # the answer, its coverage line and the first source on one screen
+                page.evaluate("() => document.getElementById('answer').scrollIntoView()")
+            page.screenshot(path=str(SCREENSHOTS / name))
             readable(page, "#answer .answer-text p, #answer blockquote.passage" if name == "phone-answer.png"
                      else "#pdf-view canvas")
         page.context.close()
@@ -160,3 +166,25 @@ def readable(page: Any, selector: str) -> None:
     assert boxes, selector
     for left, right, size in boxes:
         assert left >= 0 and right <= PHONE["width"] + 0.5 and size >= 12, (selector, left, right, size)
+
+
+def test_the_single_user_pages_and_a_saved_answer_have_no_serious_violation(
+    browser: Any, fake_library: Settings, tmp_path: Path
+) -> None:
+    # A server with no users shows its own banner; the line a save leaves under the answer is checked here too.
+    shutil.copytree(fake_library.data_dir, tmp_path / "data")  # the save writes to the library's database
+    kb = KnowledgeBase(fake_library.model_copy(update={"data_dir": tmp_path / "data"}), embedder=FakeEmbedder())
+    found: dict[str, str] = {}
+    with serving(kb) as server:
+        page = browser.new_page()
+        page.goto(server + "/ask?q=" + quote(QUESTION))
+        settle(page)
+        assert page.locator(".single-user-mode").is_visible()
+        if violations := axe_violations(page):
+            found["answer, single-user"] = describe(violations)
+        page.get_by_role("button", name="Save to briefing").click()
+        page.wait_for_selector(".saved-to-briefing")
+        if violations := axe_violations(page):
+            found["answer saved"] = describe(violations)
+        page.close()
+    assert not found, "\n\n".join(f"== {name}\n{text}" for name, text in found.items())

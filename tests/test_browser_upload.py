@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from a11y_pages import AXE, axe_violations
 from fakes import FakeEmbedder
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 from test_viewer_browser import SCREENSHOTS
@@ -128,6 +129,9 @@ def test_files_dropped_on_the_form_upload_one_by_one_with_a_progress_bar_each(up
             expect(items.nth(1).locator(".badge.outcome")).to_have_text("failed")
             expect(items.nth(1)).to_contain_text("damaged PDF")
             assert len(posts) == 2 and all("application/json" in a for a in posts)  # one request a file
+            page.screenshot(path=str(SCREENSHOTS / "upload-progress.png"), full_page=True)
+            if AXE.exists():  # the rows the script adds hold to the same accessibility checks as the pages
+                assert not axe_violations(page), axe_violations(page)
             page.get_by_role("link", name="Browse the library").click()
             expect(page.locator("table.library tbody")).to_contain_text("Pension indexation note")
             assert not errors, errors
