@@ -154,6 +154,10 @@ def test_at_phone_width_nothing_overflows_sideways(browser: Any, server: str, li
             page.screenshot(path=str(SCREENSHOTS / name))
             readable(page, "#answer .answer-text p, #answer blockquote.passage" if name == "phone-answer.png"
                      else "#pdf-view canvas")
+        if visit.name == "home":  # the measure sees a page that does overflow
+            page.evaluate("() => { const d = document.createElement('div'); d.style.width = '600px';"
+                          " d.textContent = 'wide'; document.querySelector('main').append(d); }")
+            assert page.evaluate("() => document.documentElement.scrollWidth") > PHONE["width"]
         page.context.close()
     assert not wide, f"wider than {PHONE['width']} px: {wide}"
 

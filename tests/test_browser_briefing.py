@@ -11,7 +11,7 @@ import pytest
 from docx import Document as WordDocument
 from fakes import FakeEmbedder
 from test_browser import CHROMIUM, QUESTION
-from test_viewer_browser import browser, serving  # noqa: F401  (browser: a fixture)
+from test_viewer_browser import SCREENSHOTS, browser, serving  # noqa: F401  (browser: a fixture)
 
 from kb.config import Settings
 from kb.knowledge_base import KnowledgeBase
@@ -47,6 +47,8 @@ def test_save_two_answers_then_download_them_as_one_word_briefing(  # type: igno
         page.get_by_role("link", name="Open the briefing (2 answers)").click()
         expect(page.get_by_role("heading", name="Briefing", exact=True)).to_be_visible()
         expect(page.locator("ol.saved-answers li")).to_have_count(2)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # docs/screenshots with KB_SCREENSHOTS=1
+        page.screenshot(path=str(SCREENSHOTS / "briefing-list.png"))
         with page.expect_download() as info:
             page.get_by_role("link", name="Word (.docx)").click()
         path = info.value.path()
