@@ -115,12 +115,16 @@ def test_files_dropped_on_the_form_upload_one_by_one_with_a_progress_bar_each(up
             page.on("request", lambda r: posts.append(r.headers.get("accept", "")) if r.method == "POST" else None)
             page.goto(upload_server + "/upload")
             page.evaluate(DROP, [[["pension-indexation.md", "text/markdown", list(good)],
-                                  ["minutes-cut.pdf", "application/pdf", list(broken)]]])
+                                  ["minutes-cut.pdf", "application/pdf", list(broken)],
+                                  ["pension-indexation.md", "text/markdown", list(b"# Another\n\nText.\n")]]])
             assert page.evaluate("() => [...document.getElementById('upload-files').files].map(f => f.name)") == [
-                "pension-indexation.md", "minutes-cut.pdf"]
+                "pension-indexation.md", "minutes-cut.pdf", "pension-indexation.md"]
             page.get_by_role("button", name="Upload and add to the library").click()
             items = page.locator("ul.upload-queue li.upload-item")
-            expect(items).to_have_count(2)
+            expect(items).to_have_count(3)
+            # The third shares the first's name: refused before sending, as the form's one request would refuse it.
+            expect(items.nth(2).locator(".badge.outcome")).to_have_text("failed")
+            expect(items.nth(2)).to_contain_text("another file of this upload has the same name")
             for i in range(2):
                 expect(items.nth(i)).to_have_attribute("data-state", "done", timeout=30_000)
                 assert items.nth(i).locator("progress").evaluate("p => p.value === p.max")

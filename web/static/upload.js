@@ -43,8 +43,14 @@
     const rows = files.map((file) => row(file.name, "waiting"));
     rows.forEach((r) => queue.append(r.item));
     const visibility = form.querySelector("input[name=visibility]:checked");
+    const seen = new Set();
     let chain = Promise.resolve();
-    files.forEach((file, i) => { chain = chain.then(() => send(file, rows[i], visibility ? visibility.value : "")); });
+    files.forEach((file, i) => {
+      // One request a file, so the server cannot see two of them share a name: the second would replace the first.
+      if (seen.has(file.name)) { fail(rows[i], words.sameName); return; }
+      seen.add(file.name);
+      chain = chain.then(() => send(file, rows[i], visibility ? visibility.value : ""));
+    });
     chain.then(() => {
       button.disabled = false;
       done.hidden = false;
