@@ -46,7 +46,7 @@ class AnswerParams:
 def build_answer(reading: Reading, params: AnswerParams) -> Answer:
     """Return an answer whose every quote cites its passage, or a refusal that says why."""
     question, hits = reading.frame.text, reading.hits
-    shown = [i for i, h in enumerate(hits) if not h.held_back]
+    shown = reading.shown()
     reason = refusal_by_checks(reading)
     if reason is None and (not reading.units or reading.answer_probability < params.threshold):
         reason = weak_refusal(reading)

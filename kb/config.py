@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50, description="Passages cited by default.")
     max_per_document: int = Field(3, ge=1, description="Passages one document may hold in the top results.")
     answer_depth: int = Field(
-        8,
+        12,
         ge=1,
         le=50,
         description="The answer also reads the passages among this many best that the per-document cap held back.",

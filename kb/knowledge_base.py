@@ -18,6 +18,7 @@ from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
 from kb.read.abstain import hit_text, is_written, missing_specifics
 from kb.read.frame import read_question
+from kb.read.ranker import RetrievalOrder, TreeRanker
 from kb.read.reading import Reading, read_passages
 from kb.read.scorer import LinearReader, Reader
 from kb.retrieve import FusionParams, Snapshot, search
@@ -64,6 +65,7 @@ class KnowledgeBase:
         embedder: Embedder | None = None,
         multilingual: Embedder | None = None,
         reader: Reader | None = None,
+        ranker: TreeRanker | RetrievalOrder | None = None,
     ) -> None:
         """Open the library; with an injected `embedder`, the multilingual leg runs only if injected too."""
         self.settings = settings
@@ -74,6 +76,7 @@ class KnowledgeBase:
         self._sentences = RememberingEmbedder(embedder)  # the answer units' vectors, kept between asks
         self._units_multilingual = RememberingEmbedder(multilingual) if multilingual is not None else None
         self._reader = reader  # loaded on the first answer: searching needs no reader
+        self._ranker = ranker
         self.store = Store(settings.data_dir)
         self.store.check_identity(index_identity(settings, self.embedder, self.multilingual), claim=False)
         # One snapshot per set of visibilities searched (None: every document); each follows the store.
@@ -106,6 +109,7 @@ class KnowledgeBase:
         if self.multilingual is not None:
             self.multilingual.embed(["warm up"], kind="query")
         self.reader  # noqa: B018 - loads the weights
+        self.ranker  # noqa: B018 - loads the trees
         read_question("Who leads the warm-up of the reader's parser?")  # loads spaCy (about 3 s) now, not on a question
 
     def _check(self, text: str, what: str) -> str:
@@ -168,6 +172,13 @@ class KnowledgeBase:
         return self._reader
 
     @property
+    def ranker(self) -> TreeRanker | RetrievalOrder:
+        """Return the passage ranker (the committed trees unless one was injected), loading it once."""
+        if self._ranker is None:
+            self._ranker = TreeRanker.load()
+        return self._ranker
+
+    @property
     def threshold(self) -> float:
         """Return the answer probability under which a question is refused (the setting, else the reader's own)."""
         return self.reader.threshold if self.settings.abstain_threshold is None else self.settings.abstain_threshold
@@ -180,16 +191,19 @@ class KnowledgeBase:
         return build_answer(reading, params or AnswerParams(threshold=self.threshold))
 
     def read(self, question: str, hits: list[Hit], *, visible: Scope = None) -> Reading:
-        """Return the reader's view of the passages: every answer unit with its features and probability.
+        """Return the reader's view of the passages: every answer unit with its features and probability, and the
+        passages in the order the ranker finds them likely to hold the answer.
 
         The library's titles a refusal may name ("The library holds no ...") are those of the visible documents.
         """
         snap = self.snapshot(visible)
-        return read_passages(
+        reading = read_passages(
             read_question(question), hits, embedder=self._sentences, idf=snap.keyword.idf,
             reader=self.reader, multilingual=self._units_multilingual,
             sources=[f"{d.title} {(d.date or '')[:4]}" for d in snap.documents.values()],
         )
+        reading.order = self.ranker.order(reading)
+        return reading
 
     def reading(
         self, question: str, *, top_k: int | None = None, filters: Filters | None = None, visible: Scope = None

@@ -31,11 +31,12 @@ OUTSIDE_FILES = (
 )
 
 
-def library(base: Path, name: str, folder: Path):  # type: ignore[no-untyped-def]
-    """Return a KnowledgeBase (with an untrained reader) over `folder`, ingested into base/name."""
+def library(base: Path, name: str, folder: Path, **parts):  # type: ignore[no-untyped-def]
+    """Return a KnowledgeBase over `folder`, ingested into base/name: an untrained reader unless `parts` say."""
     from ingest.pipeline import ingest_paths
     from kb.config import Settings
     from kb.knowledge_base import KnowledgeBase, load_embedders
+    from kb.read.ranker import RetrievalOrder
     from kb.train_reader import NullReader
 
     settings = Settings(data_dir=base / name, _env_file=None)  # type: ignore[call-arg]
@@ -43,7 +44,8 @@ def library(base: Path, name: str, folder: Path):  # type: ignore[no-untyped-def
     report = ingest_paths([folder], settings=settings, embedder=embedder, multilingual=multilingual)
     for item in report.failed:
         print(f"warning: {item['source']} not ingested: {item['reason']}", file=sys.stderr)
-    return KnowledgeBase(settings, embedder=embedder, multilingual=multilingual, reader=NullReader())
+    parts = {"reader": NullReader(), "ranker": RetrievalOrder()} | parts
+    return KnowledgeBase(settings, embedder=embedder, multilingual=multilingual, **parts)
 
 
 def outside_folder(base: Path) -> Path:

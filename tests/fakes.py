@@ -44,3 +44,18 @@ def passage_hit(
 ) -> Hit:
     """Return a retrieved passage of the document made of the whole text, with a middling dense score."""
     return Hit(Chunk(doc.id, ordinal, text, page, section, 0, len(text)), doc, score, dense=0.9)
+
+
+def reading_of(question: str, hits: list[Hit], probability: dict[str, float]):  # type: ignore[no-untyped-def]
+    """Return a reading whose unit probabilities are given by the unit's first words (the model is not under test)."""
+    from kb.read.features import featurize
+    from kb.read.frame import read_question
+    from kb.read.reading import Reading
+    from kb.read.units import passage_units
+
+    frame = read_question(question)
+    units = [u for i, h in enumerate(hits) for u in passage_units(h.chunk, i)]
+    features = featurize(frame, hits, units, np.zeros(len(units), dtype=np.float32), lambda t: 1.0)
+    p = np.array([next((v for k, v in probability.items() if u.text(hits[u.hit].chunk).startswith(k)), 0.01)
+                  for u in units])
+    return Reading(frame, hits, units, features, p)

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import reading_of
 
 from kb.answer import ABSTAIN_MESSAGE, AnswerParams, build_answer
 from kb.read.abstain import missing_specifics, sources_not_held
 from kb.read.evidence import gives
-from kb.read.features import FEATURES, featurize
+from kb.read.features import FEATURES
 from kb.read.frame import answer_types, read_question
-from kb.read.reading import Reading
 from kb.read.scorer import LinearReader, answer_probability
 from kb.read.units import passage_units
 from kb.types import Chunk, Document, Hit
@@ -250,14 +250,6 @@ def test_no_answer_is_the_product_of_the_best_units_no() -> None:
 # -- putting the answer together --------------------------------------------------------------------------
 
 
-def _reading(question: str, hits: list[Hit], probability: dict[str, float]) -> Reading:
-    """A reading whose unit probabilities are given by the unit's first words (the model is not under test)."""
-    frame = read_question(question)
-    units = [u for i, h in enumerate(hits) for u in passage_units(h.chunk, i)]
-    features = featurize(frame, hits, units, np.zeros(len(units), dtype=np.float32), lambda t: 1.0)
-    p = np.array([next((v for k, v in probability.items() if u.text(hits[u.hit].chunk).startswith(k)), 0.01)
-                  for u in units])
-    return Reading(frame, hits, units, features, p)
 
 
 def test_the_answer_quotes_the_likeliest_unit_and_cites_its_passage_first() -> None:
@@ -267,7 +259,7 @@ def test_the_answer_quotes_the_likeliest_unit_and_cites_its_passage_first() -> N
         _hit("An unrelated passage about vehicles and fuel use.", ordinal=9, score=0.8),
         _hit("Another unrelated passage about office supplies.", ordinal=12, score=0.7),
     ]
-    reading = _reading("By when should the scheme reach informal workers?", hits, {"R2.": 0.9, "The scheme": 0.3})
+    reading = reading_of("By when should the scheme reach informal workers?", hits, {"R2.": 0.9, "The scheme": 0.3})
     answer = build_answer(reading, AnswerParams(threshold=0.5))
     assert not answer.abstained
     assert answer.answer == "R2. Extend the scheme to informal workers. Deadline: 30 June 2025 [1]"
@@ -281,31 +273,32 @@ def test_the_answer_quotes_the_likeliest_unit_and_cites_its_passage_first() -> N
 
 def test_a_close_second_unit_is_quoted_and_a_list_is_quoted_whole() -> None:
     hits = [_hit("The strategy has three pillars:\n• Health insurance.\n• Social security.\n• Social welfare.")]
-    answer = build_answer(_reading("What are the pillars?", hits, {"The strategy": 0.8}), AnswerParams(threshold=0.5))
+    answer = build_answer(reading_of("What are the pillars?", hits, {"The strategy": 0.8}), AnswerParams(threshold=0.5))
     assert answer.answer.count("[1]") == 4 and "• Social welfare. [1]" in answer.answer
     two = [_hit("Premiums are paid monthly. Members pay 5.5% of salary.")]
-    both = build_answer(_reading("How much do members pay?", two, {"Members": 0.9, "Premiums": 0.7}),
+    both = build_answer(reading_of("How much do members pay?", two, {"Members": 0.9, "Premiums": 0.7}),
                         AnswerParams(threshold=0.5))
     assert both.answer == "Members pay 5.5% of salary. [1] Premiums are paid monthly. [1]"
 
 
 def test_a_refusal_says_why() -> None:
     hits = [_hit("The scheme covers 94% of people in Kerala province.")]
-    weak = build_answer(_reading("What share of people does the scheme cover?", hits, {"The": 0.2}), AnswerParams(threshold=0.5))
+    weak = build_answer(reading_of("What share of people does the scheme cover?", hits, {"The": 0.2}),
+                        AnswerParams(threshold=0.5))
     assert weak.abstained and weak.citations == [] and [c.hit for c in weak.related] == hits
     assert weak.answer == f"{ABSTAIN_MESSAGE} ({weak.reason})" and weak.reason
-    place = build_answer(_reading("What share of people does it cover in Punjab?", hits, {"The": 0.99}),
+    place = build_answer(reading_of("What share of people does it cover in Punjab?", hits, {"The": 0.99}),
                          AnswerParams(threshold=0.5))
     assert place.abstained and place.reason == "No passage mentions Punjab."
-    year = build_answer(_reading("What share did it cover in 2019?", hits, {"The": 0.99}), AnswerParams(threshold=0.5))
+    year = build_answer(reading_of("What share did it cover in 2019?", hits, {"The": 0.99}), AnswerParams(threshold=0.5))
     assert year.abstained and year.reason == "No passage speaks of 2019."
-    when = build_answer(_reading("When was the scheme set up?", hits, {"The": 0.1}), AnswerParams(threshold=0.5))
+    when = build_answer(reading_of("When was the scheme set up?", hits, {"The": 0.1}), AnswerParams(threshold=0.5))
     assert when.abstained and when.reason == "No passage close to the question gives a date."
 
 
 def test_features_are_one_row_per_unit_with_the_bias_set() -> None:
     hits = [_hit("The scheme covers 94% of people. It started in 2019."), _hit("R1. Do more.\nDeadline: 2025", ordinal=2)]
-    reading = _reading("What share of people does the scheme cover?", hits, {})
+    reading = reading_of("What share of people does the scheme cover?", hits, {})
     assert reading.features.shape == (len(reading.units), len(FEATURES))
     col = {name: i for i, name in enumerate(FEATURES)}
     assert (reading.features[:, col["bias"]] == 1).all()

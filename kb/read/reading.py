@@ -30,6 +30,8 @@ class Reading:
     features: np.ndarray
     probabilities: np.ndarray
     sources: tuple[str, ...] = ()  # the titles of the library's documents, each with its year
+    # The passages' indexes, likeliest to hold the answer first (the passage ranker's); None: retrieval's order.
+    order: list[int] | None = None
 
     @property
     def answer_probability(self) -> float:
@@ -39,6 +41,12 @@ class Reading:
     def ranked(self) -> list[int]:
         """Return the units' indexes, most probable first (ties: the earlier passage, the earlier unit)."""
         return sorted(range(len(self.units)), key=lambda i: (-self.probabilities[i], self.units[i].hit, self.units[i].position))
+
+    def shown(self) -> list[int]:
+        """Return the passages an answer may cite unquoted, in the ranker's order: as many as retrieval showed."""
+        if self.order is None:
+            return [i for i, h in enumerate(self.hits) if not h.held_back]
+        return self.order[: sum(not h.held_back for h in self.hits)]
 
     def passage_probability(self, hit: int) -> float:
         """Return the best probability among one passage's units (0 when it has none)."""

@@ -10,6 +10,7 @@ same on every question.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,6 +43,17 @@ def answer_probability(probabilities: np.ndarray, units: int = NO_ANSWER_UNITS) 
     return float(1.0 - np.prod(1.0 - best))
 
 
+def read_model_file(path: Path, features: Sequence[str], what: str, script: str) -> dict[str, Any]:
+    """Return a trained model's JSON, refused with the way out when unreadable or trained on other features."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read {what} ({exc}); run {script}") from exc
+    if list(data.get("features", [])) != list(features):
+        raise ConfigError(f"{path}: {what} were trained on other features than the code computes; run {script}")
+    return data
+
+
 @dataclass
 class LinearReader:
     """A logistic regression over FEATURES, with its calibrated abstention threshold."""
@@ -60,14 +72,7 @@ class LinearReader:
     @classmethod
     def load(cls, path: Path = WEIGHTS_FILE) -> LinearReader:
         """Return the reader saved at `path`; its features must be this code's FEATURES, in order."""
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"{path}: cannot read the reader's weights ({exc}); run scripts/train_reader.py") from exc
-        if list(data.get("features", [])) != list(FEATURES):
-            raise ConfigError(
-                f"{path}: the weights were trained on other features than the code computes; run scripts/train_reader.py"
-            )
+        data = read_model_file(path, FEATURES, "the reader's weights", "scripts/train_reader.py")
         weights = np.array([data["weights"][name] for name in FEATURES], dtype=np.float64)
         return cls(weights=weights, threshold=float(data["threshold"]), info=data.get("info", {}))
 
