@@ -3,8 +3,8 @@
     .venv/bin/python scripts/train_reader.py [--data-dir /tmp/reader-train] [--budget 0.04] [--c 1.0]
 
 Two libraries are ingested through the production pipeline (kept in --data-dir, so a second run only re-reads
-what changed): corpus/ with its question sets (tests/data/questions.yaml, dev6-dev12 and the opened sealed set
-sealed/corpus.yaml), the real reports of ../shared/pdfs/policy with the opened sealed set sealed/policy.yaml, and
+what changed): corpus/ with its question sets (tests/data/questions.yaml, dev6-dev12 and the opened sealed sets
+sealed/corpus*.yaml), the real reports of ../shared/pdfs/policy with the opened sealed sets sealed/policy*.yaml, and
 four out-of-domain PDFs of ../shared/pdfs/nasty with tests/data/train_outside.yaml. Every answer unit read for every question gets
 its features and a label (does it hold an answer phrase, in the right document and page). A logistic regression
 is cross-validated with folds grouped by document; the abstention threshold is the highest one whose
@@ -22,8 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CORPUS_SETS = ("questions", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "sealed/corpus")
-POLICY_SETS = ("sealed/policy",)  # opened 2026-12-05 23:07 UTC; every other sealed set stays unread
+# Opened sealed sets only (their header says when): sealed/corpus and sealed/policy 2026-12-05 23:07 UTC, 2-4
+# 2026-12-06 03:20, 5 2026-12-06 05:13. Every other sealed set stays unread.
+CORPUS_SETS = ("questions", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "sealed/corpus",
+               "sealed/corpus2", "sealed/corpus3", "sealed/corpus4", "sealed/corpus5")
+POLICY_SETS = ("sealed/policy", "sealed/policy2", "sealed/policy3", "sealed/policy4", "sealed/policy5")
 LIBRARIES = ("corpus", "policy", "outside")
 OUTSIDE_FILES = (
     "bad-startxref-failure-after-repair.pdf", "gao-invalid-structure-pdfminer.pdf",
@@ -49,13 +52,17 @@ def library(base: Path, name: str, folder: Path, **parts):  # type: ignore[no-un
 
 
 def outside_folder(base: Path) -> Path:
-    """Return a folder holding links to the four out-of-domain PDFs."""
+    """Return a folder holding copies of the four out-of-domain PDFs (ingest skips links that leave the folder)."""
+    import shutil
+
     folder = base / "outside-files"
     folder.mkdir(parents=True, exist_ok=True)
     for name in OUTSIDE_FILES:
-        link = folder / name
-        if not link.exists():
-            link.symlink_to(ROOT.parent / "shared" / "pdfs" / "nasty" / name)
+        copy = folder / name
+        if copy.is_symlink():
+            copy.unlink()
+        if not copy.exists():
+            shutil.copyfile(ROOT.parent / "shared" / "pdfs" / "nasty" / name, copy)
     return folder
 
 
