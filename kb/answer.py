@@ -1,9 +1,10 @@
 """Extractive answers from the reader's output: quote the units that answer, cite their passages, or refuse.
 
-The reader (`kb.read`) has given every answer unit of the passages read a probability of answering. The
-answer leads with the most probable unit, quoted whole (a recommendation with its lead and deadline, a table
-row with its columns), adds up to two more that score close to it, and cites their passages first; the other
-passages the reader found likely follow as further sources, and the rest are related reading. It refuses when a
+The reader (`kb.read`) has given every answer unit of the passages read a probability of answering, and the
+passage ranker an order of the passages. The answer leads with the likeliest unit of the passage the ranker
+puts first, quoted whole (a recommendation with its lead and deadline, a table row with its columns), adds up to
+two more that score close to it, and cites their passages first; the other passages follow in the ranker's
+order as further sources, and the rest are related reading. It refuses when a
 general check does (a source the library does not hold, a name, year or figure the question insists on that no
 passage read holds, an amount, figure, share, frequency or name none of the likeliest units gives), or when the
 probability that some unit answers is under the calibrated threshold; each refusal says why.
@@ -80,14 +81,14 @@ def build_answer(reading: Reading, params: AnswerParams) -> Answer:
 
 
 def _picks(reading: Reading, params: AnswerParams) -> list[Unit]:
-    """Return the units to quote: the lead (with the list it introduces), then close seconds."""
-    order = reading.ranked()
-    lead = reading.units[order[0]]
-    lead_p = float(reading.probabilities[order[0]])
+    """Return the units to quote: the lead (with the list it introduces), then close seconds from up to two passages."""
+    first = reading.lead()
+    lead = reading.units[first]
+    lead_p = float(reading.probabilities[first])
     picks = [lead, *_list_after(reading, lead, params.list_items)]
     seen = {_key(reading, u) for u in picks}
     length = sum(len(u.text(reading.hits[u.hit].chunk)) for u in picks)
-    for i in order[1:]:
+    for i in (i for i in reading.ranked() if i != first):
         if len(picks) >= params.max_units or reading.probabilities[i] < params.follow_ratio * lead_p:
             break
         unit = reading.units[i]

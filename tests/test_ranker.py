@@ -86,6 +86,19 @@ def test_answers_cite_unquoted_passages_in_the_rankers_order() -> None:
     assert [c.hit.chunk.ordinal for c in plain.citations][:3] == [3, 0, 1]
     reading.order = [4, 2, 3, 1, 0]
     ranked = build_answer(reading, AnswerParams(threshold=0.5))
-    # The quote's passage leads; the others follow the ranker, the held-back passage it ranks first among them.
-    assert [c.hit.chunk.ordinal for c in ranked.citations][:3] == [3, 4, 2]
+    # The ranker's first passage leads (even held back), the likelier quote's passage follows, then the ranker's order.
+    assert [c.hit.chunk.ordinal for c in ranked.citations][:3] == [4, 3, 2]
     assert 0 not in [c.hit.chunk.ordinal for c in ranked.citations + ranked.related]
+
+
+def test_the_answer_leads_with_the_likeliest_unit_of_the_rankers_first_passage() -> None:
+    hits = [_hit("The scheme covers 94% of people. It grew fast.", score=1.0),
+            _hit("Members pay 5.5% of salary. Premiums are monthly.", score=0.9, ordinal=2)]
+    reading = reading_of("How much do members pay?", hits, {"The scheme": 0.8, "Members": 0.6, "Premiums": 0.5})
+    assert reading.units[reading.lead()].text(hits[0].chunk).startswith("The scheme")  # no ranker: the likeliest
+    reading.order = [1, 0]
+    answer = build_answer(reading, AnswerParams(threshold=0.5))
+    assert answer.answer.startswith("Members pay 5.5% of salary. [1]")
+    # A likelier unit of another passage still follows as a close second, cited after the ranker's first passage.
+    assert "The scheme covers 94% of people. [2]" in answer.answer
+    assert [c.hit for c in answer.citations][:2] == [hits[1], hits[0]]
