@@ -6,17 +6,13 @@ Real uvicorn, Debian's Chromium driven by Playwright; every page is checked for 
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fakes import FakeEmbedder
+from serving import serve_app
 
 from ingest.pipeline import ingest_paths
 from kb.config import Settings
@@ -39,25 +35,6 @@ pytestmark = [
 ]
 
 
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve `app` with uvicorn on a free loopback port; yield its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start within 30 s"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +56,7 @@ def library(fake_library: Settings, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture(scope="module")
 def server(library: KnowledgeBase) -> Iterator[str]:
-    with serving(create_app(library.settings, kb=library)) as url:
+    with serve_app(create_app(library.settings, kb=library)) as url:
         yield url
 
 

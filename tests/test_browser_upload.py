@@ -4,16 +4,13 @@ each."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from a11y_pages import AXE, axe_violations
 from fakes import FakeEmbedder
+from serving import serve_app
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 from test_viewer_browser import SCREENSHOTS
 
@@ -37,22 +34,8 @@ def upload_server(tmp_path: Path) -> Iterator[str]:
     settings = Settings(data_dir=data, _env_file=None)  # type: ignore[call-arg]
     ingest_paths([CORPUS / "note-school-meals-handover.md"], settings=settings, embedder=FakeEmbedder())
     kb = KnowledgeBase(settings, embedder=FakeEmbedder())
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings, kb=kb), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 30 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve_app(create_app(settings, kb=kb), lifespan="off") as url:
+        yield url
 
 
 def test_upload_two_files_one_broken_then_the_library_lists_the_good_one(upload_server: str, tmp_path: Path) -> None:

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import difflib
 import os
-import socket
 import tempfile
-import threading
-import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
+from serving import serve_app
 from test_browser import CHROMIUM, CHROMIUM_ARGS, QUESTION
 from test_links import SECTIONS, write_note
 
@@ -53,23 +50,8 @@ def alike(highlighted: str, passage: str) -> float:
 @contextmanager
 def serving(kb: KnowledgeBase) -> Iterator[str]:
     """Serve the app over `kb` on a free loopback port; yield its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    srv = uvicorn.Server(uvicorn.Config(create_app(kb.settings, kb=kb), log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 30 s")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_app(create_app(kb.settings, kb=kb)) as url:
+        yield url
 
 
 @pytest.fixture
