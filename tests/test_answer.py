@@ -132,6 +132,21 @@ def test_a_narrow_columns_short_lines_are_one_sentence_not_headings() -> None:
     assert unit.text(Chunk("d", 0, text, 1, None, 0, len(text))).startswith("The Labour Code further provides")
 
 
+def test_a_column_line_with_a_sentence_end_inside_is_prose_not_a_heading() -> None:
+    text = (
+        "Employers may not refuse work to women with\nmany children. The Labour\nCode further provides for parental leave."
+    )
+    chunk = Chunk("d", 0, text, 1, None, 0, len(text))
+    quotes = [u.text(chunk) for u in passage_units(chunk)]
+    assert quotes == [
+        "Employers may not refuse work to women with many children.",
+        "The Labour Code further provides for parental leave.",
+    ]
+    heading = "Section 2. Scope\nThe plan covers everyone."
+    chunk = Chunk("d", 0, heading, 1, None, 0, len(heading))
+    assert [u.text(chunk) for u in passage_units(chunk)] == ["The plan covers everyone."]
+
+
 def test_header_fields_of_a_record_are_units_of_their_own() -> None:
     text = "Date: 21 February 2024\nVenue: Meeting room 2\n\nThe meeting opened at nine with a review of actions."
     units = passage_units(Chunk("d", 0, text, None, None, 0, len(text)))

@@ -29,6 +29,8 @@ _ABBREVIATION = re.compile(
 _ITEM = re.compile(r"^\s*(?:[-•*▪◦‣]\s|\(?[0-9]{1,2}[.)]\s|\([a-z]\)\s|[0-9]+(?:\.[0-9]+)+\s|[A-Z]{1,2}[0-9]{1,2}[.:)]?\s|#)")
 # A record's field: a short label and its value ("Deadline: 31 December 2024", "Responsible: MoF").
 _FIELD = re.compile(r"^\s*[A-Z][\w’'/&()-]*(?: [\w’'/&()-]+){0,3}: +\S")
+# A sentence ends inside a line: two lower-case letters, a stop, a space and a capital ("children. The").
+_PROSE_STOP = re.compile(r"[a-z]{2}[.!?] +[A-Z]")
 _TERMINAL = re.compile(r"[.!?:;)\]\"'\u0eaf]$")
 # Longer than this, an item or record is quoted by its sentences (each still carrying the record's fields).
 MAX_UNIT_WORDS = 100
@@ -108,8 +110,12 @@ def _blocks(text: str) -> list[_Block]:
             or bool(current.fields)
             or _ITEM.match(line) is not None
             # A short line without a full stop is a heading when a capital, a digit or a bullet starts the next line; a
-            # narrow column's line that wraps a sentence goes on in lower case.
-            or (not _TERMINAL.search(prev) and _short(prev) and not stripped[:1].islower())
+            # narrow column's line that wraps a sentence goes on in lower case, and one that holds a sentence's end
+            # ("…many children. The Labour" / "Code of …") is prose, whatever case the next line starts with.
+            or (
+                not _TERMINAL.search(prev) and _short(prev) and not stripped[:1].islower()
+                and not _PROSE_STOP.search(prev)
+            )
             # An item's sentence ended at the line end and a capital starts the next: the paragraph after a list.
             or (
                 current.kind == "item" and prev.endswith((".", "!", "?")) and stripped[:1].isupper()
