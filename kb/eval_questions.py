@@ -52,6 +52,7 @@ class Outcome:
     answer: str = ""  # what the knowledge base said, for reading the misses
     cited: tuple[str, ...] = ()  # "source p.N" of the answer's first citations
     floor_rank: int | None = None  # the same for the plain search's top passages (the retrieval floor)
+    quoted: bool = False  # the answer's own words (its quotes) hold an answer phrase
 
     @property
     def reciprocal_rank(self) -> float:
@@ -163,7 +164,7 @@ class QuestionReport:
 
     def text(self) -> str:
         """Return the rates as a plain-text table."""
-        cols = ("n", "hit@1", "hit@3", "mrr", "retrieved@k", "false_abstention", "n_unanswerable", "abstention",
+        cols = ("n", "hit@1", "hit@3", "mrr", "quoted", "retrieved@k", "false_abstention", "n_unanswerable", "abstention",
                 "floor_hit@1", "floor_hit@3", "floor_mrr")
         rows = [f"{'group':24}" + "".join(f"{c:>17}" for c in cols)]
         for name, g in self.groups.items():
@@ -176,7 +177,8 @@ class QuestionReport:
 
 
 def rates(outcomes: Sequence[Outcome]) -> dict[str, Any]:
-    """Return hit@1, hit@3, MRR, retrieved@k and false abstention over answerable; abstention over unanswerable.
+    """Return hit@1, hit@3, MRR, quoted, retrieved@k and false abstention over answerable; abstention over
+    unanswerable.
 
     `retrieved@k` is the share of answerable questions whose answer passage was among the top_k
     retrieved at all, answered or not: what a perfect sentence picker could cite.
@@ -193,6 +195,8 @@ def rates(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "hit@3": mean([float(o.rank is not None and o.rank <= 3) for o in ans]),
         "mrr": mean([o.reciprocal_rank for o in ans]),
         "false_abstention": mean([float(o.abstained) for o in ans]),
+        # What the reader sees first: the quoted text itself holds an answer phrase, not only a cited passage.
+        "quoted": mean([float(o.quoted) for o in ans]),
         "retrieved@k": mean([float(o.retrieved_rank is not None) for o in ans]),
         "n_unanswerable": len(una),
         "abstention": mean([float(o.abstained) for o in una]),
@@ -228,8 +232,10 @@ def evaluate_questions(
         retrieved = first_hit_rank(q, hits + [c.hit for c in answer.related])
         cited = tuple(_place(h.document.source, h.chunk.page) for h in hits[:3])
         rank = None if answer.abstained else first_hit_rank(q, hits)
+        quoted = not answer.abstained and any(_norm(a) in _norm_passage(answer.answer) for a in q.answers)
         outcomes.append(
-            Outcome(q, answer.abstained, rank, retrieved, answer=answer.answer, cited=cited, floor_rank=floor)
+            Outcome(q, answer.abstained, rank, retrieved, answer=answer.answer, cited=cited, floor_rank=floor,
+                    quoted=quoted)
         )
     return QuestionReport(split=split, groups=group_rates(outcomes), outcomes=outcomes)
 

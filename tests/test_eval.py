@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,11 @@ def test_questions_report_hits_and_abstention(tiny_kb, tmp_path: Path) -> None: 
     refusing = evaluate_questions(tiny_kb, questions, split="all")
     refused = refusing.groups["all"]
     assert refused["abstention"] == 1.0 and refused["false_abstention"] == 1.0 and refused["hit@1"] == 0.0
+    # "quoted": the answer's own words hold an answer phrase; a refusal quotes nothing.
+    assert refused["quoted"] == 0.0 and overall["quoted"] == statistics.fmean(
+        [any(" ".join(a.split()).casefold() in o.answer.casefold() for a in o.question.answers) for o in report.outcomes
+         if o.question.answerable]
+    ) and overall["quoted"] > 0
     # The retrieval floor cites the search's top passages whatever the answer step does.
     assert refused["floor_hit@3"] == overall["floor_hit@3"] == 1.0 and "floor_hit@3" in refusing.text()
     # The misses say what was expected and what the knowledge base said instead.
