@@ -13,7 +13,7 @@ import pytest
 from fakes import reading_of
 
 from kb.answer import ABSTAIN_MESSAGE, AnswerParams, build_answer
-from kb.read.abstain import missing_specifics, sources_not_held
+from kb.read.abstain import missing_specifics, sources_not_held, unmentioned_words
 from kb.read.evidence import gives
 from kb.read.features import FEATURES
 from kb.read.frame import answer_types, read_question
@@ -64,6 +64,11 @@ def test_names_are_what_the_question_writes_as_names_not_its_first_word() -> Non
     assert read_question("Did coverage reach its target in 2014-15?").figures == ()  # "15" belongs to the year
     assert read_question("How many of the remaining 915 schools were handed over?").figures == ("915",)
     assert "ID" in read_question("What kind of ID do members need?").names  # an acronym is a name too …
+    # An amount with its currency code glued on asks for the amount, never for the tail of its digits.
+    coded = read_question("How many children received the UZS500,000 payment?")
+    assert coded.figures == ("500,000",) and coded.names == ()
+    # A span the small model takes for an entity is no name unless it is written as one.
+    assert not any(n.islower() for n in read_question("How big was the fund, in so'm and dollars?").names)
 
 
 def test_a_lao_question_and_a_language_named_as_source() -> None:
@@ -118,6 +123,16 @@ def test_a_sentence_the_passage_cuts_off_is_not_a_unit() -> None:
     text = "The plan covers everyone. The project will work with the Ministry of"
     chunk = Chunk("d", 1, text, 1, None, 0, len(text))
     assert [u.text(chunk) for u in passage_units(chunk)] == ["The plan covers everyone."]
+    # Nor is the tail of a bracket the passage's start cut into, wherever the passage starts.
+    tail = "High event), the software limits each activation. The crew keeps (always) control."
+    chunk = Chunk("d", 0, tail, 1, None, 0, len(tail))
+    assert [u.text(chunk) for u in passage_units(chunk)] == ["The crew keeps (always) control."]
+
+
+def test_a_group_label_row_is_not_a_unit() -> None:
+    text = "Scheme | Value | Cost\nScenario 1 | | \nChild benefit | 200 | 0.5%"
+    chunk = Chunk("d", 0, text, 2, None, 0, len(text), table_header="Scheme | Value | Cost")
+    assert [u.text(chunk) for u in passage_units(chunk)] == ["Child benefit | 200 | 0.5%"]
 
 
 def test_an_aside_that_wraps_stays_with_its_item() -> None:
@@ -142,6 +157,9 @@ def test_a_column_line_with_a_sentence_end_inside_is_prose_not_a_heading() -> No
         "Employers may not refuse work to women with many children.",
         "The Labour Code further provides for parental leave.",
     ]
+    wrapped = "The software would limit the number\nof activations to one per high\nAOA event, and limit each one."
+    chunk = Chunk("d", 0, wrapped, 1, None, 0, len(wrapped))
+    assert [u.text(chunk) for u in passage_units(chunk)] == [" ".join(wrapped.split())]
     heading = "Section 2. Scope\nThe plan covers everyone."
     chunk = Chunk("d", 0, heading, 1, None, 0, len(heading))
     assert [u.text(chunk) for u in passage_units(chunk)] == ["The plan covers everyone."]
@@ -190,6 +208,19 @@ def test_answer_type_evidence_in_text() -> None:
 
 
 # -- the general refusal check ----------------------------------------------------------------------------
+
+
+def test_a_question_none_of_whose_words_a_passage_holds_is_refused_unless_the_languages_differ() -> None:
+    from dataclasses import replace
+
+    hits = [_hit("The Ministry of Health distributed identity cards to 12,000 households.")]
+    nonsense = read_question("zebra xylophone quasar marmalade")
+    assert unmentioned_words(nonsense, hits) == ["zebra", "xylophone", "quasar", "marmalade"]
+    assert unmentioned_words(read_question("Who handed out the cards?"), hits) == []  # "cards" is read
+    scored = [replace(hits[0], keyword=1.2)]  # the keyword leg found one of its words: nothing to check
+    assert unmentioned_words(nonsense, scored) == []
+    lao = [replace(hits[0], chunk=replace(hits[0].chunk, language="lo"))]
+    assert unmentioned_words(nonsense, lao) == []
 
 
 def test_a_name_year_or_figure_no_passage_holds_is_missing_but_an_acronym_never_is() -> None:

@@ -1,8 +1,9 @@
 """When to refuse, and how to say why: the calibrated probability, and a few checks that name no library.
 
 The reader's probability decides most refusals; its threshold was set on held-out folds for a false-abstention
-budget (scripts/train_reader.py). Before it, one general check: a name, year or figure that the question
-insists on and that no passage read contains (neither its text, nor its document's title, section or date).
+budget (scripts/train_reader.py). Before it, general checks: no word of the question in any passage read; a name,
+year or figure that the question insists on and that no passage read contains (neither its text, nor its document's
+title, section or date).
 Acronyms are not checked this way: a question's "ID" or "M&E" is often spelled out by the library ("identity
 card", "monitoring and evaluation"), so an acronym only weighs through the features.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from kb.lexical import JOINING_WORDS
+from kb.lexical import JOINING_WORDS, tokenize
 from kb.read.evidence import gives
 from kb.read.features import is_acronym
 from kb.read.frame import MONTHS, YEAR_RANGE, QuestionFrame
@@ -173,9 +174,28 @@ def wanted_type_missing(reading: Reading) -> bool:
     return not any(gives(k, u.context(reading.hits[u.hit].chunk)) for k in kinds for u in best)
 
 
+def unmentioned_words(frame: QuestionFrame, hits: Sequence[Hit]) -> list[str]:
+    """Return the question's content words when no passage read holds any of them, else [].
+
+    Only when question and passages share a language: a Lao question finds English passages by meaning alone.
+    The keyword leg's scores say it cheaply; the texts are read only when none scored.
+    """
+    if frame.language != "en" or not frame.terms or not hits or any(h.keyword for h in hits):
+        return []
+    if any(h.chunk.language != frame.language for h in hits):
+        return []
+    read = {t for h in hits for t in tokenize(hit_text(h))}
+    if read & set(frame.terms):
+        return []
+    return [w for w in re.findall(r"[^\W\d_][\w'’-]*", frame.text) if tokenize(w)]
+
+
 def refusal_by_checks(reading: Reading) -> str | None:
-    """Return why a general check refuses the question whatever the probability (a source the library does not hold,
-    a name, year or figure no passage holds with the others, a gated kind of answer none gives), or None."""
+    """Return why a general check refuses the question whatever the probability (no word of the question in any
+    passage read, a source the library does not hold, a name, year or figure no passage holds with the others, a
+    gated kind of answer none gives), or None."""
+    if words := unmentioned_words(reading.frame, reading.hits):
+        return f"No passage mentions {_joined(words, 'or')}."
     if not_held := sources_not_held(reading.frame.text, reading.sources, [h.chunk.text for h in reading.hits]):
         return f"The library holds no {' or '.join(not_held)}."
     if missing := missing_specifics(reading.frame, reading.hits):
@@ -197,6 +217,6 @@ def weak_refusal(reading: Reading) -> str:
     return "The nearest passages speak of the subject but none answers the question closely enough."
 
 
-def _joined(items: list[str]) -> str:
-    """Return "a, b and c"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def _joined(items: list[str], last: str = "and") -> str:
+    """Return "a, b and c" (or "a, b or c")."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"

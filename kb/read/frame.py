@@ -78,7 +78,11 @@ MONTHS = {m[:3].lower(): m for m in ("January February March April May June July
 _NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b")
 _DAY_OF_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?=(?:{_MONTHS})\b)|"
                            rf"\b((?:{_MONTHS}))\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s*\d)", re.I)
-_FIGURE = re.compile(r"(?<![\w.])\d[\d,.]*\d(?![\w.])|(?<![\w.])\d(?![\w.])")
+# A figure stands alone ("915", "2.5", "12,000"), or after a currency code ("UZS500,000" asks for 500,000); never
+# the tail of a longer number or name ("000" of "UZS500,000", "5" of "R5").
+_FIGURE = re.compile(r"(?:(?<![\w.,])|(?<=\b[A-Z]{3}))(?:\d[\d,.]*\d|\d)(?![\w.])")
+# An amount written with its currency code glued on is a figure, not a name.
+_CODED_AMOUNT = re.compile(r"[A-Z]{3}\d[\d,.]*")
 # Words that start questions and are capitalised for that reason alone.
 _WH = frozenset("what which who whom whose when where why how is are was were do does did can could should will would "
                 "has have had in on at for by from of to according under during after before tell list name give".split())
@@ -195,14 +199,15 @@ def _names(question: str, doc: Any) -> list[str]:
     names: list[str] = []
     if doc is not None:
         for ent in doc.ents:
-            if ent.label_ in _NAME_LABELS and ent.text.lower() not in _WH:
+            # A name is written as one: a span with no capital in it ("so'm and dollars") is the model's mistake.
+            if ent.label_ in _NAME_LABELS and ent.text.lower() not in _WH and not ent.text.islower():
                 names.append(re.sub(r"^(?:the|a|an)\s+|['’]s$", "", ent.text.strip(" '’\"?"), flags=re.I))
         tokens = _proper_runs(doc)
     else:
         tokens = [(m.group(), False) for m in re.finditer(r"[\w&'’-]+", question)]
     seen = " ".join(names)
     for text, proper in tokens:
-        if text in seen or text.lower() in _WH or not text[:1].isupper():
+        if text in seen or text.lower() in _WH or not text[:1].isupper() or _CODED_AMOUNT.fullmatch(text):
             continue
         # A capitalised word the model did not take for an entity: an acronym ("MTR", "M&E"), or a proper noun
         # inside the sentence ("Tana district").

@@ -31,6 +31,8 @@ _ITEM = re.compile(r"^\s*(?:[-•*▪◦‣]\s|\(?[0-9]{1,2}[.)]\s|\([a-z]\)\s|[
 _FIELD = re.compile(r"^\s*[A-Z][\w’'/&()-]*(?: [\w’'/&()-]+){0,3}: +\S")
 # A sentence ends inside a line: two lower-case letters, a stop, a space and a capital ("children. The").
 _PROSE_STOP = re.compile(r"[a-z]{2}[.!?] +[A-Z]")
+# A closing bracket before any opening one, after a word: the piece began inside a bracket ("AOA event), the …").
+_CLOSED_BEFORE_OPENED = re.compile(r"^[^(\[]*\w\w[)\]]")
 _TERMINAL = re.compile(r"[.!?:;)\]\"'\u0eaf]$")
 # Longer than this, an item or record is quoted by its sentences (each still carrying the record's fields).
 MAX_UNIT_WORDS = 100
@@ -111,10 +113,11 @@ def _blocks(text: str) -> list[_Block]:
             or _ITEM.match(line) is not None
             # A short line without a full stop is a heading when a capital, a digit or a bullet starts the next line; a
             # narrow column's line that wraps a sentence goes on in lower case, and one that holds a sentence's end
-            # ("…many children. The Labour" / "Code of …") is prose, whatever case the next line starts with.
+            # ("…many children. The Labour" / "Code of …") is prose, whatever case the next line starts with, and so
+            # is one that starts in lower case ("of activations to one per high" / "AOA event, and …").
             or (
                 not _TERMINAL.search(prev) and _short(prev) and not stripped[:1].islower()
-                and not _PROSE_STOP.search(prev)
+                and not _PROSE_STOP.search(prev) and not prev[:1].islower()
             )
             # An item's sentence ended at the line end and a capital starts the next: the paragraph after a list.
             or (
@@ -179,6 +182,9 @@ def passage_units(chunk: Chunk, hit: int = 0) -> list[Unit]:
         fields = tuple(block.fields)
         if block.kind == "row":
             s, e = _trim(text, start, end)
+            cells = [cell.strip() for cell in text[s:e].split("|")]
+            if len(cells) >= 3 and sum(bool(cell) for cell in cells) < 2:
+                continue  # a group's label row ("Scenario 1 | | |"): nothing to quote
             if not _is_header_row(chunk, (s, e), blocks[index + 1 : index + 2]):
                 units.append(Unit(hit, s, e, "row", len(units)))
         elif block.kind == "field":
@@ -230,6 +236,8 @@ def _is_quotable(sentence: str, chunk: Chunk, *, first: bool, last: bool = False
         return False
     if first and chunk.ordinal > 0 and sentence[:1].islower():
         return False  # the tail of a sentence that began in the previous passage
+    if _CLOSED_BEFORE_OPENED.match(sentence):
+        return False  # the tail of a bracket opened before the piece begins ("event), the software would …")
     ends = bool(_TERMINAL.search(sentence.strip()))
     if not ends and last:
         return False  # a sentence the passage's end cuts off (the next passage, which overlaps, holds it whole)
