@@ -23,10 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 # Opened sealed sets only (their header says when): sealed/corpus and sealed/policy 2026-12-05 23:07 UTC, 2-4
-# 2026-12-06 03:20, 5 2026-12-06 05:13. Every other sealed set stays unread.
+# 2026-12-06 03:20, 5 2026-12-06 05:13, 6 and 7 2026-12-06 06:10, 8 2026-12-06 07:20. Every other sealed set stays
+# unread.
 CORPUS_SETS = ("questions", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "sealed/corpus",
-               "sealed/corpus2", "sealed/corpus3", "sealed/corpus4", "sealed/corpus5")
-POLICY_SETS = ("sealed/policy", "sealed/policy2", "sealed/policy3", "sealed/policy4", "sealed/policy5")
+               "sealed/corpus2", "sealed/corpus3", "sealed/corpus4", "sealed/corpus5", "sealed/corpus6",
+               "sealed/corpus7", "sealed/corpus8")
+POLICY_SETS = ("sealed/policy", "sealed/policy2", "sealed/policy3", "sealed/policy4", "sealed/policy5",
+               "sealed/policy6", "sealed/policy7", "sealed/policy8")
 LIBRARIES = ("corpus", "policy", "outside")
 OUTSIDE_FILES = (
     "bad-startxref-failure-after-repair.pdf", "gao-invalid-structure-pdfminer.pdf",
