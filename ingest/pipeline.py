@@ -14,6 +14,7 @@ from typing import Any
 from ingest.chunk import CHUNKER_VERSION, chunk_pages, embedding_text, row_texts
 from ingest.commitments import EXTRACTOR_VERSION, attach_passages, extract_commitments
 from ingest.discover import Entry, Manifest, document_id, read_manifest, survey_folder
+from ingest.lock import Holder, acquire_data_dir
 from ingest.metadata import infer_metadata
 from kb.access import check_visibility, visibility_override
 from kb.commitments.evidence import link_evidence
@@ -106,7 +107,11 @@ def _default_parser() -> Parser:
 
 
 class Ingestor:
-    """Brings folders and files into one store."""
+    """Brings folders and files into one store, holding the data directory's ingest lock until `close`.
+
+    Use it in a `with` block (or call `close`): another ingest of the same data directory, in this process or
+    another, waits for it; readers never do.
+    """
 
     flush_passages = 256  # queued passages that trigger an embedding batch
 
@@ -118,8 +123,13 @@ class Ingestor:
         multilingual: Embedder | None = None,
         parser: Parser | None = None,
         visibility: str | None = None,
+        lock_wait_s: float | None = None,
+        on_lock_wait: Callable[[Holder | None], None] | None = None,
     ) -> None:
         self.settings = settings
+        # Before anything is written, the store included: one ingest at a time per data directory.
+        wait = settings.ingest_wait_s if lock_wait_s is None else lock_wait_s
+        self._lock = acquire_data_dir(settings.data_dir, wait_s=wait, on_wait=on_lock_wait)
         # Files the manifest gives no visibility: this run's `--visibility`, else the setting (internal by default).
         self.default_visibility = check_visibility(visibility or settings.default_visibility, "visibility")
         self.embedder = embedder
@@ -128,8 +138,22 @@ class Ingestor:
         self.count_tokens = MaxTokens(*self.embedders) if multilingual is not None else embedder.count_tokens
         self.parser = parser or _default_parser()
         self._staged: list[_Staged] = []
-        self.store = Store(settings.data_dir)
-        self.store.check_identity(index_identity(settings, embedder, multilingual), claim=True)
+        try:
+            self.store = Store(settings.data_dir)
+            self.store.check_identity(index_identity(settings, embedder, multilingual), claim=True)
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def close(self) -> None:
+        """Let go of the data directory's ingest lock (what was not flushed is not stored)."""
+        self._lock.release()
+
+    def __enter__(self) -> Ingestor:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
 
     def run(self, paths: Iterable[Path], *, progress: bool = False) -> IngestReport:
         """Ingest every path (folder or file) and rebuild the dense index once at the end."""
@@ -378,7 +402,16 @@ def ingest_paths(
     parser: Parser | None = None,
     progress: bool = False,
     visibility: str | None = None,
+    lock_wait_s: float | None = None,
+    on_lock_wait: Callable[[Holder | None], None] | None = None,
 ) -> IngestReport:
-    """Ingest folders and files into the store in `settings.data_dir` (`visibility`: for files the manifest leaves open)."""
-    ingestor = Ingestor(settings, embedder, multilingual=multilingual, parser=parser, visibility=visibility)
-    return ingestor.run(paths, progress=progress)
+    """Ingest folders and files into the store in `settings.data_dir` (`visibility`: for files the manifest leaves open).
+
+    Another ingest of the same data directory is waited for up to `lock_wait_s` (default KB_INGEST_WAIT_S), then
+    IngestBusy; `on_lock_wait` is told once, with the holder, when there is one to wait for.
+    """
+    with Ingestor(
+        settings, embedder, multilingual=multilingual, parser=parser, visibility=visibility,
+        lock_wait_s=lock_wait_s, on_lock_wait=on_lock_wait,
+    ) as ingestor:
+        return ingestor.run(paths, progress=progress)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ingest.discover import MANIFEST_NAMES, document_id
+from ingest.lock import acquire_data_dir
 from ingest.pipeline import Ingestor, Parser
 from kb.config import Settings
 from kb.embed import Embedder
@@ -25,8 +25,6 @@ UPLOADS = "uploads"
 _STAGING = ".incoming"  # hidden: a folder ingest of the uploads folder skips it
 _NAME_BYTES = 180  # well under the 255 bytes most file systems allow, room for the staging suffix
 _KEEP = "._-() "
-# One upload at a time writes the store and the uploads folder (the server runs routes in threads).
-_LOCK = threading.Lock()
 
 # Why a file was refused before parsing: msgids the web page translates (web/routes/upload.py marks them).
 TOO_LARGE = "the file is larger than %(limit)s bytes"
@@ -106,11 +104,16 @@ def upload_files(
     visibility: str | None = None,
     parser: Parser | None = None,
 ) -> list[UploadResult]:
-    """Save each (name, content) under DATA_DIR/uploads and ingest them; return one result per file, in order."""
+    """Save each (name, content) under DATA_DIR/uploads and ingest them; return one result per file, in order.
+
+    The whole upload holds the data directory's ingest lock (ingest/lock.py), so another upload or a `kb ingest`
+    never writes the store or the uploads folder at the same time; when another holds it past
+    KB_UPLOAD_WAIT_S, IngestBusy is raised before any file is touched.
+    """
     folder = uploads_dir(settings)
     staging = folder / _STAGING
     accepted = settings.upload_suffixes
-    with _LOCK:
+    with acquire_data_dir(settings.data_dir, wait_s=settings.upload_wait_s, command="an upload from the web page"):
         staging.mkdir(parents=True, exist_ok=True)
         results: list[UploadResult] = []
         staged: dict[str, tuple[UploadResult, Path]] = {}
@@ -168,8 +171,8 @@ def _ingest(
         temp.replace(target)
         paths.append(target)
     try:
-        ingestor = Ingestor(settings, embedder, multilingual=multilingual, parser=parser, visibility=visibility)
-        report = ingestor.run(paths)
+        with Ingestor(settings, embedder, multilingual=multilingual, parser=parser, visibility=visibility) as ingestor:
+            report = ingestor.run(paths)
     except BaseException:
         # Not one file's failure (those are in the report) but the run's: put the folder back as it was.
         for name in staged:

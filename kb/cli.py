@@ -59,10 +59,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if missing:
         print(f"kb ingest: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
+    if args.wait is not None and args.wait < 0:
+        print(f"kb ingest: error: --wait {args.wait:g}: give a number of seconds, 0 or more", file=sys.stderr)
+        return EXIT_USAGE
     embedder, multilingual = load_embedders(settings)
+    wait = settings.ingest_wait_s if args.wait is None else args.wait
+
+    def say_waiting(holder: Any) -> None:
+        who = f" ({holder.describe()})" if holder else ""
+        print(f"kb ingest: another ingest is writing {settings.data_dir}{who}; waiting up to {wait:g} s for it to "
+              "finish…", file=sys.stderr, flush=True)
+
     report = ingest_paths(
         paths, settings=settings, embedder=embedder, multilingual=multilingual,
         progress=not args.json and sys.stderr.isatty(), visibility=args.visibility,
+        lock_wait_s=wait, on_lock_wait=say_waiting,
     )
     if args.json:
         # A file name that is not UTF-8 keeps its bytes as \udcXX escapes: valid JSON, and os.fsencode gives the name back.
@@ -175,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--visibility", choices=("public", "internal"),
                    help="for files the manifest gives no visibility (default: KB_DEFAULT_VISIBILITY, internal)")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="how long to wait for another ingest of the data directory to end (default: KB_INGEST_WAIT_S, 600)")
     p.set_defaults(func=cmd_ingest)
 
     def add_filters(p: argparse.ArgumentParser) -> None:

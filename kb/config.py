@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(1000, ge=10)
     parse_timeout_s: float = Field(60.0, gt=0, description="Wall-time limit to parse one file.")
     parse_memory_mb: int = Field(1024, ge=64, description="Memory limit of the parser process for one file.")
+    ingest_wait_s: float = Field(
+        600.0, ge=0, description="How long `kb ingest` waits for another ingest of the same data directory to end."
+    )
     ocr: bool = Field(True, description="Read pages without a usable text layer with Tesseract.")
     ocr_languages: str = Field("eng+lao", description="Tesseract languages for OCR.")
     host: str = Field("127.0.0.1", description="Address `kb serve` listens on.")
@@ -83,6 +86,9 @@ class Settings(BaseSettings):
         50_000_000, ge=1024, description="Largest file staff may upload from the web page, in bytes."
     )
     upload_max_files: int = Field(20, ge=1, description="Most files one upload from the web page may carry.")
+    upload_wait_s: float = Field(
+        5.0, ge=0, description="How long an upload waits for another ingest of the data directory before it answers busy."
+    )
     upload_types: str = Field(
         ".pdf,.docx,.html,.htm,.md,.markdown,.txt,.png,.jpg,.jpeg,.tif,.tiff",
         description="File name endings the upload page accepts, comma-separated (the types ingest reads).",

@@ -30,3 +30,17 @@ class DocumentNotFound(KBError):
 
 class QueryError(KBError):
     """A question or search request is invalid (empty, too long, bad filter)."""
+
+
+class IngestBusy(KBError):
+    """Another ingest holds the data directory's lock and did not let go within the wait."""
+
+    def __init__(self, data_dir: object, holder: str, waited_s: float) -> None:
+        who = f" ({holder})" if holder else ""
+        super().__init__(
+            f"another ingest is writing the data directory {data_dir}{who}; it was still running after "
+            f"{waited_s:g} s of waiting: try again when it has finished"
+        )
+        self.data_dir = data_dir
+        self.holder = holder
+        self.waited_s = waited_s

@@ -103,6 +103,7 @@ def parsed_index_builder(
             except ParseError:
                 continue  # an empty document: nothing to index
         ingestor.finish(report)
+        ingestor.close()
         if report.chunks_embedded:
             import logging
 

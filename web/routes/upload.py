@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -12,11 +13,13 @@ from starlette.datastructures import UploadFile
 from ingest.upload import REFUSALS, UploadResult, upload_files
 from kb.access import VISIBILITIES, Viewer
 from kb.config import Settings
+from kb.errors import IngestBusy
 from web.auth import check_csrf
 from web.deps import KBDep, SettingsDep, TemplatesDep, ViewerDep
 from web.i18n import N_, translations_for
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 # The refusals of ingest/upload.py, marked here for the catalogue (a test checks both lists agree).
 MARKED_REFUSALS = (
@@ -28,6 +31,11 @@ MARKED_REFUSALS = (
     N_("another file of this upload has the same name"),
     N_("more than %(limit)s files in one upload"),
 )
+BUSY = N_(
+    "Another upload or ingest is adding documents to the library right now, so these files were not added and "
+    "nothing was changed. Try again in a minute."
+)
+BUSY_RETRY_S = 30
 OUTCOMES = {"added": N_("added"), "replaced": N_("replaced"), "unchanged": N_("unchanged"), "failed": N_("failed")}
 
 
@@ -71,11 +79,19 @@ async def upload(
         problem = N_("Choose at least one file to upload.")
         context = _context(settings, visibility=visibility, problem=problem)
         return templates.TemplateResponse(request, "upload.html", context, status_code=422)
-    results = await run_in_threadpool(
-        upload_files, [(f.filename or "", f.file) for f in files], settings=settings, embedder=kb.embedder,
-        multilingual=kb.multilingual, visibility=visibility,
-    )
     translations = translations_for(request)
+    try:
+        results = await run_in_threadpool(
+            upload_files, [(f.filename or "", f.file) for f in files], settings=settings, embedder=kb.embedder,
+            multilingual=kb.multilingual, visibility=visibility,
+        )
+    except IngestBusy as exc:  # another ingest of this data directory held on past KB_UPLOAD_WAIT_S
+        log.warning("upload refused: %s", exc)
+        headers = {"Retry-After": str(BUSY_RETRY_S)}
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"detail": translations.gettext(BUSY)}, status_code=503, headers=headers)
+        context = _context(settings, visibility=visibility, problem=BUSY)
+        return templates.TemplateResponse(request, "upload.html", context, status_code=503, headers=headers)
     shown = [(r, _reason(r, translations.gettext)) for r in results]
     if "application/json" in request.headers.get("accept", ""):  # upload.js sends one file a request, with progress
         return JSONResponse({"results": [

@@ -95,14 +95,15 @@
       });
       xhr.addEventListener("load", () => {
         r.bar.value = 100;
-        let result = null;
+        let body = null;
         try {
-          result = JSON.parse(xhr.responseText).results[0];
+          body = JSON.parse(xhr.responseText);
         } catch (err) {
-          result = null;
+          body = null;
         }
+        const result = body && body.results ? body.results[0] : null;
         if (xhr.status === 200 && result) show(r, result);
-        else fail(r, `${xhr.status} ${xhr.statusText}`);
+        else fail(r, body && typeof body.detail === "string" ? body.detail : `${xhr.status} ${xhr.statusText}`);
         resolve();
       });
       xhr.addEventListener("error", () => { fail(r, ""); resolve(); });
