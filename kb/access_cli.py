@@ -46,7 +46,8 @@ def cmd_users(args: argparse.Namespace) -> int:
         print(f"added {user.name} ({user.role})")
     elif args.users_command == "remove":
         users.remove(args.name)
-        print(f"removed {args.name}" + ("" if users.count() else "; no user is left: the server is single-user again"))
+        print(f"removed {args.name} with their API tokens, sessions and saved answers"
+              + ("" if users.count() else "; no user is left: the server is single-user again"))
     elif args.users_command == "set-role":
         users.set_role(args.name, args.role)
         print(f"{args.name} is now {args.role}")

@@ -8,6 +8,7 @@ signed-in user's name (kept across sessions) or a browser's session (anonymous a
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -28,9 +29,22 @@ CREATE INDEX IF NOT EXISTS saved_answers_owner ON saved_answers(owner, id);
 """
 MAX_SAVED = 50
 MAX_QUESTION = 1000
-# A browser's list is forgotten a while after its session could have ended; a user's is kept.
+# A browser's list is forgotten a while after its session could have ended; a user's is kept (until the user is removed).
 BROWSER_PREFIX = "browser:"
+USER_PREFIX = "user:"
 BROWSER_KEEP = timedelta(days=30)
+
+
+def user_owner(name: str) -> str:
+    """Return the owner key of a signed-in user's list."""
+    return USER_PREFIX + name
+
+
+def forget_user_lists(db: sqlite3.Connection, name: str) -> int:
+    """Delete a user's saved answers inside the caller's transaction (removing the user); return how many."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'saved_answers'").fetchone() is None:
+        return 0  # no list was ever saved in this library
+    return db.execute("DELETE FROM saved_answers WHERE owner = ?", (user_owner(name),)).rowcount
 
 
 class SavedAnswerError(QueryError):

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from kb.access import ROLES, check_role
 from kb.errors import KBError
+from kb.saved_answers import forget_user_lists
 from kb.store import Store, utc_now
 
 USERS_SCHEMA = """
@@ -133,7 +134,11 @@ class UserStore:
             db.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
 
     def remove(self, name: str) -> None:
-        """Remove a user with their tokens and sessions; the last admin goes only with the last user."""
+        """Remove a user with their tokens, sessions and saved answers, in one transaction; the last admin goes only
+        with the last user.
+
+        The saved answers go too: a new user given the same name later must not find the old one's list.
+        """
         with self._db() as db:
             current = db.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
             if current is None:
@@ -141,6 +146,10 @@ class UserStore:
             others = int(db.execute("SELECT COUNT(*) FROM users WHERE name != ?", (name,)).fetchone()[0])
             if current[0] == "admin" and self._admins(db) == 1 and others:
                 raise KBError(f"{name!r} is the last admin and other users remain; make another user admin first")
+            forget_user_lists(db, name)
+            # The foreign keys cascade these too; deleted here so it does not depend on the connection's pragma.
+            db.execute("DELETE FROM api_tokens WHERE user = ?", (name,))
+            db.execute("DELETE FROM sessions WHERE user = ?", (name,))
             db.execute("DELETE FROM users WHERE name = ?", (name,))
 
     def verify(self, name: str, password: str) -> User | None:

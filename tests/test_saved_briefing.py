@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,10 +17,11 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from test_auth_web import sign_in, token_of
 
+from kb.cli import main
 from kb.config import Settings
 from kb.errors import QueryError
 from kb.knowledge_base import KnowledgeBase
-from kb.saved_answers import MAX_SAVED, SavedAnswers
+from kb.saved_answers import MAX_SAVED, SavedAnswers, user_owner
 from kb.store import Store
 from kb.types import Filters
 from kb.users import UserStore
@@ -154,3 +156,57 @@ def test_a_user_keeps_the_list_across_sessions_and_the_export_shows_only_what_th
     assert question in as_partner
     assert not any(d.title in as_partner for d in internal)
     assert not any(c.text[:60] in as_partner for d in internal for c in library.chunks(d.id))
+
+
+def test_removing_a_user_removes_their_saved_answers_tokens_and_sessions_in_one_transaction(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    store = Store(data)
+    users, saved = UserStore(store), SavedAnswers(store)
+    users.add("amara", "admin", PASSWORD)
+    users.add("lena", "staff", PASSWORD)
+    saved.save(user_owner("lena"), QUESTION)
+    saved.save(user_owner("lena"), SECOND)
+    saved.save(user_owner("amara"), QUESTION)
+    saved.save("browser:abc", SECOND)
+    _, token = users.create_token("lena", "script")
+    session, _ = users.start_session("lena", 1)
+
+    # A removal that fails at its last step (the user row) leaves everything as it was: one transaction.
+    with store.connect() as db:
+        db.execute("CREATE TRIGGER hold_lena BEFORE DELETE ON users WHEN old.name = 'lena' "
+                   "BEGIN SELECT RAISE(ABORT, 'held by the test'); END")
+    with pytest.raises(sqlite3.DatabaseError, match="held by the test"):
+        users.remove("lena")
+    assert len(saved.list(user_owner("lena"))) == 2
+    assert users.token_user(token) is not None and users.session(session) is not None
+    with store.connect() as db:
+        db.execute("DROP TRIGGER hold_lena")
+
+    assert main(["users", "remove", "lena", "--data-dir", str(data)]) == 0
+    assert "removed lena with their API tokens, sessions and saved answers" in capsys.readouterr().out
+    assert saved.list(user_owner("lena")) == []
+    assert users.token_user(token) is None and users.session(session) is None
+    with store.connect() as db:
+        left = [db.execute(f"SELECT COUNT(*) FROM {table} WHERE user = 'lena'").fetchone()[0]
+                for table in ("api_tokens", "sessions")]
+    assert left == [0, 0]
+    assert [s.question for s in saved.list(user_owner("amara"))] == [QUESTION], "another user's list stays"
+    assert [s.question for s in saved.list("browser:abc")] == [SECOND], "a browser's list stays"
+    users.add("lena", "partner", PASSWORD)
+    assert saved.list(user_owner("lena")) == [], "a new user of the same name starts with an empty list"
+
+
+def test_a_user_removed_and_added_again_under_the_same_name_sees_an_empty_briefing(
+    library: KnowledgeBase, web: TestClient
+) -> None:
+    assert sign_in(web, "amara", PASSWORD).status_code == 303
+    assert save(web, QUESTION).status_code == 303
+    assert QUESTION in web.get("/briefing").text
+    UserStore(library.store).remove("amara")
+    assert QUESTION not in web.get("/briefing").text, "the removed user's session is over"
+    UserStore(library.store).add("amara", "partner", PASSWORD)
+    with TestClient(web.app) as later:
+        assert sign_in(later, "amara", PASSWORD).status_code == 303
+        assert QUESTION not in later.get("/briefing").text

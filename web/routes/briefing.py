@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from kb.access import Viewer
 from kb.briefing import briefing_docx, briefing_pdf
 from kb.errors import QueryError
-from kb.saved_answers import BROWSER_PREFIX, SavedAnswers
+from kb.saved_answers import BROWSER_PREFIX, SavedAnswers, user_owner
 from web.auth import check_csrf
 from web.deps import KBDep, TemplatesDep, ViewerDep, build_filters, is_htmx
 from web.i18n import N_
@@ -37,7 +37,7 @@ def saved_answers(request: Request, kb: KBDep) -> SavedAnswers:
 def owner_of(request: Request, viewer: Viewer) -> str | None:
     """Return whose list this request reads: the signed-in user's, else this browser session's (None: no session)."""
     if viewer.signed_in:
-        return f"user:{viewer.name}"
+        return user_owner(viewer.name)
     cookie = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
     # The cookie is hashed: the database never holds what a form's token is made from.
     return BROWSER_PREFIX + hashlib.sha256(cookie.encode()).hexdigest() if cookie else None
