@@ -36,7 +36,7 @@ def saved_answers(request: Request, kb: KBDep) -> SavedAnswers:
 
 def owner_of(request: Request, viewer: Viewer) -> str | None:
     """Return whose list this request reads: the signed-in user's, else this browser session's (None: no session)."""
-    if viewer.signed_in:
+    if viewer.name is not None:  # signed in
         return user_owner(viewer.name)
     cookie = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
     # The cookie is hashed: the database never holds what a form's token is made from.
