@@ -124,3 +124,71 @@ def test_files_dropped_on_the_form_upload_one_by_one_with_a_progress_bar_each(up
             assert not errors, errors
         finally:
             browser.close()
+
+
+# Another process holding the data directory's ingest lock, as a running `kb ingest` does, until its stdin closes.
+HOLDER = """
+import sys
+from pathlib import Path
+from ingest.lock import acquire_data_dir
+hold = acquire_data_dir(Path(sys.argv[1]), wait_s=10, command="kb ingest corpus")
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_an_upload_while_another_ingest_runs_says_the_library_is_busy(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from playwright.sync_api import expect, sync_playwright
+
+    data = tmp_path / "data"
+    settings = Settings(data_dir=data, upload_wait_s=0.5, _env_file=None)  # type: ignore[call-arg]
+    ingest_paths([CORPUS / "note-school-meals-handover.md"], settings=settings, embedder=FakeEmbedder())
+    kb = KnowledgeBase(settings, embedder=FakeEmbedder())
+    note = tmp_path / "pension-indexation.md"
+    note.write_text("# Pension indexation note\n\nPensions are indexed to prices each January.\n", encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(data)], cwd=root, text=True,
+                              env=os.environ | {"PYTHONPATH": str(root)},
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    busy = "Another upload or ingest is adding documents to the library right now"
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with serve_app(create_app(settings, kb=kb), lifespan="off") as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                plain = browser.new_context(java_script_enabled=False).new_page()
+                plain.goto(url + "/upload")
+                plain.get_by_label("Files (choose several, or drop them on the field)").set_input_files([note])
+                with plain.expect_response(url + "/upload") as answer:
+                    plain.get_by_role("button", name="Upload and add to the library").click()
+                assert answer.value.status == 503
+                expect(plain.get_by_role("alert")).to_contain_text(busy)
+                expect(plain.locator("table.upload-results")).to_have_count(0)
+                plain.screenshot(path=str(SCREENSHOTS / "upload-busy.png"), full_page=True)
+
+                page = browser.new_page()  # with JavaScript: the file's row says why it failed
+                page.goto(url + "/upload")
+                page.get_by_label("Files (choose several, or drop them on the field)").set_input_files([note])
+                page.get_by_role("button", name="Upload and add to the library").click()
+                item = page.locator("ul.upload-queue li.upload-item")
+                expect(item).to_have_attribute("data-state", "done", timeout=30_000)
+                expect(item.locator(".badge.outcome")).to_have_text("failed")
+                expect(item).to_contain_text(busy)
+                page.screenshot(path=str(SCREENSHOTS / "upload-busy-script.png"), full_page=True)
+
+                holder.communicate("", timeout=10)  # the other ingest ends
+                page.goto(url + "/upload")
+                page.get_by_label("Files (choose several, or drop them on the field)").set_input_files([note])
+                page.get_by_role("button", name="Upload and add to the library").click()
+                expect(item.locator(".badge.outcome")).to_have_text("added", timeout=30_000)
+            finally:
+                browser.close()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait(10)
+    assert "Pension indexation note" in {d.title for d in kb.documents()}
