@@ -19,16 +19,18 @@ from kb.types import Chunk, Page
 # 6: a PDF table cell that wraps above or below its row, under another column, is joined into it (parser).
 # 7: a numbered heading with a comma ("2 Vision, goal and guiding principles") is a heading, not a footnote.
 # 8: PDF pages read in layout order (columns, blocks, ruled tables as rows) with pypdfium2 (parser).
-CHUNKER_VERSION = "8"
+# 9: a paragraph is cut between sentences before its line breaks: a narrow column's lines end mid-sentence.
+CHUNKER_VERSION = "9"
 
-# Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then any line
-# (table rows), then sentences, then words: a recommendation is not cut in the middle if it fits.
+# Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then between sentences,
+# then any line (table rows, which have no sentence ends), then words: a recommendation is not cut in the middle
+# if it fits, and a passage of prose neither starts nor ends inside a sentence that a column's line breaks wrap.
 SEPARATORS = [
     r"\n\n",
     r"\n(?=(?:[A-Z]\d{1,2}|\d{1,2}(?:\.\d{1,2})*)[.):]?\s)",
     r"\n(?=[•▪*-]\s)",
-    r"\n",
     r"(?<=[.!?])\s+",
+    r"\n",
     r"(?<=[;,])\s+",
     r"\s+",
     "",

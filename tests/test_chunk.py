@@ -25,6 +25,24 @@ def test_chunks_respect_size_and_point_back_into_the_page() -> None:
     assert chunks[1].char_start < chunks[0].char_end
 
 
+def test_a_narrow_columns_paragraph_is_cut_between_sentences_not_at_its_line_breaks() -> None:
+    names = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+    sentences = [f"Sentence {n} tells the reader about topic {n} and then it wraps onto the next line before it ends."
+                 for n in names]
+    column = " ".join(sentences)
+    lines, line = [], ""
+    for word in column.split():  # a narrow column: a line break every six words, wherever the sentence is
+        line = f"{line} {word}".strip()
+        if len(line.split()) == 6:
+            lines.append(line)
+            line = ""
+    text = "\n".join([*lines, line])
+    chunks = chunk_pages([Page(1, text)], document_id="d", count_tokens=_count, size=60, overlap=10)
+    assert len(chunks) >= 3
+    for c in chunks:
+        assert c.text.startswith("Sentence") and c.text.endswith("ends."), c.text[-40:]
+
+
 def test_sections_carry_over_page_breaks_and_never_mix() -> None:
     p1 = Page(1, "Preamble text.\n2.1 School meals\nMeals in schools.", (Heading(15, "2.1 School meals"),))
     p2 = Page(2, "More on meals.\n2.2 Nutrition\nChildren under three.", (Heading(15, "2.2 Nutrition"),))
