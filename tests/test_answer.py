@@ -237,6 +237,23 @@ def test_a_name_year_or_figure_no_passage_holds_is_missing_but_an_acronym_never_
     assert missing_specifics(read_question("What did the Women's Committee ask of Tajik families?"), held) == []
 
 
+def test_a_name_is_held_when_the_passage_writes_it_another_common_way() -> None:
+    # A month as a numeric date's month, a hyphenated modifier left off, an acronym spelled out beside the name's
+    # other words, a code spelled out before its number; and none of them when the passage holds another.
+    table = [_hit("Acme Corp | Palo Alto | 1/26/2016 | 170 | Permanent Layoff")]
+    assert missing_specifics(read_question("Which firm laid off 170 in Palo Alto in January 2016?"), table) == []
+    assert missing_specifics(read_question("Which firm laid off 170 in Palo Alto in March 2016?"), table) == ["March"]
+    registry = [_hit("The proposed AD would affect 74 airplanes of U.S. registry.")]
+    assert missing_specifics(read_question("How many U.S.-registered airplanes does it affect?"), registry) == []
+    assert missing_specifics(read_question("How many Canada-registered airplanes does it affect?"), registry) != []
+    group = [_hit("The Technical Working Group on Social Protection met in November 2023.")]
+    assert missing_specifics(read_question("When did the Social Protection TWG meet in November 2023?"), group) == []
+    assert missing_specifics(read_question("When did the Social Health TWG meet?"), group) == ["Social Health TWG"]
+    laws = [_hit("The ILO is comparing both laws with Convention No. 102.")]
+    assert missing_specifics(read_question("Who compares the laws with C102?"), laws) == []
+    assert missing_specifics(read_question("Who compares the laws with C118?"), laws) == ["C118"]
+
+
 def test_a_fiscal_year_written_as_a_short_span_is_a_span_of_its_two_years() -> None:
     fiscal = [_hit("After the 2014–15 reforms the subsidy bill fell to 1.2 per cent of GDP.")]
     both = [_hit("Tariffs rose in 2014 and again in 2015.")]

@@ -38,25 +38,47 @@ def is_written(name: str, text: str) -> bool:
         # ... or by its two ends ("between 2014 and 2015").
         return re.search(rf"\b{first}\s*(?:[-–/]|to)\s*(?:{last}|{last[2:]})\b", text) is not None or all(
             re.search(rf"(?<![\w–-]){year}(?![\w])", text) for year in (first, last))
-    if name in MONTHS.values():  # a month, full or short ("November", "Nov.")
+    if name in MONTHS.values():  # a month, full or short ("November", "Nov."), or a numeric date's month
         short, rest = name[:3], name[3:]
-        return re.search(rf"\b(?:{short}|{short.upper()})(?:{rest}|{rest.upper()}|\.)?(?!\w)", text) is not None
+        if re.search(rf"\b(?:{short}|{short.upper()})(?:{rest}|{rest.upper()}|\.)?(?!\w)", text):
+            return True
+        return _in_numeric_date(list(MONTHS.values()).index(name) + 1, text)
     if re.fullmatch(r"(?:1[89]|20)\d\d", name):
         # A fiscal or school year written as a short span ("2014–15", "2019/20") holds its first year.
         own = rf"(?<![\w–-]){name}(?:(?![\w–-])|(?=\s*[–/-]\s*\d\d(?!\d)))"
         return re.search(own, YEAR_RANGE.sub(" ", text)) is not None
+    # A name that a lower-case word joins by a hyphen is the name ("U.S.-registered" is written as "U.S. registry").
+    name = re.sub(r"(?<=\w|\.)[-–][a-z]+$", "", name)
     plain = name.replace(",", "").replace("’", "'")
     text = text.replace("’", "'")
+    if code := _CODE.fullmatch(plain):
+        # A code of letters and a number is written spelled out too: "C102" as "Convention No. 102".
+        letters, number = code.groups()
+        if re.search(rf"\b{letters[0]}\w*\W+(?:\w+\W+){{0,2}}?{number}(?!\d)", text):
+            return True
     spaced = r"\s*".join(re.escape(part) for part in plain.split())
     if re.search(rf"(?<!\w){spaced}(?!\w)", text.replace(",", ""), re.I):
         return True
     words = [w for w in re.findall(r"[\w’'-]+", name) if w.lower() not in JOINING_WORDS and len(w) > 2]
     if len(words) > 1:
-        return all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I) for w in words)
+        # An acronym among a name's words may be spelled out ("Social Protection TWG"): the other words decide.
+        spelled = [w for w in words if not is_acronym(w)] or words
+        return all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I) for w in spelled)
     # One word: a near form counts ("Laos" and "Lao", "Unions" and "Union"), and so does a longer word it begins
     # ("Uzbek" in "Uzbekistan"), as a name is written several ways.
     stem = plain[:-1] if plain.lower().endswith("s") else plain
     return len(plain) >= 4 and re.search(rf"(?<!\w){re.escape(stem)}\w*", text, re.I) is not None
+
+
+_CODE = re.compile(r"([A-Z]{1,3})[-\s]?(\d{1,4})")
+
+
+def _in_numeric_date(month: int, text: str) -> bool:
+    """Return True when a numeric date in the text can be of the month: "1/26/2016", "26.01.2016", "2016-01-26"."""
+    m = rf"0?{month}"
+    return re.search(
+        rf"(?<![\d/.-])(?:{m}[/.-]\d{{1,2}}[/.-]|\d{{1,2}}[/.-]{m}[/.-])(?:\d{{4}}|\d{{2}})(?![\d/.-])"
+        rf"|\b(?:1[89]|20)\d\d-{m}-\d{{1,2}}\b", text) is not None
 
 
 def hit_text(hit: Hit) -> str:
