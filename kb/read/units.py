@@ -23,7 +23,7 @@ _SENTENCE_END = re.compile(
 )
 # "Decree No. 12/PM", "Art. 5", "e.g. the province": a full stop that does not end the sentence.
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:No|Nos|Art|Arts|para|paras|Fig|Vol|pp|p|cf|Ref|Mr|Mrs|Ms|Dr|St|vs|approx|Dept|Govt|etc|al)|\be\.g|\bi\.e)\.$"
+    r"(?:\b(?:No|Nos|Art|Arts|para|paras|Fig|Vol|pp|p|cf|Ref|Mr|Mrs|Ms|Dr|St|vs|approx|Dept|Govt|etc|al|v|vol|ed|eds)|\be\.g|\bi\.e)\.$"
 )
 # A line that starts an item: a bullet, "1.", "1)", "(a)", "2.1 ", "R5.", "A2:".
 _ITEM = re.compile(r"^\s*(?:[-•*▪◦‣]\s|\(?[0-9]{1,2}[.)]\s|\([a-z]\)\s|[0-9]+(?:\.[0-9]+)+\s|[A-Z]{1,2}[0-9]{1,2}[.:)]?\s|#)")
@@ -31,6 +31,10 @@ _ITEM = re.compile(r"^\s*(?:[-•*▪◦‣]\s|\(?[0-9]{1,2}[.)]\s|\([a-z]\)\s|[
 _FIELD = re.compile(r"^\s*[A-Z][\w’'/&()-]*(?: [\w’'/&()-]+){0,3}: +\S")
 # A sentence ends inside a line: two lower-case letters, a stop, a space and a capital ("children. The").
 _PROSE_STOP = re.compile(r"[a-z]{2}[.!?] +[A-Z]")
+# A caption: "Table A1. Main commitments", "FIGURE 3.3 Indonesia: …", "Box 2: …" names a table or figure; it answers
+# nothing ("Table 2 shows that …" is a sentence, not a caption).
+_CAPTION = re.compile(
+    r"^(?i:table|figure|fig\.|box|chart|graph|map|exhibit|annex table)\s+[A-Z]?\d+(?:\.\d+)*[a-z]?(?:[.:,–-]|\s+[A-Z])")
 # A closing bracket before any opening one, after a word: the piece began inside a bracket ("AOA event), the …").
 _CLOSED_BEFORE_OPENED = re.compile(r"^[^(\[]*\w\w[)\]]")
 _TERMINAL = re.compile(r"[.!?:;)\]\"'\u0eaf]$")
@@ -236,6 +240,8 @@ def _is_quotable(sentence: str, chunk: Chunk, *, first: bool, last: bool = False
         return False
     if first and chunk.ordinal > 0 and sentence[:1].islower():
         return False  # the tail of a sentence that began in the previous passage
+    if _CAPTION.match(sentence.lstrip()) and len(words) <= 20:
+        return False  # a caption names a table or figure; it answers nothing (a longer piece holds a sentence too)
     if _CLOSED_BEFORE_OPENED.match(sentence):
         return False  # the tail of a bracket opened before the piece begins ("event), the software would …")
     ends = bool(_TERMINAL.search(sentence.strip()))
