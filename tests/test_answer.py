@@ -202,7 +202,7 @@ def test_a_version_or_volume_abbreviation_does_not_end_a_sentence() -> None:
 
 
 def test_a_caption_is_no_unit_but_a_sentence_about_a_table_is() -> None:
-    text = ("Table A1. Main commitments, lead bodies and target years.\nFIGURE 3.3 Incidence of subsidies by decile, 2012\n"
+    text = ("Table A1. Budget, owners and years of each task.\nFIGURE 3.3 Incidence of subsidies by decile, 2012\n"
             "Table 2 shows that coverage rose to 40 per cent by 2023.")
     chunk = Chunk("d", 0, text, 2, None, 0, len(text))
     assert [u.quote(chunk) for u in passage_units(chunk)] == ["Table 2 shows that coverage rose to 40 per cent by 2023."]

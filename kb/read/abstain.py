@@ -27,6 +27,10 @@ _TYPE_NAMES = {
 }
 
 
+# A code of one to three capitals and a number ("K12", "AB-7").
+_CODE = re.compile(r"([A-Z]{1,3})[-\s]?(\d{1,4})")
+
+
 def is_written(name: str, text: str) -> bool:
     """Return True when the name is in the text: whole (spacing aside), or every word of a longer name somewhere.
 
@@ -52,7 +56,7 @@ def is_written(name: str, text: str) -> bool:
     plain = name.replace(",", "").replace("’", "'")
     text = text.replace("’", "'")
     if code := _CODE.fullmatch(plain):
-        # A code of letters and a number is written spelled out too: "C102" as "Convention No. 102".
+        # A code of letters and a number is written spelled out too: "K12" as "Kind No. 12".
         letters, number = code.groups()
         if re.search(rf"\b{letters[0]}\w*\W+(?:\w+\W+){{0,2}}?{number}(?!\d)", text):
             return True
@@ -61,16 +65,13 @@ def is_written(name: str, text: str) -> bool:
         return True
     words = [w for w in re.findall(r"[\w’'-]+", name) if w.lower() not in JOINING_WORDS and len(w) > 2]
     if len(words) > 1:
-        # An acronym among a name's words may be spelled out ("Social Protection TWG"): the other words decide.
+        # An acronym among a name's words may be spelled out ("Water Board XYZ"): the other words decide.
         spelled = [w for w in words if not is_acronym(w)] or words
         return all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I) for w in spelled)
     # One word: a near form counts ("Laos" and "Lao", "Unions" and "Union"), and so does a longer word it begins
     # ("Uzbek" in "Uzbekistan"), as a name is written several ways.
     stem = plain[:-1] if plain.lower().endswith("s") else plain
     return len(plain) >= 4 and re.search(rf"(?<!\w){re.escape(stem)}\w*", text, re.I) is not None
-
-
-_CODE = re.compile(r"([A-Z]{1,3})[-\s]?(\d{1,4})")
 
 
 def _in_numeric_date(month: int, text: str) -> bool:
