@@ -292,6 +292,21 @@ def test_text_headings_encodings_and_whitespace(tmp_path: Path) -> None:
     assert doc.pages[0].text == "Café crème “quoted”" and "cp1252" in doc.warnings[0]
 
 
+def test_text_headings_underlined_in_restructuredtext_style(tmp_path: Path) -> None:
+    path = tmp_path / "changes.txt"
+    path.write_text(
+        "Release notes\n*************\n\n2.4. Version 1.8.0\n==================\n\nReleased in May.\n\n"
+        "=====\nUsage\n=====\n\nRun it.\nA note that ends here.\n" + "-" * 70 + "\nMore text.\n",
+        encoding="utf-8",
+    )
+    (page,) = parse_file(path, source="changes.txt").pages
+    check_offsets(page)
+    assert [(h.title, h.level) for h in page.headings] == [
+        ("Release notes", 1), ("2.4. Version 1.8.0", 2), ("Usage", 2)]
+    assert "****" not in page.text and "====" not in page.text
+    assert "A note that ends here.\n" + "-" * 70 in page.text  # a long rule under a sentence is a separator
+
+
 def test_nfc_normalisation(tmp_path: Path) -> None:
     path = tmp_path / "nfc.txt"
     path.write_text("Cafe\u0301 and \u0ec0\u0e81\u0eb5\u0e94")

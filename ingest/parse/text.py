@@ -196,9 +196,47 @@ def parse_markdown(path: Path, *, source: str) -> ParsedDocument:
 
 
 def parse_text(path: Path, *, source: str) -> ParsedDocument:
-    """Return a plain-text file as one page; UPPERCASE and numbered lines are headings."""
+    """Return a plain-text file as one page; underlined, UPPERCASE and numbered lines are headings."""
     text, warnings = decode_text(path.read_bytes(), source)
-    body = normalize_text(text)
-    headings = find_line_headings(body, title_case=False)
+    body, underlined = _underlined_headings(normalize_text(text))
+    found = {h.offset: h for h in find_line_headings(body, title_case=False)} | {h.offset: h for h in underlined}
+    headings = tuple(found[offset] for offset in sorted(found))
     title = headings[0].title if headings else None
     return ParsedDocument(pages=[Page(None, body, headings)], title=title, warnings=warnings)
+
+
+_RULE = re.compile(r"([=\-*~^#+`])\1{2,}")
+
+
+def _underlined_headings(text: str) -> tuple[str, tuple[Heading, ...]]:
+    """Return the text without the rules that underline (or over- and underline) its headings, and those headings.
+
+    Plain-text documents written in reStructuredText or setext style mark a heading by a rule of one repeated
+    character under it, about as long as the heading ("Version 2.1" over "==========="); each character is a level,
+    in the order they first appear. A rule much longer than the line above is a separator, not an underline.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    headings: list[Heading] = []
+    levels: list[str] = []
+    offset = 0
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        standalone = not out or out[-1] == "" or _RULE.fullmatch(out[-1]) is not None
+        if (line and not _RULE.fullmatch(line) and standalone and len(line) <= 100 and _RULE.fullmatch(nxt)
+                and 0.7 * len(line) <= len(nxt) <= 1.3 * len(line) + 3):
+            if out and _RULE.fullmatch(out[-1]) and out[-1][0] == nxt[0]:  # an overline too
+                offset -= len(out.pop()) + 1
+            if nxt[0] not in levels:
+                levels.append(nxt[0])
+            headings.append(Heading(offset=offset, title=line, level=min(levels.index(nxt[0]) + 1, 6)))
+            out.append(line)
+            offset += len(line) + 1
+            i += 2
+            continue
+        out.append(line)
+        offset += len(line) + 1
+        i += 1
+    return "\n".join(out), tuple(headings)
