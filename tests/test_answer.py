@@ -129,6 +129,12 @@ def test_a_sentence_the_passage_cuts_off_is_not_a_unit() -> None:
     assert [u.text(chunk) for u in passage_units(chunk)] == ["The crew keeps (always) control."]
 
 
+def test_a_run_of_the_same_few_words_is_not_a_unit() -> None:
+    text = "weight weight weight weight slant slant width width width\n\nThe bold weight is 200."
+    chunk = Chunk("d", 0, text, 1, None, 0, len(text))
+    assert [u.text(chunk) for u in passage_units(chunk)] == ["The bold weight is 200."]
+
+
 def test_a_group_label_row_is_not_a_unit() -> None:
     text = "Scheme | Value | Cost\nScenario 1 | | \nChild benefit | 200 | 0.5%"
     chunk = Chunk("d", 0, text, 2, None, 0, len(text), table_header="Scheme | Value | Cost")
@@ -266,6 +272,9 @@ def test_a_name_is_held_when_the_passage_writes_it_another_common_way() -> None:
     laws = [_hit("The ILO is comparing both laws with Convention No. 102.")]
     assert missing_specifics(read_question("Who compares the laws with C102?"), laws) == []
     assert missing_specifics(read_question("Who compares the laws with C118?"), laws) == ["C118"]
+    licence = [_hit("Licensed under the Zeta Licence, Version 2.0, you may not use this file except in compliance.")]
+    assert missing_specifics(read_question("Under Zeta 2.0, may I use this file?"), licence) == []
+    assert missing_specifics(read_question("Under Zeta 3.1, may I use this file?"), licence) != []
 
 
 def test_a_fiscal_year_written_as_a_short_span_is_a_span_of_its_two_years() -> None:

@@ -63,7 +63,8 @@ def is_written(name: str, text: str) -> bool:
     spaced = r"\s*".join(re.escape(part) for part in plain.split())
     if re.search(rf"(?<!\w){spaced}(?!\w)", text.replace(",", ""), re.I):
         return True
-    words = [w for w in re.findall(r"[\w’'-]+", name) if w.lower() not in JOINING_WORDS and len(w) > 2]
+    # A version number is one word ("Apache 2.0" is written as "Apache License, Version 2.0").
+    words = [w for w in re.findall(r"[\w’'-]+(?:\.\d+)*", name) if w.lower() not in JOINING_WORDS and len(w) > 2]
     if len(words) > 1:
         # An acronym among a name's words may be spelled out ("Water Board XYZ"): the other words decide.
         spelled = [w for w in words if not is_acronym(w)] or words

@@ -242,6 +242,8 @@ def _is_quotable(sentence: str, chunk: Chunk, *, first: bool, last: bool = False
         return False  # the tail of a sentence that began in the previous passage
     if _CAPTION.match(sentence.lstrip()) and len(words) <= 20:
         return False  # a caption names a table or figure; it answers nothing (a longer piece holds a sentence too)
+    if len(words) >= 6 and len({w.casefold() for w in words}) * 3 <= len(words):
+        return False  # a run of the same few words (a table's column of labels read as a line): no sentence
     if _CLOSED_BEFORE_OPENED.match(sentence):
         return False  # the tail of a bracket opened before the piece begins ("event), the software would …")
     ends = bool(_TERMINAL.search(sentence.strip()))
