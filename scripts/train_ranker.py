@@ -23,10 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from train_reader import CORPUS_SETS, POLICY_SETS  # noqa: E402
+from train_reader import CORPUS_SETS, DEBIAN_SETS, POLICY_SETS  # noqa: E402
 
-# The reader's sets (opened sealed sets only: see scripts/train_reader.py).
-SETS = {"corpus": CORPUS_SETS, "policy": POLICY_SETS, "outside": ("train_outside",)}
+# The reader's sets (opened sealed sets only: see scripts/train_reader.py); each Debian set has its own library.
+SETS = {"corpus": CORPUS_SETS, "policy": POLICY_SETS, "outside": ("train_outside",),
+        **{name: (f"sealed/{name}",) for name in DEBIAN_SETS}}
 PARAMS = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 15, "min_samples_leaf": 40}
 
 
@@ -76,7 +77,7 @@ def held_out(examples: list[dict], key) -> dict:  # type: ignore[no-untyped-def]
 
 def main() -> int:
     """Collect, cross-validate, fit, save and report."""
-    from train_reader import library, outside_folder
+    from train_reader import debian_folder, library, outside_folder
 
     from kb.eval_questions import load_questions
     from kb.read.ranker import RANKER_FILE, RetrievalOrder, TreeRanker, trees_of
@@ -87,7 +88,8 @@ def main() -> int:
     args = parser.parse_args()
 
     folders = {"corpus": ROOT / "corpus", "policy": ROOT.parent / "shared" / "pdfs" / "policy",
-               "outside": outside_folder(args.data_dir)}
+               "outside": outside_folder(args.data_dir),
+               **{name: debian_folder(args.data_dir, name) for name in DEBIAN_SETS}}
     examples: list[dict] = []
     for lib, names in SETS.items():
         kb = library(args.data_dir, lib, folders[lib], reader=None, ranker=RetrievalOrder())
