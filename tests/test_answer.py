@@ -69,6 +69,8 @@ def test_names_are_what_the_question_writes_as_names_not_its_first_word() -> Non
     assert coded.figures == ("500,000",) and coded.names == ()
     # A span the small model takes for an entity is no name unless it is written as one.
     assert not any(n.islower() for n in read_question("How big was the fund, in so'm and dollars?").names)
+    # Quotation marks around a name are not part of it.
+    assert "Field Notes" in read_question("What opens the 'Field Notes' chapter?").names
 
 
 def test_a_lao_question_and_a_language_named_as_source() -> None:
@@ -272,6 +274,9 @@ def test_a_name_is_held_when_the_passage_writes_it_another_common_way() -> None:
     laws = [_hit("The ILO is comparing both laws with Convention No. 102.")]
     assert missing_specifics(read_question("Who compares the laws with C102?"), laws) == []
     assert missing_specifics(read_question("Who compares the laws with C118?"), laws) == ["C118"]
+    joint = [_hit("Jobs were found with the Ministry of Employment for 400 women.")]
+    assert missing_specifics(read_question("How many jobs came through the XYZ-Ministry of Employment scheme?"), joint) == []
+    assert missing_specifics(read_question("How many jobs came through the XYZ-Ministry of Health scheme?"), joint) != []
     licence = [_hit("Licensed under the Zeta Licence, Version 2.0, you may not use this file except in compliance.")]
     assert missing_specifics(read_question("Under Zeta 2.0, may I use this file?"), licence) == []
     assert missing_specifics(read_question("Under Zeta 3.1, may I use this file?"), licence) != []

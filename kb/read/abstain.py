@@ -65,6 +65,8 @@ def is_written(name: str, text: str) -> bool:
         return True
     # A version number is one word ("Apache 2.0" is written as "Apache License, Version 2.0").
     words = [w for w in re.findall(r"[\w’'-]+(?:\.\d+)*", name) if w.lower() not in JOINING_WORDS and len(w) > 2]
+    # Names a hyphen joins are two names ("ABC-Ministry of Labour": the body's acronym and the ministry).
+    words = [part for w in words for part in (w.split("-") if re.fullmatch(r"[A-Z][\w’']*(?:-[A-Z][\w’']*)+", w) else [w])]
     if len(words) > 1:
         # An acronym among a name's words may be spelled out ("Water Board XYZ"): the other words decide.
         spelled = [w for w in words if not is_acronym(w)] or words
