@@ -20,7 +20,8 @@ from kb.types import Chunk, Page
 # 7: a numbered heading with a comma ("2 Vision, goal and guiding principles") is a heading, not a footnote.
 # 8: PDF pages read in layout order (columns, blocks, ruled tables as rows) with pypdfium2 (parser).
 # 9: a paragraph is cut between sentences before its line breaks: a narrow column's lines end mid-sentence.
-CHUNKER_VERSION = "9"
+# 10: a piece with almost no words (an index page's numbers, a contents line, a lone heading) is no passage.
+CHUNKER_VERSION = "10"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then between sentences,
 # then any line (table rows, which have no sentence ends), then words: a recommendation is not cut in the middle
@@ -125,7 +126,23 @@ def chunk_pages(
         _absorb_stub(chunks, first_of_segment, seg.page.text, count_tokens, size)
         for chunk in chunks[first_of_segment:]:
             chunk.table_header = table_header(seg.page.text[seg.start : chunk.char_start], chunk.text)
-    return chunks
+    kept = [c for c in chunks if has_words(c.text)]
+    for i, chunk in enumerate(kept):
+        chunk.ordinal = i
+    return kept
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def has_words(text: str) -> bool:
+    """Return True when a piece holds something to find or quote: two words, or twenty letters (Lao writes no spaces).
+
+    A back-of-book index page comes out as pieces like "71 69 70" or ". . . 35 U", a contents page as one piece per
+    line; as passages they answered nothing, and on a manual with a long index they were a third of the library,
+    each carrying its document's title into the keyword index, so the title's words no longer told documents apart.
+    """
+    return len(_WORD.findall(text)) >= 2 or sum(ch.isalpha() for ch in text) >= 20
 
 
 def table_header(before: str, text: str) -> str | None:

@@ -63,6 +63,16 @@ def test_empty_pages_give_no_chunks_and_keep_numbering() -> None:
     assert [c.page for c in chunks] == [2]
 
 
+def test_a_piece_with_almost_no_words_is_no_passage() -> None:
+    # An index page: its sections are runs of page numbers; a passage with words and a short Lao one stay.
+    index = "A\n71 69 70\n\nB\n. . . 35 U\n\nUsing it\nSee above."
+    headings = (Heading(0, "A"), Heading(12, "B"), Heading(26, "Using it"))
+    pages = [Page(9, index, headings), Page(10, "ປົກປ້ອງສັງຄົມແຫ່ງຊາດ")]
+    chunks = chunk_pages(pages, document_id="d", count_tokens=_count, size=20, overlap=0)
+    assert [c.text for c in chunks] == ["Using it\nSee above.", "ປົກປ້ອງສັງຄົມແຫ່ງຊາດ"]
+    assert [c.ordinal for c in chunks] == [0, 1]
+
+
 def test_lao_chunks_are_tagged_lao() -> None:
     page = Page(None, "ຍຸດທະສາດການປົກປ້ອງສັງຄົມແຫ່ງຊາດ ແມ່ນແຜນງານຂອງລັດຖະບານ")
     (chunk,) = chunk_pages([page], document_id="d", count_tokens=len, size=200, overlap=0)
