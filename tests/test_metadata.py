@@ -87,7 +87,8 @@ def test_the_file_name_is_the_last_resort() -> None:
 
 
 @pytest.mark.parametrize(
-    "title", ["Untitled", "Microsoft Word - report.docx", "report-final", "report_final.pdf", "Document1", "  ", "2023"]
+    "title", ["Untitled", "Microsoft Word - report.docx", "report-final", "report_final.pdf", "Document1", "  ", "2023",
+              "AnnualReviewofPensionFunds"]
 )
 def test_placeholder_titles_never_win(title: str) -> None:
     assert is_placeholder(title, "report_final.pdf")

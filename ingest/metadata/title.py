@@ -52,6 +52,8 @@ def is_placeholder(title: str, source: str) -> bool:
         return True  # a garbage text layer's "«POAH «3E*»CM", or a reference number
     if _squash(text) in {_squash(Path(source).name), _squash(Path(source).stem)}:
         return True
+    if " " not in text and len(text) >= 16 and re.search(r"[a-z][A-Z]\w*[a-z][A-Z]", text):
+        return True  # words run together by the tool that wrote it: "AnnualReviewofPensions"
     return " " not in text and re.search(r"[_\-.\d]", text) is not None  # a slug: report-final, Doc1, v2_final
 
 
