@@ -137,6 +137,12 @@ def test_a_run_of_the_same_few_words_is_not_a_unit() -> None:
     assert [u.text(chunk) for u in passage_units(chunk)] == ["The bold weight is 200."]
 
 
+def test_a_line_ending_in_a_dot_leader_is_not_a_unit() -> None:
+    text = "Cost of the inspection .......................\n\nThe inspection takes one work-hour at $85 an hour."
+    chunk = Chunk("d", 0, text, 1, None, 0, len(text))
+    assert [u.text(chunk) for u in passage_units(chunk)] == ["The inspection takes one work-hour at $85 an hour."]
+
+
 def test_a_group_label_row_is_not_a_unit() -> None:
     text = "Scheme | Value | Cost\nScenario 1 | | \nChild benefit | 200 | 0.5%"
     chunk = Chunk("d", 0, text, 2, None, 0, len(text), table_header="Scheme | Value | Cost")

@@ -38,6 +38,8 @@ _CAPTION = re.compile(
 # A closing bracket before any opening one, after a word: the piece began inside a bracket ("AOA event), the …").
 _CLOSED_BEFORE_OPENED = re.compile(r"^[^(\[]*\w\w[)\]]")
 _TERMINAL = re.compile(r"[.!?:;)\]\"'\u0eaf]$")
+# A line that ends in a dot leader, with at most a page number after it.
+_LEADER_END = re.compile(r"(?:\.\s?){4,}\s*\d{0,4}\s*$|…{2,}\s*\d{0,4}\s*$")
 # Longer than this, an item or record is quoted by its sentences (each still carrying the record's fields).
 MAX_UNIT_WORDS = 100
 
@@ -242,6 +244,8 @@ def _is_quotable(sentence: str, chunk: Chunk, *, first: bool, last: bool = False
         return False  # the tail of a sentence that began in the previous passage
     if _CAPTION.match(sentence.lstrip()) and len(words) <= 20:
         return False  # a caption names a table or figure; it answers nothing (a longer piece holds a sentence too)
+    if _LEADER_END.search(sentence):
+        return False  # a contents line or a form's label and its dot leader, the value cut off or never there
     if len(words) >= 6 and len({w.casefold() for w in words}) * 3 <= len(words):
         return False  # a run of the same few words (a table's column of labels read as a line): no sentence
     if _CLOSED_BEFORE_OPENED.match(sentence):
