@@ -63,6 +63,11 @@ def is_written(name: str, text: str) -> bool:
     spaced = r"\s*".join(re.escape(part) for part in plain.split())
     if re.search(rf"(?<!\w){spaced}(?!\w)", text.replace(",", ""), re.I):
         return True
+    # A name set as a logo or with a digit ("LaTeX3", "McKinsey") often comes out of a PDF with its letters apart ("L AT
+    # EX3"): such a name is written when the text holds its letters in order, spaces and marks aside.
+    squashed = re.sub(r"\W+", "", plain).casefold()
+    if len(squashed) >= 5 and re.search(r"\d|[a-z][A-Z]", plain) and squashed in re.sub(r"\W+", "", text).casefold():
+        return True
     # A version number is one word ("Apache 2.0" is written as "Apache License, Version 2.0").
     words = [w for w in re.findall(r"[\w’'-]+(?:\.\d+)*", name) if w.lower() not in JOINING_WORDS and len(w) > 2]
     # Names a hyphen joins are two names ("ABC-Ministry of Labour": the body's acronym and the ministry).
@@ -153,9 +158,23 @@ def sources_not_held(question: str, titles: Sequence[str], passages: Sequence[st
         held = any(all(_mentions(d, k) for d in distinct) and _key(kind) in k for k in keys)
         # A passage that reports what the source says ("the end-term review reports that …") speaks for it.
         quoted = any(_reports(distinct, kind, text) for text in passages)
-        if not held and not quoted:
+        if not held and not quoted and not _modifies_a_noun(question, match.start(2)):
             out.append(f"{modifier} {kind}".strip())
     return out
+
+
+def _modifies_a_noun(question: str, at: int) -> bool:
+    """Return True when the kind word at `at` qualifies a noun after it that is no kind of document: the "policy" of
+    "the box on care-sensitive policy responses" names no policy document ("the survey report" still names a report).
+    """
+    from kb.read.frame import parse
+
+    doc = parse(question)
+    if doc is None:
+        return False
+    token = next((t for t in doc if t.idx == at), None)
+    return (token is not None and token.dep_ == "compound" and token.head.i > token.i
+            and re.fullmatch(rf"(?:{_KINDS})s?", token.head.text, re.I) is None)
 
 
 _REPORTING = (r"reports?|reported|found|finds|recommend(?:s|ed)?|shows?|showed|says?|said|notes?|noted|estimates?|"

@@ -133,7 +133,7 @@ def answer_types(question: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _parse(question: str) -> Any:
+def parse(question: str) -> Any:
     """Return spaCy's parse of the question, or None without the model."""
     nlp = _nlp()
     if nlp is None:
@@ -228,7 +228,7 @@ def _names(question: str, doc: Any) -> list[str]:
 def read_question(question: str) -> QuestionFrame:
     """Return the question's frame."""
     language = detect_language(question)
-    doc = _parse(question) if language == "en" else None
+    doc = parse(question) if language == "en" else None
     # A span of years ("the 2021–2025 strategy") is asked as written; other years one by one.
     spans = [f"{m.group(1)}–{m.group(2)}" for m in YEAR_RANGE.finditer(question)]
     # "2014-15", "2019/20": a short span is the span of its two years ("2014–2015"), written either way.
