@@ -63,12 +63,12 @@ def is_written(name: str, text: str) -> bool:
     spaced = r"\s*".join(re.escape(part) for part in plain.split())
     if re.search(rf"(?<!\w){spaced}(?!\w)", text.replace(",", ""), re.I):
         return True
-    # A name set as a logo or with a digit ("LaTeX3", "McKinsey") often comes out of a PDF with its letters apart ("L AT
-    # EX3"): such a name is written when the text holds its letters in order, spaces and marks aside.
+    # A name set as a logo or with a digit ("XyTeX2", "McZeta") often comes out of a PDF with its letters apart ("X Y T
+    # EX2"): such a name is written when the text holds its letters in order, spaces and marks aside.
     squashed = re.sub(r"\W+", "", plain).casefold()
     if len(squashed) >= 5 and re.search(r"\d|[a-z][A-Z]", plain) and squashed in re.sub(r"\W+", "", text).casefold():
         return True
-    # A version number is one word ("Apache 2.0" is written as "Apache License, Version 2.0").
+    # A version number is one word ("Zeta 2.0" is written as "Zeta Licence, Version 2.0").
     words = [w for w in re.findall(r"[\w’'-]+(?:\.\d+)*", name) if w.lower() not in JOINING_WORDS and len(w) > 2]
     # Names a hyphen joins are two names ("ABC-Ministry of Labour": the body's acronym and the ministry).
     words = [part for w in words for part in (w.split("-") if re.fullmatch(r"[A-Z][\w’']*(?:-[A-Z][\w’']*)+", w) else [w])]
@@ -165,7 +165,7 @@ def sources_not_held(question: str, titles: Sequence[str], passages: Sequence[st
 
 def _modifies_a_noun(question: str, at: int) -> bool:
     """Return True when the kind word at `at` qualifies a noun after it that is no kind of document: the "policy" of
-    "the box on care-sensitive policy responses" names no policy document ("the survey report" still names a report).
+    "the box on family-friendly policy responses" names no policy document ("the survey report" still names a report).
     """
     from kb.read.frame import parse
 

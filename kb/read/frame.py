@@ -217,7 +217,7 @@ def _names(question: str, doc: Any) -> list[str]:
     # November meeting"), and the rest of the name stands alone; a weekday or a numeric date's day and month are
     # dropped (its year is kept as a year).
     months = [MONTHS[m.group(1).lower()[:3]] for n in names for m in _CALENDAR.finditer(n) if m.group(1)]
-    # Quotation marks around a name are not part of it ("the 'More Examples' chapter").
+    # Quotation marks around a name are not part of it ("the 'Field Notes' chapter").
     names = [_CALENDAR.sub(" ", _NUMERIC_DATE.sub(" ", n)).strip(" ,.-'’‘\"“”") for n in names] + months
     names = list(dict.fromkeys(n for n in names if n and not _YEAR.fullmatch(n) and re.search(r"[^\W\d_]", n)))
     # A name inside a longer one ("Costa" in "Costa Rica") is that one.
