@@ -187,6 +187,9 @@ class Ingestor:
                 report.failed.append({"source": source, "reason": str(exc)})
             except UnicodeError:  # a file named on the command line whose name is not UTF-8
                 report.failed.append({"source": source, "reason": "the file name is not valid UTF-8: rename the file"})
+            except Exception as exc:  # noqa: BLE001 - one file's unforeseen failure must not stop the others
+                log.exception("ingest of %s failed", source)
+                report.failed.append({"source": source, "reason": f"could not be read ({type(exc).__name__}: {exc})"})
             if bar is not None:
                 bar.update(1)
         self.flush(report)

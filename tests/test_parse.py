@@ -307,6 +307,13 @@ def test_text_headings_underlined_in_restructuredtext_style(tmp_path: Path) -> N
     assert "A note that ends here.\n" + "-" * 70 in page.text  # a long rule under a sentence is a separator
 
 
+def test_utf16_surrogate_halves_are_joined_or_replaced() -> None:
+    from ingest.parse.text import normalize_text
+
+    text = normalize_text("Conductivity \ud835\udc58 of the wall \udc00.")
+    assert text == "Conductivity \U0001d458 of the wall \ufffd." and text.encode("utf-8")
+
+
 def test_nfc_normalisation(tmp_path: Path) -> None:
     path = tmp_path / "nfc.txt"
     path.write_text("Cafe\u0301 and \u0ec0\u0e81\u0eb5\u0e94")

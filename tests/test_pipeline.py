@@ -191,6 +191,22 @@ def test_small_files_are_embedded_together_and_each_is_stored(settings, fake_emb
     assert hits and hits[0].document.source == "note05.txt"
 
 
+def test_an_unforeseen_error_in_one_file_fails_that_file_alone(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ingest.parse import parse_file
+
+    lib = tmp_path / "lib"
+    _write_library(lib)
+
+    def parser(path: Path, *, source: str, **options):  # type: ignore[no-untyped-def]
+        if source == "fleet.txt":
+            raise TypeError("TextInputSequence must be str")
+        return parse_file(path, source=source)
+
+    report = ingest_paths([lib], settings=settings, embedder=fake_embedder, parser=parser)
+    assert report.added == ["meals.md"]
+    assert report.failed == [{"source": "fleet.txt", "reason": "could not be read (TypeError: TextInputSequence must be str)"}]
+
+
 def test_a_failed_embedding_batch_fails_its_files_and_keeps_the_rest(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     lib = tmp_path / "lib"
     _write_library(lib)

@@ -15,6 +15,7 @@ Block = tuple[str, int | None]
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\ufeff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _HYPHEN_BREAK = re.compile(r"([a-z])-\n([a-z])")
 _DOT_LEADER = re.compile(r"(\.\s?){4,}|…{2,}")
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$")
@@ -36,7 +37,7 @@ def normalize_text(text: str, *, join_hyphens: bool = True) -> str:
     With `join_hyphens`, a lower-case word broken by a hyphen at a line end is joined; PDF pages leave that
     to `hyphens.join_broken_words`, which asks the whole document whether the hyphen belongs to the word.
     """
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFC", join_surrogates(text).replace("\r\n", "\n").replace("\r", "\n"))
     text = _CONTROL.sub("", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     text = "\n".join(lines)
@@ -45,9 +46,20 @@ def normalize_text(text: str, *, join_hyphens: bool = True) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+def join_surrogates(text: str) -> str:
+    """Return the text with UTF-16 surrogate pairs joined into their characters and lone halves replaced.
+
+    A PDF text layer gives a character beyond the Basic Multilingual Plane (a mathematical italic letter) as two
+    UTF-16 halves; left apart, the text cannot be encoded, and the tokenizer refuses it.
+    """
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def normalize_inline(text: str) -> str:
     """Return NFC text on one line with all whitespace collapsed to single spaces."""
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", join_surrogates(text)))
     return " ".join(text.split())
 
 
