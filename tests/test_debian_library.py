@@ -18,7 +18,7 @@ def test_every_sources_list_names_file_package_and_absolute_path() -> None:
     assert lists
     for table in lists:
         rows = debian_library.sources(table)
-        assert len(rows) >= 9, table.name
+        assert len(rows) >= 8, table.name
         for name, package, original in rows:
             assert "/" not in name and package and " " not in package
             assert original.startswith("/usr/")
