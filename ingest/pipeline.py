@@ -187,7 +187,9 @@ class Ingestor:
                 report.failed.append({"source": source, "reason": str(exc)})
             except UnicodeError:  # a file named on the command line whose name is not UTF-8
                 report.failed.append({"source": source, "reason": "the file name is not valid UTF-8: rename the file"})
-            except Exception as exc:  # noqa: BLE001 - one file's unforeseen failure must not stop the others
+            except (TypeError, ValueError, LookupError, AttributeError, ArithmeticError, AssertionError) as exc:
+                # A file whose content trips a library or our code fails alone; a broken run (a parser pool gone,
+                # RuntimeError) still stops it, so the caller can put things back.
                 log.exception("ingest of %s failed", source)
                 report.failed.append({"source": source, "reason": f"could not be read ({type(exc).__name__}: {exc})"})
             if bar is not None:
