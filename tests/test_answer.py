@@ -265,33 +265,45 @@ def test_a_name_year_or_figure_no_passage_holds_is_missing_but_an_acronym_never_
     assert missing_specifics(read_question("What did the Women's Committee ask of Tajik families?"), held) == []
 
 
-def test_a_name_is_held_when_the_passage_writes_it_another_common_way() -> None:
-    # A month as a numeric date's month, a hyphenated modifier left off, an acronym spelled out beside the name's
-    # other words, a code spelled out before its number; and none of them when the passage holds another.
-    table = [_hit("Acme Corp | Palo Alto | 1/26/2016 | 170 | Permanent Layoff")]
-    assert missing_specifics(read_question("Which firm laid off 170 in Palo Alto in January 2016?"), table) == []
-    assert missing_specifics(read_question("Which firm laid off 170 in Palo Alto in March 2016?"), table) == ["March"]
-    registry = [_hit("The proposed AD would affect 74 airplanes of U.S. registry.")]
-    assert missing_specifics(read_question("How many U.S.-registered airplanes does it affect?"), registry) == []
-    assert missing_specifics(read_question("How many Canada-registered airplanes does it affect?"), registry) != []
-    group = [_hit("The Technical Working Group on Social Protection met in November 2023.")]
-    assert missing_specifics(read_question("When did the Social Protection TWG meet in November 2023?"), group) == []
-    assert missing_specifics(read_question("When did the Social Health TWG meet?"), group) == ["Social Health TWG"]
-    laws = [_hit("The ILO is comparing both laws with Convention No. 102.")]
-    assert missing_specifics(read_question("Who compares the laws with C102?"), laws) == []
-    assert missing_specifics(read_question("Who compares the laws with C118?"), laws) == ["C118"]
-    joint = [_hit("Jobs were found with the Ministry of Employment for 400 women.")]
-    assert missing_specifics(read_question("How many jobs came through the XYZ-Ministry of Employment scheme?"), joint) == []
-    assert missing_specifics(read_question("How many jobs came through the XYZ-Ministry of Health scheme?"), joint) != []
-    logo = [_hit("The X Y T EX2 Project was founded by the Zeta Group in 1995.")]
-    assert missing_specifics(read_question("When was the XyTeX2 project founded?"), logo) == []
-    assert missing_specifics(read_question("When was the XyTeX3 project founded?"), logo) != []
-    box = [_hit("The Zeta Fund was set up in March 2020.")]
+# A name written another common way, a question the passage holds that way, and one naming another the passage does
+# not hold (with what is missing, when it is asserted exactly): a month as a numeric date's month, a hyphenated
+# modifier left off, an acronym spelled out beside the name's other words, a code spelled out before its number, two
+# names a hyphen joins, a logo whose letters the PDF set apart, a version number.
+_WRITTEN_ANOTHER_WAY = [
+    ("Acme Corp | Palo Alto | 1/26/2016 | 170 | Permanent Layoff",
+     "Which firm laid off 170 in Palo Alto in January 2016?", "Which firm laid off 170 in Palo Alto in March 2016?",
+     ["March"]),
+    ("The proposed AD would affect 74 airplanes of U.S. registry.",
+     "How many U.S.-registered airplanes does it affect?", "How many Canada-registered airplanes does it affect?", None),
+    ("The Technical Working Group on Social Protection met in November 2023.",
+     "When did the Social Protection TWG meet in November 2023?", "When did the Social Health TWG meet?",
+     ["Social Health TWG"]),
+    ("The ILO is comparing both laws with Convention No. 102.",
+     "Who compares the laws with C102?", "Who compares the laws with C118?", ["C118"]),
+    ("Jobs were found with the Ministry of Employment for 400 women.",
+     "How many jobs came through the XYZ-Ministry of Employment scheme?",
+     "How many jobs came through the XYZ-Ministry of Health scheme?", None),
+    ("The X Y T EX2 Project was founded by the Zeta Group in 1995.",
+     "When was the XyTeX2 project founded?", "When was the XyTeX3 project founded?", None),
+    ("Licensed under the Zeta Licence, Version 2.0, you may not use this file except in compliance.",
+     "Under Zeta 2.0, may I use this file?", "Under Zeta 3.1, may I use this file?", None),
+]
+
+
+@pytest.mark.parametrize(("passage", "held", "other", "missing"), _WRITTEN_ANOTHER_WAY)
+def test_a_name_is_held_when_the_passage_writes_it_another_common_way(
+    passage: str, held: str, other: str, missing: list[str] | None
+) -> None:
+    hits = [_hit(passage)]
+    assert missing_specifics(read_question(held), hits) == []
+    found = missing_specifics(read_question(other), hits)
+    assert found == missing if missing is not None else found != []
+
+
+def test_a_kind_word_that_qualifies_another_noun_names_no_source() -> None:
     assert sources_not_held("How large was the fund in the box on family-friendly policy responses?", ["Zeta 2023"], []) == []
-    assert sources_not_held("What did the 2019 annual policy say?", ["Zeta 2023"], [box[0].chunk.text]) != []
-    licence = [_hit("Licensed under the Zeta Licence, Version 2.0, you may not use this file except in compliance.")]
-    assert missing_specifics(read_question("Under Zeta 2.0, may I use this file?"), licence) == []
-    assert missing_specifics(read_question("Under Zeta 3.1, may I use this file?"), licence) != []
+    passages = ["The Zeta Fund was set up in March 2020."]
+    assert sources_not_held("What did the 2019 annual policy say?", ["Zeta 2023"], passages) != []
 
 
 def test_a_fiscal_year_written_as_a_short_span_is_a_span_of_its_two_years() -> None:
