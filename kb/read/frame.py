@@ -133,8 +133,9 @@ def answer_types(question: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=256)
 def parse(question: str) -> Any:
-    """Return spaCy's parse of the question, or None without the model."""
+    """Return spaCy's parse of the question, or None without the model (kept for the checks that read it again)."""
     nlp = _nlp()
     if nlp is None:
         return None

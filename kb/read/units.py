@@ -31,7 +31,7 @@ _ITEM = re.compile(r"^\s*(?:[-•*▪◦‣]\s|\(?[0-9]{1,2}[.)]\s|\([a-z]\)\s|[
 _FIELD = re.compile(r"^\s*[A-Z][\w’'/&()-]*(?: [\w’'/&()-]+){0,3}: +\S")
 # A sentence ends inside a line: two lower-case letters, a stop, a space and a capital ("children. The").
 _PROSE_STOP = re.compile(r"[a-z]{2}[.!?] +[A-Z]")
-# A caption: "Table A1. Budget by year", "FIGURE 3.3 Incidence: …", "Box 2: …" names a table or figure; it answers
+# A caption: "Table A1. Costs by year", "FIGURE 3.3 Incidence: …", "Box 2: …" names a table or figure; it answers
 # nothing ("Table 2 shows that …" is a sentence, not a caption).
 _CAPTION = re.compile(
     r"^(?i:table|figure|fig\.|box|chart|graph|map|exhibit|annex table)\s+[A-Z]?\d+(?:\.\d+)*[a-z]?(?:[.:,–-]|\s+[A-Z])")
