@@ -388,6 +388,19 @@ def test_control_characters_are_not_text(tmp_path: Path) -> None:
         parse_file(path, source="data.txt")
 
 
+def test_a_formatted_manual_page_is_read_without_its_terminal_formatting(tmp_path: Path) -> None:
+    # Bold and underline as escape sequences (groff's SGR output) and as overstrikes (nroff's older output).
+    bold = "".join(f"{c}\b{c}" for c in "SYNOPSIS")
+    under = "".join(f"_\b{c}" for c in "pager")
+    text = (f"\x1b[1mNAME\x1b[0m\n    tide - show the tide \x1b[4mtables\x1b[24m\n\n{bold}\n    tide [{under}]\n" * 40)
+    path = tmp_path / "tide.txt"
+    path.write_text(text, encoding="utf-8")
+    parsed = parse_file(path, source="tide.txt")
+    body = " ".join(p.text for p in parsed.pages)
+    assert "show the tide tables" in body and "SYNOPSIS" in body and "tide [pager]" in body
+    assert "\x1b" not in body and "\b" not in body
+
+
 def test_running_headers_and_page_labels_are_dropped() -> None:
     from ingest.parse.pdf import strip_running_lines
     from kb.types import Page

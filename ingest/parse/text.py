@@ -152,11 +152,26 @@ def decode_text(data: bytes, source: str) -> tuple[str, list[str]]:
             except UnicodeDecodeError:
                 text, encoding = data.decode("latin-1"), "latin-1"
             warnings.append(f"not valid UTF-8; decoded as {encoding}")
+    text = strip_terminal_formatting(text)
     sample = text[:20000]
     controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > 0.01 * max(1, len(sample)):
         raise ParseError(source, "binary data, not text (many control characters)")
     return text, warnings
+
+
+# A formatted manual page keeps its terminal formatting: escape sequences for bold and underline ("ESC[1m"), or
+# overstrikes (a character, a backspace and the character again for bold; an underscore and a backspace for
+# underline). The text is what is left without them.
+_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+_OVERSTRIKE = re.compile(r"[^\n]\x08")
+
+
+def strip_terminal_formatting(text: str) -> str:
+    """Return the text without terminal escape sequences and backspace overstrikes."""
+    if "\x1b" not in text and "\x08" not in text:
+        return text
+    return _OVERSTRIKE.sub("", _ESCAPE.sub("", text))
 
 
 def _markdown_blocks(text: str) -> list[Block]:
