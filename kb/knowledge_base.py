@@ -17,10 +17,11 @@ from kb.config import Settings
 from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
 from kb.read.abstain import hit_text, is_written, missing_specifics
-from kb.read.frame import read_question
+from kb.read.frame import QuestionFrame, read_question
 from kb.read.ranker import RetrievalOrder, TreeRanker
 from kb.read.reading import Reading, read_passages
 from kb.read.scorer import LinearReader, Reader
+from kb.read.sources import NamedSource, named_documents, named_first, named_sources, without_source
 from kb.retrieve import FusionParams, Snapshot, search
 from kb.store import Store
 from kb.types import Answer, Chunk, Document, Filters, Hit, LibraryStats
@@ -197,12 +198,22 @@ class KnowledgeBase:
         The library's titles a refusal may name ("The library holds no ...") are those of the visible documents.
         """
         snap = self.snapshot(visible)
+        frame = read_question(question)
+        # A source the question names and the library holds is where the answer is looked for first, and the words
+        # naming it are not what the question asks about.
+        named = self.named_sources(question, frame, visible)
+        if named:
+            asked = without_source(question, named)
+            terms = tuple(t for t in frame.terms if t in set(read_question(asked).terms))
+            frame = replace(frame, terms=terms or frame.terms, asked=asked if terms else None)
         reading = read_passages(
-            read_question(question), hits, embedder=self._sentences, idf=snap.keyword.idf,
+            frame, hits, embedder=self._sentences, idf=snap.keyword.idf,
             reader=self.reader, multilingual=self._units_multilingual,
             sources=[f"{d.title} {(d.date or '')[:4]}" for d in snap.documents.values()],
         )
         reading.order = self.ranker.order(reading)
+        if named and reading.order is not None:
+            reading.order = named_first(reading.order, [h.chunk.document_id for h in hits], named_documents(named))
         return reading
 
     def reading(
@@ -210,9 +221,12 @@ class KnowledgeBase:
     ) -> list[Hit]:
         """Return the passages an answer reads: the top k, then those the per-document cap held back."""
         k = top_k or self.settings.top_k
-        query = with_other_forms(question, self.acronyms(visible))
-        hits = self.search(query, k=k, filters=filters, depth=max(k, self.settings.answer_depth), visible=visible)
         frame = read_question(question)
+        # A source the question names and the library holds: the search is for what the question asks of it ("the
+        # mid-term review" would find the passages that name other reviews), and its best passages are read too.
+        named = self.named_sources(question, frame, visible)
+        query = with_other_forms(without_source(question, named), self.acronyms(visible))
+        hits = self.search(query, k=k, filters=filters, depth=max(k, self.settings.answer_depth), visible=visible)
         read = {h.chunk.id for h in hits}
         for name in [m for m in missing_specifics(frame, hits) if m in frame.names] if hits else []:
             # A name the question insists on and the best passages lack is searched for: the passages that hold it
@@ -221,11 +235,20 @@ class KnowledgeBase:
                     if h.chunk.id not in read and is_written(name, hit_text(h))]
             hits += [replace(h, held_back=True) for h in more[:2]]
             read |= {h.chunk.id for h in more[:2]}
+        if named:
+            scoped = replace(filters or Filters(), documents=named_documents(named))
+            more = [h for h in self.search(query, k=2, filters=scoped, visible=visible) if h.chunk.id not in read]
+            hits += [replace(h, held_back=True) for h in more]
+            read |= {h.chunk.id for h in more}
         if language := frame.language_named:
             # "… in the Lao-language summary": that language's best passages are read too.
             scoped = replace(filters or Filters(), languages=(language,))
             hits += [h for h in self.search(query, k=2, filters=scoped, visible=visible) if h.chunk.id not in read]
         return hits
+
+    def named_sources(self, question: str, frame: QuestionFrame, visible: Scope = None) -> list[NamedSource]:
+        """Return the sources an English question names that fit some of the visible documents."""
+        return named_sources(question, list(self.snapshot(visible).documents.values())) if frame.language == "en" else []
 
     def acronyms(self, visible: Scope = None) -> dict[str, str]:
         """Return the acronyms the visible documents define, read once per generation of the store."""

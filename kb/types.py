@@ -205,9 +205,12 @@ class Filters:
     date_from: str | None = None
     date_to: str | None = None
     languages: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()  # document ids
 
     def allows(self, doc: Document) -> bool:
         """Return True when `doc` passes every filter that is set."""
+        if self.documents and doc.id not in self.documents:
+            return False
         if self.doc_types and doc.doc_type not in self.doc_types:
             return False
         if self.languages and doc.language not in self.languages:
@@ -222,7 +225,7 @@ class Filters:
     @property
     def active(self) -> bool:
         """Return True when any filter is set."""
-        return bool(self.doc_types or self.date_from or self.date_to or self.languages)
+        return bool(self.doc_types or self.date_from or self.date_to or self.languages or self.documents)
 
 
 @dataclass(frozen=True)

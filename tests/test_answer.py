@@ -13,11 +13,12 @@ import pytest
 from fakes import reading_of
 
 from kb.answer import ABSTAIN_MESSAGE, AnswerParams, build_answer
-from kb.read.abstain import missing_specifics, sources_not_held, unmentioned_words
+from kb.read.abstain import missing_specifics, unmentioned_words
 from kb.read.evidence import gives
 from kb.read.features import FEATURES
 from kb.read.frame import answer_types, read_question
 from kb.read.scorer import LinearReader, answer_probability
+from kb.read.sources import sources_not_held
 from kb.read.units import passage_units
 from kb.types import Chunk, Document, Hit
 

@@ -62,6 +62,8 @@ def test_a_recommendation_is_quoted_with_its_owner_and_deadline(real_kb) -> None
     assert not answer.abstained
     first = answer.answer.split(" [1]")[0]
     assert first.startswith("R") and "Responsible:" in first and "Deadline:" in first
+    # The review the question names is read for what it asks (financing), not for the words naming the review.
+    assert "financing" in first and answer.citations[0].hit.document.doc_type == "review"
 
 
 def test_real_model_json_contract(real_kb) -> None:  # type: ignore[no-untyped-def]

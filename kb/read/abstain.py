@@ -18,6 +18,7 @@ from kb.read.evidence import gives
 from kb.read.features import is_acronym
 from kb.read.frame import MONTHS, YEAR_RANGE, QuestionFrame
 from kb.read.reading import Reading
+from kb.read.sources import sources_not_held
 from kb.types import Hit
 
 _TYPE_NAMES = {
@@ -114,85 +115,6 @@ def missing_specifics(frame: QuestionFrame, hits: Sequence[Hit], *, best: int = 
     if missing and any(all(is_written(w, t) for w in wanted) for t in texts):
         return []
     return missing
-
-
-# Words for kinds of documents, and the words that tell one document of a kind from another: "the end-term review",
-# "the 2019 annual report", "the second progress report".
-_KINDS = (r"review|report|evaluation|assessment|survey|study|minutes|decree|law|strategy|plan|brief|note|policy|"
-          r"guidelines|regulation|census|audit|memo|circular|agreement|framework")
-_SOURCE = re.compile(
-    rf"\b(?:according to|in|by|from|did|does|do|will|has|have|had|of)\s+(?:the|its|their|this|that)\s+"
-    rf"((?:[\w–-]+\s+){{0,3}}?)({_KINDS})s?\b",
-    re.I,
-)
-_DISTINCT = re.compile(r"\w+[–-]\w+|\b(?:1[89]|20)\d\d\b|\b(?:first|second|third|fourth|fifth|final|annual|quarterly|"
-                       r"midterm|endline|baseline|interim|inception|evaluation)\b", re.I)
-
-
-def _key(text: str) -> str:
-    return re.sub(r"[\s–-]+", "", text).casefold()
-
-
-def _mentions(word: str, key: str) -> bool:
-    """Return True when a distinguishing word is in a text's key, a hyphenated one by its parts' stems too
-    ("32-country" in "a review of 32 countries")."""
-    if _key(word) in key:
-        return True
-    parts = [part for part in re.split(r"[–-]", word) if part]
-    return len(parts) > 1 and all(_key(part[:5]) in key for part in parts)
-
-
-def sources_not_held(question: str, titles: Sequence[str], passages: Sequence[str] = ()) -> list[str]:
-    """Return the documents the question takes as its source that the library holds none of ("the end-term review").
-
-    Only a source told apart by a distinguishing word (a hyphenated word, a year, "annual", "final" …) is checked: a
-    document of that kind whose title (with its year) holds those words is held; "the review" or "the report" is any.
-    """
-    keys = [_key(t) for t in titles]
-    out = []
-    for match in _SOURCE.finditer(question):
-        modifier, kind = match.group(1).strip(), match.group(2)
-        distinct = _DISTINCT.findall(modifier)
-        if not distinct:
-            continue
-        held = any(all(_mentions(d, k) for d in distinct) and _key(kind) in k for k in keys)
-        # A passage that reports what the source says ("the end-term review reports that …") speaks for it.
-        quoted = any(_reports(distinct, kind, text) for text in passages)
-        if not held and not quoted and not _modifies_a_noun(question, match.start(2)):
-            out.append(f"{modifier} {kind}".strip())
-    return out
-
-
-def _modifies_a_noun(question: str, at: int) -> bool:
-    """Return True when the kind word at `at` qualifies a noun after it that is no kind of document: the "policy" of
-    "the box on family-friendly policy responses" names no policy document ("the survey report" still names a report).
-    """
-    from kb.read.frame import parse
-
-    doc = parse(question)
-    if doc is None:
-        return False
-    token = next((t for t in doc if t.idx == at), None)
-    return (token is not None and token.dep_ == "compound" and token.head.i > token.i
-            and re.fullmatch(rf"(?:{_KINDS})s?", token.head.text, re.I) is None)
-
-
-_REPORTING = (r"reports?|reported|found|finds|recommend(?:s|ed)?|shows?|showed|says?|said|notes?|noted|estimates?|"
-              r"estimated|concludes?|concluded|states?|stated|calls? for|called for|proposes?|proposed|reveal(?:s|ed)?|"
-              r"identifie[sd]|identify|suggest(?:s|ed)?|indicate[sd]?|highlight(?:s|ed)?|provide[sd]?|document(?:s|ed)|"
-              r"describe[sd]?|confirm(?:s|ed)?|assesse[sd]|examine[sd]|covered|covers|included|includes")
-
-
-def _reports(distinct: Sequence[str], kind: str, text: str) -> bool:
-    """Return True when the text has such a source say something: "the 2018 cost-benefit study found …", "a
-    cost-benefit study carried out in 2018 estimated …" (its distinguishing words near its kind, then a verb)."""
-    for match in re.finditer(rf"\b{re.escape(kind)}s?\b", text, re.I):
-        near = text[max(0, match.start() - 80) : match.end() + 60]
-        if all(_mentions(d, _key(near)) for d in distinct) and re.search(
-            rf"\b(?:{_REPORTING})\b", text[match.end() : match.end() + 80], re.I
-        ):
-            return True
-    return False
 
 
 # Kinds of answer whose cues are sure enough that a question asking only such a kind is refused when none of the

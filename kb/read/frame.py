@@ -107,6 +107,7 @@ class QuestionFrame:
     focus: tuple[str, ...] = ()  # what the wh-phrase asks about ("how many *interviews*"), as tokens
     asks_name: bool = False  # "what is the name of …", "name the …": a person's name, not an office
     language_named: str | None = None  # "in the Lao-language summary" → "lo"
+    asked: str | None = None  # what the question asks, without the words naming its source (None: the whole text)
 
 
 _lock = threading.Lock()

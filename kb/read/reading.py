@@ -99,10 +99,10 @@ def unit_cosines(
     if frame.language != "en":
         if multilingual is None:
             return np.zeros(len(units), dtype=np.float32)
-        q = multilingual.embed([frame.text], kind="query")[0]
+        q = multilingual.embed([frame.asked or frame.text], kind="query")[0]
         vectors = multilingual.embed(texts, kind="passage")
         return np.clip((vectors @ q - E5_OFFSET) * E5_SCALE, -1.0, 1.0).astype(np.float32)
-    vectors = embedder.embed([frame.text, *texts], kind="passage")
+    vectors = embedder.embed([frame.asked or frame.text, *texts], kind="passage")
     cosines = (vectors[1:] @ vectors[0]).astype(np.float32)
     same = np.array([detect_language(t) == "en" for t in texts])
     return np.where(same, cosines, 0.0).astype(np.float32)
