@@ -223,7 +223,7 @@ class KnowledgeBase:
         k = top_k or self.settings.top_k
         frame = read_question(question)
         # A source the question names and the library holds: the search is for what the question asks of it ("the
-        # mid-term review" would find the passages that name other reviews), and its best passages are read too.
+        # interim evaluation" would find the passages that name other evaluations), and its best passages are read too.
         named = self.named_sources(question, frame, visible)
         query = with_other_forms(without_source(question, named), self.acronyms(visible))
         hits = self.search(query, k=k, filters=filters, depth=max(k, self.settings.answer_depth), visible=visible)

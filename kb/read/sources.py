@@ -1,9 +1,9 @@
-"""The documents a question names as its source: "according to the mid-term review", "in the 2019 annual report".
+"""The documents a question names as its source: "according to the interim evaluation", "in the 2019 annual report".
 
 A question that names its source asks about that document. When the library holds it (the distinguishing words,
 the kind of document and the other words of the phrase are in a document's title or file name), its passages are
-read first and the phrase's words stop counting as what the question asks about: "what did the mid-term review
-recommend on financing" asks about financing, in the mid-term review. When it holds no such document, the answer
+read first and the phrase's words stop counting as what the question asks about: "what did the interim evaluation
+recommend on dredging" asks about dredging, in the interim evaluation. When it holds no such document, the answer
 says so (`sources_not_held`). Nothing here knows a particular library: titles and file names come from it.
 """
 
@@ -17,7 +17,7 @@ from pathlib import PurePath
 from kb.lexical import tokenize
 from kb.types import Document
 
-# Words for kinds of documents, and the words that tell one document of a kind from another: "the end-term review",
+# Words for kinds of documents, and the words that tell one document of a kind from another: "the final evaluation",
 # "the 2019 annual report", "the second progress report".
 _KINDS = (r"review|report|evaluation|assessment|survey|study|minutes|decree|law|strategy|plan|brief|note|policy|"
           r"guidelines|regulation|census|audit|memo|circular|agreement|framework|paper|factsheet|manual|handbook")
@@ -27,7 +27,7 @@ _SOURCE = re.compile(
     re.I,
 )
 # The ways a question names the source it asks about: "according to the review", "what did the review find", "in
-# the 2019 report". Not "of the review", which is as often a topic ("the launch of the strategy").
+# the 2019 report". Not "of the review", which is as often a topic ("the launch of the plan").
 _NAMING = re.compile(
     rf"\b(?:according to|in|by|from|did|does|do|will|has|have|had)\s+(?:the|its|their|this|that)\s+"
     rf"((?:[\w–-]+\s+){{0,3}}?)({_KINDS})s?\b",
@@ -35,7 +35,7 @@ _NAMING = re.compile(
 )
 _DISTINCT = re.compile(r"\w+[–-]\w+|\b(?:1[89]|20)\d\d\b|\b(?:first|second|third|fourth|fifth|final|annual|quarterly|"
                        r"midterm|endline|baseline|interim|inception|evaluation)\b", re.I)
-# The parts of speech a source's modifier is written with ("the 2019 annual report", "the Ministry of Health
+# The parts of speech a source's modifier is written with ("the 2019 annual report", "the Ministry of Transport
 # report"); a verb or a second determiner means the kind word belongs to another phrase ("did the team decide the
 # review …").
 _MODIFIER_POS = frozenset({"NOUN", "PROPN", "ADJ", "NUM", "PUNCT", "X", "SYM"})
@@ -55,7 +55,7 @@ def _mentions(word: str, key: str) -> bool:
 
 
 def sources_not_held(question: str, titles: Sequence[str], passages: Sequence[str] = ()) -> list[str]:
-    """Return the documents the question takes as its source that the library holds none of ("the end-term review").
+    """Return the documents the question takes as its source that the library holds none of ("the final evaluation").
 
     Only a source told apart by a distinguishing word (a hyphenated word, a year, "annual", "final" …) is checked: a
     document of that kind whose title (with its year) holds those words is held; "the review" or "the report" is any.
@@ -68,7 +68,7 @@ def sources_not_held(question: str, titles: Sequence[str], passages: Sequence[st
         if not distinct:
             continue
         held = any(all(_mentions(d, k) for d in distinct) and _key(kind) in k for k in keys)
-        # A passage that reports what the source says ("the end-term review reports that …") speaks for it.
+        # A passage that reports what the source says ("the final evaluation reports that …") speaks for it.
         quoted = any(_reports(distinct, kind, text) for text in passages)
         if not held and not quoted and not _modifies_a_noun(question, match.start(2)):
             out.append(f"{modifier} {kind}".strip())
@@ -81,7 +81,7 @@ class NamedSource:
 
     phrase: str
     documents: tuple[str, ...]
-    modifier: str = ""  # the words that tell the source apart from others of its kind ("mid-term")
+    modifier: str = ""  # the words that tell the source apart from others of its kind ("interim")
 
     @property
     def terms(self) -> frozenset[str]:
@@ -92,8 +92,8 @@ class NamedSource:
 def named_sources(question: str, documents: Sequence[Document]) -> list[NamedSource]:
     """Return the sources the question names that fit some, not all, of the library's documents.
 
-    A document fits when its title, file name or year holds every distinguishing word of the phrase ("mid-term",
-    "2019") and, when the phrase has other words, one of them ("the Ministry of Health report"), else its kind word;
+    A document fits when its title, file name or year holds every distinguishing word of the phrase ("interim",
+    "2019") and, when the phrase has other words, one of them ("the Ministry of Transport report"), else its kind word;
     of those, the documents holding most of the other words, then the kind word, are named.
     """
     if len(documents) < 2:
@@ -130,7 +130,7 @@ def _description(doc: Document) -> tuple[str, set[str]]:
 
 def _is_noun_phrase(question: str, start: int, kind_start: int, kind_end: int) -> bool:
     """Return True when the modifier and kind word are one noun phrase: the kind a noun, the modifier's words
-    nouns, adjectives, figures or "of" ("the Ministry of Health report"), not "does the ministry report …"."""
+    nouns, adjectives, figures or "of" ("the Ministry of Transport report"), not "does the ministry report …"."""
     from kb.read.frame import parse
 
     doc = parse(question)
