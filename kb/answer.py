@@ -3,7 +3,8 @@
 The reader (`kb.read`) has given every answer unit of the passages read a probability of answering, and the
 passage ranker an order of the passages. The answer leads with the likeliest unit of the passage the ranker
 puts first, quoted whole (a recommendation with its lead and deadline, a table row with its columns), adds up to
-two more that score close to it, and cites their passages first; the other passages follow in the ranker's
+two more that score close to it (or, when none of them gives the figure or date asked for, the likeliest that
+does), and cites their passages first; the other passages follow in the ranker's
 order as further sources, and the rest are related reading. It refuses when a
 general check does (a source the library does not hold, a name, year or figure the question insists on that no
 passage read holds, an amount, figure, share, frequency or name none of the likeliest units gives), or when the
@@ -15,9 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kb.read.abstain import refusal_by_checks, weak_refusal
+from kb.read.evidence import gives_any
 from kb.read.reading import Reading
 from kb.read.units import Unit
 from kb.types import Answer, Citation
+
+FIGURE_TYPES = frozenset({"number", "amount", "percent", "date", "duration", "frequency"})
 
 ABSTAIN_MESSAGE = (
     "The library has no passage that answers this question. "
@@ -42,6 +46,9 @@ class AnswerParams:
     # Quotes come from at most this many passages, so the search's best passages keep their place among the first
     # citations when the reader's lead comes from further down.
     max_passages: int = 2
+    # When no unit quoted gives the figure, share, amount or date asked for, the likeliest that does is quoted too if
+    # its probability is at least this share of the lead's.
+    typed_ratio: float = 0.35
 
 
 def build_answer(reading: Reading, params: AnswerParams) -> Answer:
@@ -100,7 +107,30 @@ def _picks(reading: Reading, params: AnswerParams) -> list[Unit]:
         picks.append(unit)
         seen.add(_key(reading, unit))
         length += len(text)
+    if len(picks) < params.max_units and (typed := _typed_unit(reading, picks, params.typed_ratio * lead_p, params)):
+        picks.append(typed)
     return picks
+
+
+def _typed_unit(reading: Reading, picks: list[Unit], floor: float, params: AnswerParams) -> Unit | None:
+    """Return the likeliest unit that gives the figure, share, amount or date the question asks for, when no unit
+    picked gives one ("by when?" answered by a sentence without its deadline), among those likely enough."""
+    wanted = reading.frame.answer_types & FIGURE_TYPES
+    chunk = lambda u: reading.hits[u.hit].chunk  # noqa: E731
+    if not wanted or any(gives_any(wanted, u.text(chunk(u))) for u in picks):
+        return None
+    passages = {p.hit for p in picks}
+    for i in reading.ranked():
+        if reading.probabilities[i] < floor:
+            break
+        unit = reading.units[i]
+        if unit in picks or _overlaps(unit, picks) or _key(reading, unit) in {_key(reading, p) for p in picks}:
+            continue
+        if unit.hit not in passages and len(passages) >= params.max_passages:
+            continue
+        if gives_any(wanted, unit.text(chunk(unit))):
+            return unit
+    return None
 
 
 def _list_after(reading: Reading, lead: Unit, limit: int) -> list[Unit]:

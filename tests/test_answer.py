@@ -397,6 +397,19 @@ def test_a_close_second_unit_is_quoted_and_a_list_is_quoted_whole() -> None:
     assert both.answer == "Members pay 5.5% of salary. [1] Premiums are paid monthly. [1]"
 
 
+def test_a_unit_giving_the_date_asked_for_is_quoted_when_the_lead_gives_none() -> None:
+    hits = [_hit("The fund will help farmers in every district. It opens to applicants in March 2026.")]
+    question = "When does the fund open to applicants?"
+    likely = build_answer(reading_of(question, hits, {"The fund": 0.9, "It opens": 0.4}), AnswerParams(threshold=0.3))
+    assert likely.answer == "The fund will help farmers in every district. [1] It opens to applicants in March 2026. [1]"
+    # Too unlikely beside the lead, it is not quoted; nor is one when the lead gives a date itself.
+    unlikely = build_answer(reading_of(question, hits, {"The fund": 0.9, "It opens": 0.2}), AnswerParams(threshold=0.1))
+    assert "March 2026" not in unlikely.answer
+    dated = [_hit("The fund opens in May 2026. It was announced in March 2025.")]
+    lead = build_answer(reading_of(question, dated, {"The fund": 0.9, "It was": 0.4}), AnswerParams(threshold=0.3))
+    assert lead.answer == "The fund opens in May 2026. [1]"
+
+
 def test_a_refusal_says_why() -> None:
     hits = [_hit("The scheme covers 94% of people in Kerala province.")]
     weak = build_answer(reading_of("What share of people does the scheme cover?", hits, {"The": 0.2}),
