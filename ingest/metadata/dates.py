@@ -121,7 +121,7 @@ def _labelled(line: str) -> Found | None:
         if dates:
             return dates[0]
     if len(line.split()) > DATELINE_WORDS:
-        return None  # "… Decree No. 12/PM, dated 17 October 2012, which created …" dates something else
+        return None  # "… Order No. 12/HB, dated 17 October 2012, which created …" dates something else
     return next((d for d in find_dates(line) if _LABEL.search(line[: d.start])), None)
 
 

@@ -61,7 +61,7 @@ def head_kind(text: str) -> str | None:
     if len(_LAO_LETTER.findall(text)) > len(_LATIN_LETTER.findall(text)):
         return matches[0][2]
     # English puts it last in the first noun phrase ("Strategy Review", "Mid-Term Review of …"); a title
-    # whose first phrase names no kind ("Summary of the Decree") takes the first kind it names.
+    # whose first phrase names no kind ("Summary of the Regulation") takes the first kind it names.
     end = _HEAD_END.search(text)
     head = [m for m in matches if m[0] < (end.start() if end else len(text))]
     return (head[-1] if head else matches[0])[2]

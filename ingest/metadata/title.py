@@ -95,7 +95,7 @@ def readable_case(text: str, known: set[str]) -> str:
             elif out and core.lower() in _SMALL and not out[-1].endswith(":"):
                 out.append(word.lower())
             else:
-                # "MID-TERM" -> "Mid-Term", "MINISTER'S" -> "Minister's": capitals after a hyphen, not an apostrophe.
+                # "MID-YEAR" -> "Mid-Year", "OWNER'S" -> "Owner's": capitals after a hyphen, not an apostrophe.
                 out.append(re.sub(r"(^\W*|[-/])([^\W\d_])", lambda m: m.group(1) + m.group(2).upper(), word.lower()))
     return " ".join(out)
 
@@ -186,7 +186,7 @@ def heading_title(text: str, headings: Sequence[str], names_kind: Callable[[str]
                 blocks.append([line])
             follows = True
         elif follows and _CONNECTIVE.match(line) and len(line) <= 120 and line[0].islower():
-            blocks[-1].append(line)  # "MINISTERIAL DECREE" / "on the Organisation of the Office"
+            blocks[-1].append(line)  # "HARBOUR BOARD ORDER" / "on the Dredging of the Channel"
             follows = False
         else:
             follows = False

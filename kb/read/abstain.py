@@ -77,8 +77,8 @@ def is_written(name: str, text: str) -> bool:
         # An acronym among a name's words may be spelled out ("Water Board XYZ"): the other words decide.
         spelled = [w for w in words if not is_acronym(w)] or words
         return all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I) for w in spelled)
-    # One word: a near form counts ("Laos" and "Lao", "Unions" and "Union"), and so does a longer word it begins
-    # ("Uzbek" in "Uzbekistan"), as a name is written several ways.
+    # One word: a near form counts ("Alps" and "Alp", "Harbours" and "Harbour"), and so does a longer word it begins
+    # ("Nepal" in "Nepalese"), as a name is written several ways.
     stem = plain[:-1] if plain.lower().endswith("s") else plain
     return len(plain) >= 4 and re.search(rf"(?<!\w){re.escape(stem)}\w*", text, re.I) is not None
 

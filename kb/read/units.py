@@ -21,7 +21,7 @@ _SENTENCE_END = re.compile(
     r"(?<![A-Z][0-9]\.)(?<![A-Z][0-9][0-9]\.)(?<!\b[0-9]\.)(?<!\b[0-9][0-9]\.)"
     r"(?<=[.!?\u0eaf])\s+(?=[\"'(\[]?[A-Z0-9\u0e80-\u0eff])"
 )
-# "Decree No. 12/PM", "Art. 5", "e.g. the province": a full stop that does not end the sentence.
+# "Order No. 12/HB", "Art. 5", "e.g. the province": a full stop that does not end the sentence.
 _ABBREVIATION = re.compile(
     r"(?:\b(?:No|Nos|Art|Arts|para|paras|Fig|Vol|pp|p|cf|Ref|Mr|Mrs|Ms|Dr|St|vs|approx|Dept|Govt|etc|al|v|vol|ed|eds)|\be\.g|\bi\.e)\.$"
 )
