@@ -116,19 +116,19 @@ def _typed_unit(reading: Reading, picks: list[Unit], floor: float, params: Answe
     """Return the likeliest unit that gives the figure, share, amount or date the question asks for, when no unit
     picked gives one ("by when?" answered by a sentence without its deadline), among those likely enough."""
     wanted = reading.frame.answer_types & FIGURE_TYPES
-    chunk = lambda u: reading.hits[u.hit].chunk  # noqa: E731
-    if not wanted or any(gives_any(wanted, u.text(chunk(u))) for u in picks):
+    if not wanted or any(gives_any(wanted, u.text(reading.hits[u.hit].chunk)) for u in picks):
         return None
     passages = {p.hit for p in picks}
+    quoted = {_key(reading, p) for p in picks}
     for i in reading.ranked():
         if reading.probabilities[i] < floor:
             break
         unit = reading.units[i]
-        if unit in picks or _overlaps(unit, picks) or _key(reading, unit) in {_key(reading, p) for p in picks}:
+        if _key(reading, unit) in quoted or _overlaps(unit, picks):
             continue
         if unit.hit not in passages and len(passages) >= params.max_passages:
             continue
-        if gives_any(wanted, unit.text(chunk(unit))):
+        if gives_any(wanted, unit.text(reading.hits[unit.hit].chunk)):
             return unit
     return None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePath
 
 from kb.lexical import tokenize
@@ -21,18 +22,18 @@ from kb.types import Document
 # "the 2019 annual report", "the second progress report".
 _KINDS = (r"review|report|evaluation|assessment|survey|study|minutes|decree|law|strategy|plan|brief|note|policy|"
           r"guidelines|regulation|census|audit|memo|circular|agreement|framework|paper|factsheet|manual|handbook")
-_SOURCE = re.compile(
-    rf"\b(?:according to|in|by|from|did|does|do|will|has|have|had|of)\s+(?:the|its|their|this|that)\s+"
-    rf"((?:[\w–-]+\s+){{0,3}}?)({_KINDS})s?\b",
-    re.I,
-)
+
+
+def _source_phrase(leads: str) -> re.Pattern[str]:
+    """Return the pattern of a source named after one of `leads`: "<lead> the <up to three words> <kind>"."""
+    return re.compile(rf"\b(?:{leads})\s+(?:the|its|their|this|that)\s+((?:[\w–-]+\s+){{0,3}}?)({_KINDS})s?\b", re.I)
+
+
+# A source the question takes its facts from, whether the library holds it or not ("of the 2019 report" too).
+_SOURCE = _source_phrase("according to|in|by|from|did|does|do|will|has|have|had|of")
 # The ways a question names the source it asks about: "according to the review", "what did the review find", "in
 # the 2019 report". Not "of the review", which is as often a topic ("the launch of the plan").
-_NAMING = re.compile(
-    rf"\b(?:according to|in|by|from|did|does|do|will|has|have|had)\s+(?:the|its|their|this|that)\s+"
-    rf"((?:[\w–-]+\s+){{0,3}}?)({_KINDS})s?\b",
-    re.I,
-)
+_NAMING = _source_phrase("according to|in|by|from|did|does|do|will|has|have|had")
 _DISTINCT = re.compile(r"\w+[–-]\w+|\b(?:1[89]|20)\d\d\b|\b(?:first|second|third|fourth|fifth|final|annual|quarterly|"
                        r"midterm|endline|baseline|interim|inception|evaluation)\b", re.I)
 # The parts of speech a source's modifier is written with ("the 2019 annual report", "the Ministry of Transport
@@ -81,12 +82,6 @@ class NamedSource:
 
     phrase: str
     documents: tuple[str, ...]
-    modifier: str = ""  # the words that tell the source apart from others of its kind ("interim")
-
-    @property
-    def terms(self) -> frozenset[str]:
-        """Return the phrase's words as the keyword index has them."""
-        return frozenset(tokenize(self.phrase))
 
 
 def named_sources(question: str, documents: Sequence[Document]) -> list[NamedSource]:
@@ -98,12 +93,13 @@ def named_sources(question: str, documents: Sequence[Document]) -> list[NamedSou
     """
     if len(documents) < 2:
         return []
-    described = [(doc.id, _description(doc)) for doc in documents]
     out = []
+    described: list[tuple[str, tuple[str, frozenset[str]]]] = []
     for match in _NAMING.finditer(question):
         modifier, kind = match.group(1).strip(), match.group(2)
         if not _is_noun_phrase(question, match.start(1), match.start(2), match.end(2)):
             continue
+        described = described or [(d.id, _description(d.title, d.source, d.date)) for d in documents]
         distinct = _DISTINCT.findall(modifier)
         words = set(tokenize(_DISTINCT.sub(" ", modifier)))
         kind_terms = set(tokenize(kind))
@@ -117,15 +113,16 @@ def named_sources(question: str, documents: Sequence[Document]) -> list[NamedSou
         best = max(scores.values(), default=None)
         fits = tuple(doc_id for doc_id, score in scores.items() if score == best)
         if fits and len(fits) < len(documents):
-            out.append(NamedSource(phrase=f"{modifier} {kind}".strip(), documents=fits, modifier=modifier))
+            out.append(NamedSource(phrase=f"{modifier} {kind}".strip(), documents=fits))
     return out
 
 
-def _description(doc: Document) -> tuple[str, set[str]]:
+@lru_cache(maxsize=4096)
+def _description(title: str, source: str, date: str | None) -> tuple[str, frozenset[str]]:
     """Return a document's key and its words: title, file name (its separators as spaces) and year."""
-    stem = re.sub(r"[_.]+", " ", PurePath(doc.source).stem)
-    text = f"{doc.title} {stem} {(doc.date or '')[:4]}"
-    return _key(text), set(tokenize(text))
+    stem = re.sub(r"[_.]+", " ", PurePath(source).stem)
+    text = f"{title} {stem} {(date or '')[:4]}"
+    return _key(text), frozenset(tokenize(text))
 
 
 def _is_noun_phrase(question: str, start: int, kind_start: int, kind_end: int) -> bool:
