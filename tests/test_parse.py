@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -251,6 +252,18 @@ def test_html_visible_text_headings_and_tables(tmp_path: Path) -> None:
     for dropped in ("secret", "color:red", "About us", "Ministry portal menu", "invisible", "Related links",
                     "Search box", "footer text", "Enable JavaScript"):  # fmt: skip
         assert dropped not in page.text
+
+
+def test_xhtml_page_is_read_as_html_without_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "faq.html"
+    body = "<p>Mirrors are synced daily.</p>" + "<p>Each mirror keeps the whole archive.</p>" * 20
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml">'
+                    f"<head><title>Archive FAQ</title></head><body>{body}</body></html>")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an XML declaration before <html> made BeautifulSoup warn on every such page
+        doc = parse_file(path, source="faq.html")
+    assert doc.title == "Archive FAQ"
+    assert "Mirrors are synced daily." in doc.pages[0].text
 
 
 # --- Markdown and text -------------------------------------------------------------------------------

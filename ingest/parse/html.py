@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import (
+    BeautifulSoup,
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+    XMLParsedAsHTMLWarning,
+)
 
 from kb.types import Page, ParsedDocument
 
@@ -127,7 +137,10 @@ def _meta_date(soup: BeautifulSoup) -> str | None:
 
 def parse_html(path: Path, *, source: str) -> ParsedDocument:
     """Return an HTML file's visible text as one page with h1-h6 headings."""
-    soup = BeautifulSoup(path.read_bytes(), "lxml")
+    with warnings.catch_warnings():
+        # An XHTML page (an XML declaration before <html>) is read as HTML on purpose: its text is what is wanted.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(path.read_bytes(), "lxml")
     title_tag = soup.find("title")
     title = normalize_inline(title_tag.get_text(" ")) if title_tag else ""
     date = _meta_date(soup)
