@@ -198,6 +198,7 @@ class Ingestor:
         if bar is not None:
             bar.close()
         self._report_versions(report)
+        self._report_copies(jobs, report)
         self.finish(report)
         report.seconds = time.perf_counter() - started
         return report
@@ -221,6 +222,15 @@ class Ingestor:
                 report.warnings.append(
                     {"source": doc.source, "warning": f"superseded by {newer.source} ({newer.title}, {newer.date})"}
                 )
+
+    def _report_copies(self, jobs: list[tuple[Path, str, Entry, Manifest]], report: IngestReport) -> None:
+        """Warn about each file added whose bytes the library already holds under another name or folder: its
+        passages would be found and cited twice (a folder ingested again from a new path is held twice)."""
+        added = set(report.added)
+        ids = {document_id(str(root), source): source for root, source, *_ in jobs if source in added}
+        for doc_id, other in self.store.copies(list(ids)) if ids else []:
+            warning = f"the library already holds the same file as {other}: keep one copy, or ingest a folder from one path"
+            report.warnings.append({"source": ids[doc_id], "warning": warning})
 
     def finish(self, report: IngestReport) -> None:
         """Store anything still queued (failures go to `report`), drop unused cached vectors, write the dense index."""

@@ -123,6 +123,16 @@ class Store:
             ).fetchone()
         return None if r is None else (r["sha256"], r["size"], r["mtime"], r["id"], r["chunker"])
 
+    def copies(self, ids: Sequence[str]) -> list[tuple[str, str]]:
+        """Return (id, "root/source" of the other) for each of these documents whose bytes another document has."""
+        marks = ",".join("?" * len(ids))
+        with self.connect() as db:
+            rows = db.execute(
+                f"SELECT a.id, b.root, b.source FROM documents a JOIN documents b ON a.sha256 = b.sha256 AND a.id <> b.id"
+                f" WHERE a.id IN ({marks}) ORDER BY a.id, b.root, b.source", list(ids)
+            ).fetchall()
+        return [(r[0], f"{r[1]}/{r[2]}") for r in rows]
+
     def touch(self, doc_id: str, mtime: float) -> None:
         """Record a new mtime for a file whose content did not change."""
         with self.connect() as db:

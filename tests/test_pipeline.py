@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -139,6 +140,18 @@ def test_newer_version_supersedes_and_wins(settings, fake_embedder, tmp_path: Pa
     answer = kb.ask("How many days of annual leave do staff get?").to_dict()
     labels = {c["source"]: c["superseded"] for c in answer["citations"] + answer["related"]}
     assert labels.get("policy-2019.md") is True and labels.get("policy-2024.md") is False
+
+
+def test_the_same_file_from_a_second_folder_is_reported(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first, second = tmp_path / "lib", tmp_path / "moved"
+    _write_library(first)
+    assert not ingest_paths([first], settings=settings, embedder=fake_embedder).warnings
+    shutil.copytree(first, second)
+    (second / "new.md").write_text("# Ferries\n\nThe ferry runs twice a day in the dry season.\n")
+    report = ingest_paths([second], settings=settings, embedder=fake_embedder)
+    copied = {w["source"] for w in report.warnings if "already holds the same file" in w["warning"]}
+    assert copied == {"meals.md", "fleet.txt"}, report.warnings
+    assert any(str(first) in w["warning"] for w in report.warnings)
 
 
 def test_manifest_supersedes_by_file(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
