@@ -229,7 +229,7 @@ class Ingestor:
         added = set(report.added)
         ids = {document_id(str(root), source): source for root, source, *_ in jobs if source in added}
         for doc_id, other in self.store.copies(list(ids)) if ids else []:
-            warning = f"the library already holds the same file as {other}: keep one copy, or ingest a folder from one path"
+            warning = f"the library already holds the same file as {other}, so its passages will be found twice"
             report.warnings.append({"source": ids[doc_id], "warning": warning})
 
     def finish(self, report: IngestReport) -> None:
