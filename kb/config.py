@@ -56,14 +56,14 @@ class Settings(BaseSettings):
         None,
         description=(
             "Answer probability under which a question is refused; empty: the threshold the reader was calibrated "
-            "with (scripts/train_reader.py, for a false-abstention budget of 5 %)."
+            "with (scripts/train_reader.py, for a false-abstention budget of 4 % on every library held out)."
         ),
     )
     max_question_chars: int = Field(1000, ge=10)
     parse_timeout_s: float = Field(60.0, gt=0, description="Wall-time limit to parse one file.")
     parse_memory_mb: int = Field(1024, ge=64, description="Memory limit of the parser process for one file.")
     ingest_wait_s: float = Field(
-        600.0, ge=0, description="How long `kb ingest` waits for another ingest of the same data directory to end."
+        600.0, ge=0, description="How long `kb ingest` waits for another ingest of the same data directory to end, in seconds."
     )
     ocr: bool = Field(True, description="Read pages without a usable text layer with Tesseract.")
     ocr_languages: str = Field("eng+lao", description="Tesseract languages for OCR.")
@@ -80,14 +80,16 @@ class Settings(BaseSettings):
     anonymous: Literal["public", "deny"] = Field(
         "public", description="What a visitor who has not signed in may read: 'public' documents, or nothing ('deny')."
     )
-    session_hours: float = Field(12.0, gt=0, description="How long a sign-in lasts.")
-    max_body_bytes: int = Field(65536, ge=1024, description="Largest request body the server accepts.")
+    session_hours: float = Field(12.0, gt=0, description="How long a sign-in lasts, in hours.")
+    max_body_bytes: int = Field(65536, ge=1024, description="Largest request body the server accepts, in bytes.")
     upload_max_bytes: int = Field(
-        50_000_000, ge=1024, description="Largest file staff may upload from the web page, in bytes."
+        50_000_000, ge=1024, description="Largest file staff may upload from the web page (/upload), in bytes."
     )
     upload_max_files: int = Field(20, ge=1, description="Most files one upload from the web page may carry.")
     upload_wait_s: float = Field(
-        5.0, ge=0, description="How long an upload waits for another ingest of the data directory before it answers busy."
+        5.0,
+        ge=0,
+        description="How long an upload waits for another ingest of the data directory before it answers busy, in seconds.",
     )
     upload_types: str = Field(
         ".pdf,.docx,.html,.htm,.md,.markdown,.txt,.png,.jpg,.jpeg,.tif,.tiff",
