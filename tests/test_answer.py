@@ -16,7 +16,7 @@ from kb.answer import ABSTAIN_MESSAGE, AnswerParams, build_answer
 from kb.read.abstain import missing_specifics, unmentioned_words
 from kb.read.evidence import gives
 from kb.read.features import FEATURES
-from kb.read.frame import answer_types, read_question
+from kb.read.frame import answer_types, read_question, unnamed
 from kb.read.scorer import LinearReader, answer_probability
 from kb.read.sources import sources_not_held
 from kb.read.units import passage_units
@@ -72,6 +72,17 @@ def test_names_are_what_the_question_writes_as_names_not_its_first_word() -> Non
     assert not any(n.islower() for n in read_question("How big was the fund, in so'm and dollars?").names)
     # Quotation marks around a name are not part of it.
     assert "Field Notes" in read_question("What opens the 'Field Notes' chapter?").names
+
+
+def test_the_unnamed_question_keeps_what_is_asked_and_drops_who_and_when() -> None:
+    frame = read_question("How many staff did the Water Board of Punjab employ in 2024?")
+    left = unnamed(frame)
+    assert "2024" not in left and "Punjab" not in left and "Water Board" not in left
+    assert all(word in left for word in ("How many", "staff", "employ"))
+    # A figure is taken out as well, and a question with no name is left as it is.
+    assert "915" not in unnamed(read_question("When were the remaining 915 schools handed over?"))
+    plain = "What does the strategy say about school meals?"
+    assert unnamed(read_question(plain)) == plain
 
 
 def test_a_lao_question_and_a_language_named_as_source() -> None:
@@ -434,6 +445,19 @@ def test_features_are_one_row_per_unit_with_the_bias_set() -> None:
     first = reading.features[0]
     assert first[col["type_given"]] == 1 and first[col["coverage"]] > reading.features[1][col["coverage"]]
     assert reading.features[-1][col["is_item"]] == 1 and reading.features[-1][col["passage_rank"]] == 0.5
+
+
+def test_the_unnamed_cosine_is_the_units_cosine_with_the_question_less_its_names() -> None:
+    from fakes import FakeEmbedder
+
+    from kb.read.reading import unit_cosines
+
+    hits = [_hit("Ten officers staff the office."), _hit("Punjab is a province of the country.", ordinal=2)]
+    units = [u for i, h in enumerate(hits) for u in passage_units(h.chunk, i)]
+    frame = read_question("How many officers staff the office in Punjab?")
+    cosines, unnamed_cosines = unit_cosines(frame, hits, units, embedder=FakeEmbedder(), multilingual=None)
+    # Without the name, the sentence about the name alone loses what it shared with the question.
+    assert unnamed_cosines[1] < cosines[1] and unnamed_cosines[0] > cosines[0]
 
 
 def test_searching_needs_no_reader_and_answering_loads_it_once(fake_library, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -24,6 +24,8 @@ FEATURES = (
     "bias",
     "cosine",  # the encoder's cosine of question and unit
     "cosine_gap",  # that cosine less the best unit's (0 for the best)
+    "cosine_unnamed",  # the cosine with the question's names, years and figures taken out: is the unit about what is asked
+    "cosine_unnamed_gap",  # that cosine less the best unit's
     "coverage",  # IDF-weighted share of the question's terms in the unit
     "coverage_context",  # … in the unit with its document's title and its section
     "coverage_passage",  # … in the whole passage with title and section
@@ -90,8 +92,11 @@ def featurize(
     units: Sequence[Unit],
     cosines: np.ndarray,
     idf: Callable[[str], float],
+    *,
+    unnamed: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Return one row of FEATURES per unit; `cosines[i]` is the encoder's cosine of question and unit i."""
+    """Return one row of FEATURES per unit; `cosines[i]` is the encoder's cosine of question and unit i, `unnamed[i]`
+    that of the question without its names, years and figures (the question's cosines when not given)."""
     n = len(units)
     x = np.zeros((n, len(FEATURES)), dtype=np.float32)
     if not n:
@@ -117,6 +122,8 @@ def featurize(
     tokens = [tokenize(t) for t in texts]
     bm25 = _bm25(terms, tokens, idf)
     top_cos = float(cosines.max())
+    unnamed = cosines if unnamed is None else unnamed
+    top_unnamed = float(unnamed.max())
     seen_terms = {t for t in terms if idf(t) < unseen - 1e-9}  # a term no passage holds is in no unit either
     rarest = max((idf(t) for t in seen_terms), default=0.0) or 1.0
     figures_wanted = bool(frame.answer_types & {"number", "amount", "percent", "date", "duration", "frequency"})
@@ -128,6 +135,8 @@ def featurize(
         row[col["bias"]] = 1.0
         row[col["cosine"]] = float(cosines[r])
         row[col["cosine_gap"]] = float(cosines[r]) - top_cos
+        row[col["cosine_unnamed"]] = float(unnamed[r])
+        row[col["cosine_unnamed_gap"]] = float(unnamed[r]) - top_unnamed
         row[col["coverage"]] = _coverage(terms, own, idf)
         row[col["coverage_context"]] = _coverage(terms, own | set(tokenize(head)), idf)
         row[col["coverage_passage"]] = _coverage(terms, passage_tokens[unit.hit], idf)

@@ -254,3 +254,21 @@ def read_question(question: str) -> QuestionFrame:
         asks_name=bool(_ASKS_NAME.search(question)),
         language_named=_LANGUAGES[named.group(1).lower()] if named else None,
     )
+
+
+_LEFT_BARE = re.compile(r"\b(?:the|a|an|of|in|for|on|at|by)\s+(?=[?,.;:!]|$|(?:the|of|in|for|on|at|by)\b)", re.I)
+
+
+def unnamed(frame: QuestionFrame) -> str:
+    """Return what the question asks with its names, years and figures taken out ("How many staff does the NHI
+    Bureau employ in 2023?" → "How many staff does employ?").
+
+    Compared with a unit by the encoder, it tells whether the unit speaks of what is asked, whoever and whenever
+    the unit is about; whether it is about the right ones, the name and year features tell.
+    """
+    text = frame.asked or frame.text
+    for name in sorted(frame.names, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?:['’]s)?(?!\w)", " ", text, flags=re.I)
+    text = re.sub(r"[^\s?,;:]*\d[^\s?,;:]*", " ", text)
+    return re.sub(r"\s+", " ", _LEFT_BARE.sub(" ", re.sub(r"\s+", " ", text))).strip()
+

@@ -10,7 +10,7 @@ import numpy as np
 from kb.embed import Embedder
 from kb.lexical import detect_language
 from kb.read.features import featurize
-from kb.read.frame import QuestionFrame
+from kb.read.frame import QuestionFrame, unnamed
 from kb.read.scorer import Reader, answer_probability
 from kb.read.units import Unit, passage_units
 from kb.types import Hit
@@ -80,29 +80,33 @@ def read_passages(
 ) -> Reading:
     """Return every unit of the passages with its features and probability of answering the question."""
     units = [u for i, hit in enumerate(hits) for u in passage_units(hit.chunk, i)]
-    cosines = unit_cosines(frame, hits, units, embedder=embedder, multilingual=multilingual)
-    features = featurize(frame, hits, units, cosines, idf)
+    cosines, unnamed_cosines = unit_cosines(frame, hits, units, embedder=embedder, multilingual=multilingual)
+    features = featurize(frame, hits, units, cosines, idf, unnamed=unnamed_cosines)
     return Reading(frame, list(hits), units, features, reader.probabilities(features), tuple(sources))
 
 
 def unit_cosines(
     frame: QuestionFrame, hits: Sequence[Hit], units: Sequence[Unit], *, embedder: Embedder, multilingual: Embedder | None
-) -> np.ndarray:
-    """Return the encoder's cosine of the question with each unit.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the encoder's cosine of the question with each unit, and of the question without its names, years
+    and figures (`kb.read.frame.unnamed`).
 
     MiniLM reads English only (every Lao word is [UNK]): a Lao question is compared with its units by the
-    multilingual model, rescaled; a unit in another language than an English question gets 0.
+    multilingual model, rescaled, and its names are not taken out (the parser reads English only); a unit in
+    another language than an English question gets 0.
     """
     if not units:
-        return np.zeros(0, dtype=np.float32)
+        return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32)
     texts = [u.context(hits[u.hit].chunk) for u in units]
     if frame.language != "en":
         if multilingual is None:
-            return np.zeros(len(units), dtype=np.float32)
+            return np.zeros(len(units), dtype=np.float32), np.zeros(len(units), dtype=np.float32)
         q = multilingual.embed([frame.asked or frame.text], kind="query")[0]
         vectors = multilingual.embed(texts, kind="passage")
-        return np.clip((vectors @ q - E5_OFFSET) * E5_SCALE, -1.0, 1.0).astype(np.float32)
-    vectors = embedder.embed([frame.asked or frame.text, *texts], kind="passage")
-    cosines = (vectors[1:] @ vectors[0]).astype(np.float32)
+        cosines = np.clip((vectors @ q - E5_OFFSET) * E5_SCALE, -1.0, 1.0).astype(np.float32)
+        return cosines, cosines
+    vectors = embedder.embed([frame.asked or frame.text, unnamed(frame), *texts], kind="passage")
+    questions, vectors = vectors[:2], vectors[2:]
     same = np.array([detect_language(t) == "en" for t in texts])
-    return np.where(same, cosines, 0.0).astype(np.float32)
+    cosines = np.where(same[:, None], vectors @ questions.T, 0.0).astype(np.float32)
+    return cosines[:, 0], cosines[:, 1]
