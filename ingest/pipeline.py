@@ -229,7 +229,8 @@ class Ingestor:
         added = set(report.added)
         ids = {document_id(str(root), source): source for root, source, *_ in jobs if source in added}
         for doc_id, other in self.store.copies(list(ids)) if ids else []:
-            warning = f"the library already holds the same file as {other}, so its passages will be found twice"
+            warning = (f"the library already holds the same file as {other}, so its passages will be found twice "
+                       "(kb remove takes a copy out)")
             report.warnings.append({"source": ids[doc_id], "warning": warning})
 
     def finish(self, report: IngestReport) -> None:

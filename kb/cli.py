@@ -93,6 +93,29 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def cmd_remove(args: argparse.Namespace) -> int:
+    """Remove the documents ingested from files or folders (they need not exist any more) and print the summary."""
+    from ingest.remove import remove_paths
+    from kb.knowledge_base import load_embedders
+
+    settings = _settings(args)
+    embedder, multilingual = load_embedders(settings)
+    report = remove_paths(
+        [Path(p) for p in args.paths], settings=settings, embedder=embedder, multilingual=multilingual,
+        lock_wait_s=args.wait,
+    )
+    if args.json:
+        print(json.dumps({"removed": report.removed, "failed": report.failed}, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        print(f"removed {len(report.removed)} document{'s' * (len(report.removed) != 1)}")
+        for source in report.removed:
+            print(f"  removed {source}")
+        for item in report.failed:
+            print(f"  failed  {item['source']}: {item['reason']}")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 def tracked_line(record: dict[str, Any]) -> str:
     """Return one line on a quoted item the tracker holds: its owner, deadline and status."""
     name = f" {record['number']}" if record.get("number") else ""
@@ -189,6 +212,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, metavar="SECONDS",
                    help="how long to wait for another ingest of the data directory to end (default: KB_INGEST_WAIT_S, 600)")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("remove", parents=[common],
+                       help="take out the documents ingested from files or folders (moved or deleted ones too)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--json", action="store_true", help="print what was removed as JSON")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="how long to wait for an ingest of the data directory to end (default: KB_INGEST_WAIT_S, 600)")
+    p.set_defaults(func=cmd_remove)
 
     def add_filters(p: argparse.ArgumentParser) -> None:
         p.add_argument("--type", action="append", help="only this document type (repeatable)")

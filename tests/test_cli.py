@@ -83,3 +83,11 @@ def test_ingest_ask_search_documents_json(tmp_path: Path, capsys: pytest.Capture
     assert main(["ask", "Who gets lunch at school?", *data]) == 0
     text = capsys.readouterr().out
     assert "[1]" in text and "meals.md" in text
+
+    # A file taken out is gone from the list and the search; taking it out again fails and says why.
+    assert main(["remove", str(lib / "fleet.txt"), "--json", *data]) == 0
+    assert json.loads(capsys.readouterr().out)["removed"] == [str((lib / "fleet.txt").resolve())]
+    assert main(["search", "car maintenance", "--json", "--k", "3", *data]) == 0
+    assert all(r["source"] != "fleet.txt" for r in json.loads(capsys.readouterr().out)["results"])
+    assert main(["remove", str(lib / "fleet.txt"), *data]) == 1
+    assert "holds no document" in capsys.readouterr().out

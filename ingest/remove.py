@@ -1,0 +1,61 @@
+"""Taking documents out of the library: every document ingested from a file or folder, on disk or not.
+
+Ingesting a folder again removes the documents of its files that are gone; a folder that was moved or deleted is
+never ingested again, so its documents would stay (and a folder ingested from two paths is held twice). Removing
+by path takes them out under the same ingest lock, then rebuilds the dense indexes as an ingest run ends.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ingest.lock import Holder
+from ingest.pipeline import Ingestor, IngestReport
+from kb.config import Settings
+from kb.embed import Embedder
+from kb.types import Document
+
+
+def _path_of(doc: Document) -> Path:
+    return Path(doc.root) / doc.source
+
+
+def held_under(documents: Iterable[Document], target: Path) -> list[Document]:
+    """Return the documents ingested from `target`: the file itself, or any file in the folder or below it."""
+    return [d for d in documents if _path_of(d) == target or target in _path_of(d).parents]
+
+
+def remove_paths(
+    paths: Iterable[Path],
+    *,
+    settings: Settings,
+    embedder: Embedder,
+    multilingual: Embedder | None = None,
+    lock_wait_s: float | None = None,
+    on_lock_wait: Callable[[Holder | None], None] | None = None,
+) -> IngestReport:
+    """Remove every document ingested from these files or folders; a path that holds none is a failure that names it.
+
+    The paths need not exist any more: a document is matched by the absolute path it was ingested from.
+    """
+    started = time.perf_counter()
+    report = IngestReport()
+    with Ingestor(
+        settings, embedder, multilingual=multilingual, lock_wait_s=lock_wait_s, on_lock_wait=on_lock_wait
+    ) as ingestor:
+        documents = ingestor.store.documents()
+        chosen: dict[str, Document] = {}
+        for path in paths:
+            target = Path(path).expanduser().resolve()
+            found = held_under(documents, target)
+            if not found:
+                report.failed.append({"source": str(path), "reason": "the library holds no document ingested from here"})
+            chosen.update((d.id, d) for d in found)
+        if chosen:
+            ingestor.store.remove_documents(list(chosen))
+            report.removed.extend(sorted(str(_path_of(d)) for d in chosen.values()))
+            ingestor.finish(report)
+    report.seconds = time.perf_counter() - started
+    return report
