@@ -62,7 +62,7 @@ def build_answer(reading: Reading, params: AnswerParams) -> Answer:
         related = [Citation(n=k + 1, hit=hits[i]) for k, i in enumerate(shown)]
         return Answer(question=question, answer=f"{ABSTAIN_MESSAGE} ({reason})", abstained=True, citations=[],
                       related=related, reason=reason)
-    picks = _picks(reading, params)
+    picks = _in_reading_order(_picks(reading, params))
     citations: list[Citation] = []
     by_hit: dict[int, Citation] = {}
     parts = []
@@ -110,6 +110,23 @@ def _picks(reading: Reading, params: AnswerParams) -> list[Unit]:
     if len(picks) < params.max_units and (typed := _typed_unit(reading, picks, params.typed_ratio * lead_p, params)):
         picks.append(typed)
     return picks
+
+
+def _in_reading_order(picks: list[Unit]) -> list[Unit]:
+    """Return the picks with each run of neighbouring units of one passage put back in the order it is written in.
+
+    Units next to each other are one excerpt ("The ILO supported the review … That project is funded by …"): in the
+    reader's order the second would come first and lose what it refers to. Units apart keep the reader's order,
+    the likeliest first.
+    """
+    runs: list[list[Unit]] = []
+    for unit in picks:
+        run = next((r for r in runs if any(u.hit == unit.hit and abs(u.position - unit.position) == 1 for u in r)), None)
+        if run is None:
+            runs.append([unit])
+        else:
+            run.append(unit)
+    return [u for run in runs for u in sorted(run, key=lambda u: u.position)]
 
 
 def _typed_unit(reading: Reading, picks: list[Unit], floor: float, params: AnswerParams) -> Unit | None:

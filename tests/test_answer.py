@@ -405,7 +405,13 @@ def test_a_close_second_unit_is_quoted_and_a_list_is_quoted_whole() -> None:
     two = [_hit("Premiums are paid monthly. Members pay 5.5% of salary.")]
     both = build_answer(reading_of("How much do members pay?", two, {"Members": 0.9, "Premiums": 0.7}),
                         AnswerParams(threshold=0.5))
-    assert both.answer == "Members pay 5.5% of salary. [1] Premiums are paid monthly. [1]"
+    # Two neighbouring sentences are one excerpt, quoted in the order they are written; sentences apart keep the
+    # reader's order, the likeliest first.
+    assert both.answer == "Premiums are paid monthly. [1] Members pay 5.5% of salary. [1]"
+    apart = [_hit("Premiums are paid monthly. The office opens at eight. Members pay 5.5% of salary.")]
+    ranked = build_answer(reading_of("How much do members pay?", apart, {"Members": 0.9, "Premiums": 0.7}),
+                          AnswerParams(threshold=0.5))
+    assert ranked.answer == "Members pay 5.5% of salary. [1] Premiums are paid monthly. [1]"
 
 
 def test_a_unit_giving_the_date_asked_for_is_quoted_when_the_lead_gives_none() -> None:
