@@ -16,6 +16,7 @@ from ingest.commitments import EXTRACTOR_VERSION, attach_passages, extract_commi
 from ingest.discover import Entry, Manifest, document_id, read_manifest, survey_folder
 from ingest.lock import Holder, acquire_data_dir
 from ingest.metadata import infer_metadata
+from ingest.report import IngestReport, report_copies, report_versions
 from kb.access import check_visibility, visibility_override
 from kb.commitments.evidence import link_evidence
 from kb.commitments.types import Commitment
@@ -33,41 +34,6 @@ log = logging.getLogger(__name__)
 READER_VERSION = f"{CHUNKER_VERSION}+c{EXTRACTOR_VERSION}"
 
 Parser = Callable[..., ParsedDocument]
-
-
-@dataclass
-class IngestReport:
-    """What one ingest run did to each file."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    failed: list[dict[str, str]] = field(default_factory=list)
-    warnings: list[dict[str, str]] = field(default_factory=list)
-    # Entries of a folder left out on purpose (hidden, '_' folders, the manifest, its excludes), with the reason.
-    skipped: list[dict[str, str]] = field(default_factory=list)
-    chunks_embedded: int = 0
-    seconds: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON printed by `kb ingest --json`."""
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-            "failed": self.failed,
-            "warnings": self.warnings,
-            "skipped": self.skipped,
-            "chunks_embedded": self.chunks_embedded,
-            "seconds": round(self.seconds, 2),
-        }
-
-    @property
-    def ok(self) -> bool:
-        """Return True when no file failed."""
-        return not self.failed
 
 
 @dataclass
@@ -197,41 +163,11 @@ class Ingestor:
         self.flush(report)
         if bar is not None:
             bar.close()
-        self._report_versions(report)
-        self._report_copies(jobs, report)
+        report_versions(self.store, report)
+        report_copies(self.store, [(str(root), source) for root, source, *_ in jobs], report)
         self.finish(report)
         report.seconds = time.perf_counter() - started
         return report
-
-    def _report_versions(self, report: IngestReport) -> None:
-        """Say which added or updated documents supersede, or are superseded by, another (once per run)."""
-        changed = set(report.added) | set(report.updated)
-        if not changed:
-            return
-        docs = self.store.documents()
-        by_id = {d.id: d for d in docs}
-        for doc in docs:
-            newer = by_id.get(doc.superseded_by or "")
-            if newer is None:
-                continue
-            if newer.source in changed:
-                report.warnings.append(
-                    {"source": newer.source, "warning": f"supersedes {doc.source} ({doc.title}, {doc.date})"}
-                )
-            if doc.source in changed:
-                report.warnings.append(
-                    {"source": doc.source, "warning": f"superseded by {newer.source} ({newer.title}, {newer.date})"}
-                )
-
-    def _report_copies(self, jobs: list[tuple[Path, str, Entry, Manifest]], report: IngestReport) -> None:
-        """Warn about each file added whose bytes the library already holds under another name or folder: its
-        passages would be found and cited twice (a folder ingested again from a new path is held twice)."""
-        added = set(report.added)
-        ids = {document_id(str(root), source): source for root, source, *_ in jobs if source in added}
-        for doc_id, other in self.store.copies(list(ids)) if ids else []:
-            warning = (f"the library already holds the same file as {other}, so its passages will be found twice "
-                       "(kb remove takes a copy out)")
-            report.warnings.append({"source": ids[doc_id], "warning": warning})
 
     def finish(self, report: IngestReport) -> None:
         """Store anything still queued (failures go to `report`), drop unused cached vectors, write the dense index."""
