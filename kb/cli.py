@@ -168,7 +168,9 @@ def cmd_documents(args: argparse.Namespace) -> int:
         return EXIT_OK
     for d in docs:
         when = d.date or "----------"
-        print(f"{when:10}  {d.doc_type:9}  {d.visibility:8}  {d.pages:3}p {d.chunks:4}c  {d.title}  [{d.source}]")
+        # Where the file was ingested from, whole: what `kb remove` takes, and what tells two copies apart.
+        where = Path(d.root) / d.source if d.root else d.source
+        print(f"{when:10}  {d.doc_type:9}  {d.visibility:8}  {d.pages:3}p {d.chunks:4}c  {d.title}  [{where}]")
     return EXIT_OK
 
 

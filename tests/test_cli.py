@@ -79,6 +79,8 @@ def test_ingest_ask_search_documents_json(tmp_path: Path, capsys: pytest.Capture
 
     assert main(["documents", "--json", *data]) == 0
     assert len(json.loads(capsys.readouterr().out)["documents"]) == 2
+    assert main(["documents", *data]) == 0
+    assert str((lib / "meals.md").resolve()) in capsys.readouterr().out  # the path `kb remove` takes
 
     assert main(["ask", "Who gets lunch at school?", *data]) == 0
     text = capsys.readouterr().out
