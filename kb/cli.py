@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -286,6 +287,14 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except KBError as exc:
         print(f"kb: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:
+        # The reader of our output went away (`kb documents | head`): stop quietly, as other command-line tools do.
+        # What is still buffered would fail again at exit, so standard output goes to nowhere from here on.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # no file descriptor to redirect (output captured in-process)
+            pass
         return EXIT_FAILED
 
 

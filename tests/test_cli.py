@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -93,3 +94,22 @@ def test_ingest_ask_search_documents_json(tmp_path: Path, capsys: pytest.Capture
     assert all(r["source"] != "fleet.txt" for r in json.loads(capsys.readouterr().out)["results"])
     assert main(["remove", str(lib / "fleet.txt"), *data]) == 1
     assert "holds no document" in capsys.readouterr().out
+
+
+def test_a_reader_that_goes_away_stops_the_output_without_a_traceback(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ingest.pipeline import ingest_paths
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(40):
+        (lib / f"note-{i:02}.md").write_text(f"# Note {i}\n\nThe office opens at {i % 12 + 1} o'clock.\n")
+    ingest_paths([lib], settings=settings, embedder=fake_embedder)
+    # `kb documents | head -1`: the reading end is closed before the listing is written.
+    read, write = os.pipe()
+    os.close(read)
+    out = subprocess.run([sys.executable, "-m", "kb.cli", "documents", "--data-dir", str(settings.data_dir)],
+                         stdout=write, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    os.close(write)
+    assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr, out.stderr
+    assert out.returncode == 1
+
