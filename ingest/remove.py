@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ingest.lock import Holder
 from ingest.pipeline import Ingestor, IngestReport
+from ingest.upload import uploads_dir
 from kb.config import Settings
 from kb.embed import Embedder
 from kb.types import Document
@@ -54,8 +55,36 @@ def remove_paths(
                 report.failed.append({"source": str(path), "reason": "the library holds no document ingested from here"})
             chosen.update((d.id, d) for d in found)
         if chosen:
-            ingestor.store.remove_documents(list(chosen))
-            report.removed.extend(sorted(str(_path_of(d)) for d in chosen.values()))
-            ingestor.finish(report)
+            _take_out(ingestor, list(chosen.values()), report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def remove_document(
+    doc_id: str,
+    *,
+    settings: Settings,
+    embedder: Embedder,
+    multilingual: Embedder | None = None,
+    lock_wait_s: float | None = None,
+) -> Document | None:
+    """Remove one document by its id and return it (None when the library holds no such document).
+
+    A file uploaded from the web page is deleted with it: it lives in the data directory's uploads folder only for
+    the library's sake. A file ingested from anywhere else is the owner's, and stays where it is.
+    """
+    with Ingestor(settings, embedder, multilingual=multilingual, lock_wait_s=lock_wait_s) as ingestor:
+        doc = next((d for d in ingestor.store.documents() if d.id == doc_id), None)
+        if doc is None:
+            return None
+        _take_out(ingestor, [doc], IngestReport())
+        if Path(doc.root).resolve() == uploads_dir(settings).resolve():
+            _path_of(doc).unlink(missing_ok=True)
+    return doc
+
+
+def _take_out(ingestor: Ingestor, documents: list[Document], report: IngestReport) -> None:
+    """Delete the documents (their pages, passages and records go with them) and rebuild the indexes."""
+    ingestor.store.remove_documents([d.id for d in documents])
+    report.removed.extend(sorted(str(_path_of(d)) for d in documents))
+    ingestor.finish(report)

@@ -245,3 +245,40 @@ def test_the_script_gets_each_file_result_as_json_in_the_reader_language(
     r = client.post("/upload", data=fields, files=[("files", ("x.exe", b"MZ"))], headers={"Accept": "application/json"})
     [refused] = r.json()["results"]
     assert refused["outcome"] == "failed" and refused["label"] == "ບໍ່ສຳເລັດ" and ".exe" in refused["reason"]
+
+
+def _remove(client: TestClient, doc_id: str, **data: str) -> Any:
+    token = csrf_of(client.get("/login").text)
+    return client.post(f"/documents/{doc_id}/remove", data={"csrf_token": token} | data, follow_redirects=False)
+
+
+def test_an_admin_removes_a_document_from_its_page_and_an_uploaded_file_goes_with_it(tmp_path: Path) -> None:
+    settings, kb = library(tmp_path)
+    users = UserStore(kb.store)
+    for role in ("staff", "admin"):
+        users.add(role, role, PASSWORD)
+    app = create_app(settings, kb=kb)
+    with TestClient(app) as staff, TestClient(app) as admin:
+        for client, role in ((staff, "staff"), (admin, "admin")):
+            client.post("/login", data={"name": role, "password": PASSWORD, "csrf_token": csrf_of(client.get("/login").text)})
+        assert outcomes(post(staff, [("pension-note.md", NOTE)]).text) == [("pension-note.md", "added")]
+        uploaded = next(d for d in kb.documents() if d.source == "pension-note.md")
+        ingested = next(d for d in kb.documents() if d.source != "pension-note.md")
+        # Staff may upload but not remove, and see no removal form.
+        assert 'action="/documents/' + uploaded.id + '/remove"' not in staff.get(f"/documents/{uploaded.id}").text
+        assert _remove(staff, uploaded.id, confirm="yes").status_code == 403
+        # The admin sees the form; without the box ticked nothing happens.
+        assert f'action="/documents/{uploaded.id}/remove"' in admin.get(f"/documents/{uploaded.id}").text
+        assert _remove(admin, uploaded.id).status_code == 422
+        assert _remove(admin, "no-such-document", confirm="yes").status_code == 404
+        assert uploaded.id in {d.id for d in kb.documents()}
+
+        r = _remove(admin, uploaded.id, confirm="yes")
+        assert r.status_code == 303 and r.headers["location"] == "/documents"
+        assert uploaded.id not in {d["id"] for d in admin.get("/api/documents").json()["documents"]}
+        assert not (uploads_dir(settings) / "pension-note.md").exists(), "an upload's file goes with its document"
+        found = admin.get("/api/search", params={"q": "pension indexed to prices"}).json()["results"]
+        assert found and all(hit["source"] != "pension-note.md" for hit in found)
+        # A document ingested from elsewhere leaves its file where it is.
+        assert _remove(admin, ingested.id, confirm="yes").status_code == 303
+        assert not kb.documents() and (CORPUS / "note-school-meals-handover.md").exists()

@@ -1,4 +1,5 @@
-"""The upload page: staff and admins add or replace files, each ingested like `kb ingest` (ingest/upload.py)."""
+"""The upload page: staff and admins add or replace files, each ingested like `kb ingest` (ingest/upload.py); and
+an admin's removal of a document from its page, like `kb remove` (ingest/remove.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from ingest.remove import remove_document
 from ingest.upload import REFUSALS, UploadResult, upload_files
 from kb.access import VISIBILITIES, Viewer
 from kb.config import Settings
@@ -36,6 +38,9 @@ BUSY = N_(
     "nothing was changed. Try again in a minute."
 )
 BUSY_RETRY_S = 30
+REMOVE_BUSY = N_(
+    "Another upload or ingest is writing the library right now, so the document was not removed. Try again in a minute."
+)
 OUTCOMES = {"added": N_("added"), "replaced": N_("replaced"), "unchanged": N_("unchanged"), "failed": N_("failed")}
 
 
@@ -108,3 +113,27 @@ def _reason(result: UploadResult, gettext: Any) -> str:
     if result.reason in REFUSALS:
         return str(gettext(result.reason) % result.params)
     return result.reason
+
+
+@router.post("/documents/{doc_id}/remove")
+async def remove(request: Request, doc_id: str, kb: KBDep, viewer: ViewerDep) -> Response:
+    """Take a document out of the library, once the box saying so is ticked (admins only; to anyone else a document
+    they may not see does not exist)."""
+    doc = kb.document(doc_id, viewer.visibilities)  # not found, like a missing one, for who may not see it
+    if not viewer.is_admin:
+        raise HTTPException(403, N_("Only an admin may remove a document."))
+    form = await check_csrf(request)
+    if form.get("confirm") != "yes":
+        raise HTTPException(422, N_("Tick the box to confirm that the document should be removed."))
+    try:
+        removed = await run_in_threadpool(
+            remove_document, doc_id, settings=kb.settings, embedder=kb.embedder, multilingual=kb.multilingual,
+            lock_wait_s=kb.settings.upload_wait_s,
+        )
+    except IngestBusy as exc:
+        log.warning("removal refused: %s", exc)
+        raise HTTPException(503, REMOVE_BUSY, headers={"Retry-After": str(BUSY_RETRY_S)}) from exc
+    if removed is not None:
+        log.info("document %s (%s) removed by %s", doc.id, doc.source, viewer.name or "the single-user owner")
+    return RedirectResponse("/documents", status_code=303)
+
