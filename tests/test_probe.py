@@ -148,6 +148,17 @@ def _visibility(client: TestClient, lib: Library, role: str) -> list[Response]:
     return out
 
 
+def _remove_document(client: TestClient, lib: Library, role: str) -> list[Response]:
+    """Removal without the box ticked: refused before anything changes, whoever asks (what leaks is what is probed)."""
+    token = csrf_of(client.get("/login").text)
+    out = []
+    for doc_id in [d.id for d in lib.internal + lib.public[:1]] + [MISSING_ID]:
+        r = client.post(f"/documents/{doc_id}/remove", data={"csrf_token": token}, follow_redirects=False)
+        assert r.status_code in (403, 404, 422), r.text
+        out.append(r)
+    return out
+
+
 def _login(client: TestClient, lib: Library, role: str) -> list[Response]:
     token = csrf_of(client.get("/login").text)
     return [client.post("/login", data={"name": "partner", "password": "wrong", "csrf_token": token})]
@@ -256,6 +267,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/documents/{doc_id}"): _each_doc("/documents/{doc_id}"),
     ("GET", "/documents/{doc_id}/file"): _each_doc("/documents/{doc_id}/file"),
     ("POST", "/documents/{doc_id}/visibility"): _visibility,
+    ("POST", "/documents/{doc_id}/remove"): _remove_document,
     ("GET", "/login"): lambda c, lib, role: [c.get("/login")],
     ("POST", "/login"): _login,
     ("POST", "/logout"): _logout,
