@@ -115,7 +115,7 @@ def _picks(reading: Reading, params: AnswerParams) -> list[Unit]:
 def _in_reading_order(picks: list[Unit]) -> list[Unit]:
     """Return the picks with each run of neighbouring units of one passage put back in the order it is written in.
 
-    Units next to each other are one excerpt ("The ILO supported the review … That project is funded by …"): in the
+    Units next to each other are one excerpt ("A survey team visited the districts … That team then reported …"): in the
     reader's order the second would come first and lose what it refers to. Units apart keep the reader's order,
     the likeliest first.
     """

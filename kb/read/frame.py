@@ -156,7 +156,7 @@ def interrogative(question: str, doc: Any) -> str:
     return "".join(chars)
 
 
-# The noun a wh-phrase asks about, and, for a measure ("what share of GDP"), what it is a measure of.
+# The noun a wh-phrase asks about, and, for a measure ("what share of the budget"), what it is a measure of.
 _MEASURES = frozenset("percentage percent share proportion number amount rate total level value size kind type".split())
 
 
@@ -260,8 +260,8 @@ _LEFT_BARE = re.compile(r"\b(?:the|a|an|of|in|for|on|at|by)\s+(?=[?,.;:!]|$|(?:t
 
 
 def unnamed(frame: QuestionFrame) -> str:
-    """Return what the question asks with its names, years and figures taken out ("How many staff does the NHI
-    Bureau employ in 2023?" → "How many staff does employ?").
+    """Return what the question asks with its names, years and figures taken out ("How many staff does the Harbour
+    Board employ in 2023?" → "How many staff does employ?").
 
     Compared with a unit by the encoder, it tells whether the unit speaks of what is asked, whoever and whenever
     the unit is about; whether it is about the right ones, the name and year features tell.
