@@ -99,6 +99,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from ingest.remove import remove_paths
     from kb.knowledge_base import load_embedders
 
+    if args.wait is not None and args.wait < 0:
+        print(f"kb remove: error: --wait {args.wait:g}: give a number of seconds, 0 or more", file=sys.stderr)
+        return EXIT_USAGE
     settings = _settings(args)
     embedder, multilingual = load_embedders(settings)
     report = remove_paths(

@@ -245,3 +245,7 @@ def test_an_ingest_in_this_process_holds_the_lock_only_while_it_runs(tmp_path: P
 def test_a_negative_wait_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest", str(_library(tmp_path / "a", "a")), "--data-dir", str(tmp_path / "d"), "--wait", "-1"]) == 2
     assert "--wait -1: give a number of seconds" in capsys.readouterr().err
+    # Removing waits for an ingest the same way, and refuses a negative wait before it touches anything.
+    assert main(["remove", str(tmp_path / "a"), "--data-dir", str(tmp_path / "e"), "--wait", "-1"]) == 2
+    assert "kb remove: error: --wait -1: give a number of seconds" in capsys.readouterr().err
+    assert not (tmp_path / "e").exists()
