@@ -274,7 +274,11 @@ def test_an_admin_removes_a_document_from_its_page_and_an_uploaded_file_goes_wit
         assert uploaded.id in {d.id for d in kb.documents()}
 
         r = _remove(admin, uploaded.id, confirm="yes")
-        assert r.status_code == 303 and r.headers["location"] == "/documents"
+        assert r.status_code == 303 and r.headers["location"].startswith("/documents?removed=")
+        # The library page says which document went, as text.
+        page = admin.get(r.headers["location"]).text
+        assert 'role="status"' in page and f"“{uploaded.title}” was removed" in page.replace("&#34;", '"')
+        assert "<script>" not in admin.get("/documents", params={"removed": "<script>x</script>"}).text
         assert uploaded.id not in {d["id"] for d in admin.get("/api/documents").json()["documents"]}
         assert not (uploads_dir(settings) / "pension-note.md").exists(), "an upload's file goes with its document"
         found = admin.get("/api/search", params={"q": "pension indexed to prices"}).json()["results"]

@@ -139,9 +139,10 @@ def ask(
 
 
 @router.get("/documents")
-def documents(request: Request, kb: KBDep, templates: TemplatesDep, viewer: ViewerDep) -> Response:
-    """Return the library: every document the viewer may see, with its type, date, language and size."""
-    context = library_context(kb, viewer) | {"documents": kb.documents(viewer.visibilities)}
+def documents(request: Request, kb: KBDep, templates: TemplatesDep, viewer: ViewerDep, removed: str = "") -> Response:
+    """Return the library: every document the viewer may see, with its type, date, language and size (and, after a
+    removal, which document went)."""
+    context = library_context(kb, viewer) | {"documents": kb.documents(viewer.visibilities), "removed": removed[:300]}
     return templates.TemplateResponse(request, "documents.html", context)
 
 

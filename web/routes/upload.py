@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -134,6 +135,7 @@ async def remove(request: Request, doc_id: str, kb: KBDep, viewer: ViewerDep) ->
         log.warning("removal refused: %s", exc)
         raise HTTPException(503, REMOVE_BUSY, headers={"Retry-After": str(BUSY_RETRY_S)}) from exc
     if removed is not None:
-        log.info("document %s (%s) removed by %s", doc.id, doc.source, viewer.name or "the single-user owner")
-    return RedirectResponse("/documents", status_code=303)
+        log.warning("document %s (%s) removed by %s", doc.id, doc.source, viewer.name or "the single-user owner")
+    # The library page says what was removed (the title only: it is shown as text, inside a sentence of ours).
+    return RedirectResponse(f"/documents?{urlencode({'removed': doc.title})}", status_code=303)
 
