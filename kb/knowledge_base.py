@@ -17,6 +17,7 @@ from kb.config import Settings
 from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
 from kb.read.abstain import hit_text, is_written, missing_specifics
+from kb.read.features import EDGE_FIRST
 from kb.read.frame import QuestionFrame, read_question
 from kb.read.ranker import RetrievalOrder, TreeRanker
 from kb.read.reading import Reading, read_passages
@@ -240,6 +241,16 @@ class KnowledgeBase:
             more = [h for h in self.search(query, k=2, filters=scoped, visible=visible) if h.chunk.id not in read]
             hits += [replace(h, held_back=True) for h in more]
             read |= {h.chunk.id for h in more}
+        if frame.asks_making and hits:
+            # Who wrote, signed or issued a text, and when, is told at its start or its end: those passages of the
+            # documents the best passages come from are read too.
+            docs = list(dict.fromkeys(h.chunk.document_id for h in hits[:3] if not h.held_back))[:2]
+            edges = tuple(i for i in self.store.edge_chunk_ids(docs, first=EDGE_FIRST) if i not in read)
+            if edges:
+                scoped = replace(filters or Filters(), chunks=edges)
+                more = self.search(query, k=len(edges), filters=scoped, visible=visible)
+                hits += [replace(h, held_back=True) for h in more]
+                read |= {h.chunk.id for h in more}
         if language := frame.language_named:
             # "… in the Lao-language summary": that language's best passages are read too.
             scoped = replace(filters or Filters(), languages=(language,))

@@ -164,7 +164,8 @@ class Snapshot:
         if not filters.active:
             return None
         ok = {doc_id for doc_id, doc in self.documents.items() if filters.allows(doc)}
-        return np.fromiter((d in ok for d in self.chunk_docs), dtype=bool, count=len(self.chunk_docs))
+        mask = np.fromiter((d in ok for d in self.chunk_docs), dtype=bool, count=len(self.chunk_docs))
+        return mask & np.isin(self.chunk_ids, filters.chunks) if filters.chunks else mask
 
 
 def dense_leg(

@@ -206,6 +206,7 @@ class Filters:
     date_to: str | None = None
     languages: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()  # document ids
+    chunks: tuple[int, ...] = ()  # chunk ids: only these passages (the reader's own look at a document's front matter)
 
     def allows(self, doc: Document) -> bool:
         """Return True when `doc` passes every filter that is set."""
@@ -225,7 +226,7 @@ class Filters:
     @property
     def active(self) -> bool:
         """Return True when any filter is set."""
-        return bool(self.doc_types or self.date_from or self.date_to or self.languages or self.documents)
+        return bool(self.doc_types or self.date_from or self.date_to or self.languages or self.documents or self.chunks)
 
 
 @dataclass(frozen=True)

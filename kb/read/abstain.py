@@ -70,17 +70,30 @@ def is_written(name: str, text: str) -> bool:
     if len(squashed) >= 5 and re.search(r"\d|[a-z][A-Z]", plain) and squashed in re.sub(r"\W+", "", text).casefold():
         return True
     # A version number is one word ("Zeta 2.0" is written as "Zeta Licence, Version 2.0").
-    words = [w for w in re.findall(r"[\w’'-]+(?:\.\d+)*", name) if w.lower() not in JOINING_WORDS and len(w) > 2]
+    # A short code is a word of its own ("Recommendation R1").
+    words = [
+        w for w in re.findall(r"[\w’'-]+(?:\.\d+)*", name)
+        if w.lower() not in JOINING_WORDS and (len(w) > 2 or _CODE.fullmatch(w))
+    ]
     # Names a hyphen joins are two names ("ABC-Ministry of Labour": the body's acronym and the ministry).
     words = [part for w in words for part in (w.split("-") if re.fullmatch(r"[A-Z][\w’']*(?:-[A-Z][\w’']*)+", w) else [w])]
     if len(words) > 1:
         # An acronym among a name's words may be spelled out ("Water Board XYZ"): the other words decide.
         spelled = [w for w in words if not is_acronym(w)] or words
-        return all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I) for w in spelled)
+        return all(_word_written(w, text) for w in spelled)
     # One word: a near form counts ("Alps" and "Alp", "Harbours" and "Harbour"), and so does a longer word it begins
     # ("Nepal" in "Nepalese"), as a name is written several ways.
     stem = plain[:-1] if plain.lower().endswith("s") else plain
     return len(plain) >= 4 and re.search(rf"(?<!\w){re.escape(stem)}\w*", text, re.I) is not None
+
+
+def _word_written(word: str, text: str) -> bool:
+    """Return True when a word of a longer name is in the text, as written, or a capitalised one in its other number
+    ("Ministries" and "Ministry", "Recommendation" and "Recommendations"; "district" only as written)."""
+    if len(word) < 4 or not word[:1].isupper() or re.search(r"\d", word):
+        return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.I) is not None
+    stem = re.sub(r"(?:ies|s)$", "", word, flags=re.I)
+    return re.search(rf"(?<!\w){re.escape(stem)}(?:s|es|y|ies)?(?!\w)", text, re.I) is not None
 
 
 def _in_numeric_date(month: int, text: str) -> bool:

@@ -57,6 +57,15 @@ FEATURES = (
 )
 
 
+# How many of a document's first passages are its front matter (title block, authors, imprint).
+EDGE_FIRST = 2
+
+
+def is_edge(hit: Hit) -> bool:
+    """Return True for a passage among its document's first EDGE_FIRST or its last: front matter or sign-off."""
+    return hit.chunk.ordinal < EDGE_FIRST or hit.chunk.ordinal == hit.document.chunks - 1
+
+
 def _coverage(terms: Sequence[str], tokens: set[str], idf: Callable[[str], float]) -> float:
     """Return the IDF-weighted share of `terms` found in `tokens`."""
     unique = set(terms)
@@ -150,7 +159,7 @@ def featurize(
         if frame.focus:
             row[col["focus"]] = sum(t in own for t in frame.focus) / len(frame.focus)
             row[col["focus_near_figure"]] = float(figures_wanted and _near_figure(text, frame.focus))
-        row[col["heading_like"]] = float(unit.kind not in ("row", "field") and _heading_like(text))
+        row[col["heading_like"]] = float(unit.kind not in ("row", "field", "byline") and _heading_like(text))
         row[col["bm25"]] = bm25[r]
         row[col["passage_score"]] = hit.score / best_score
         row[col["passage_rank"]] = 1.0 / (1 + unit.hit)

@@ -65,6 +65,10 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 _ASKS_NAME = re.compile(r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+names?\b|\bwhose\s+name\b|"
                         r"\bwho\s+(?:is|was)\s+named\b|^\s*name\s+the\b", re.I)
+# The making of a text: who wrote, prepared, signed or issued it, and when; a document tells it in its front matter
+# (title block, imprint) or at its end (signature, sign-off).
+_MAKING = re.compile(r"\b(?:wr(?:ote|itten|ites?)|(?:co-?)?authors?|authored|prepared|compiled|edit(?:ed|ors?)|designed|"
+                     r"signed|sign-?off|publish(?:ed|ers?|es)|issued|dated|drafted|maintain(?:s|ed|ers?))\b", re.I)
 # Entity labels that name something the question insists on, and those that are figures.
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "PRODUCT"})
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -83,6 +87,8 @@ _DAY_OF_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?=(?:{_MO
 _FIGURE = re.compile(r"(?:(?<![\w.,])|(?<=\b[A-Z]{3}))(?:\d[\d,.]*\d|\d)(?![\w.])")
 # An amount written with its currency code glued on is a figure, not a name.
 _CODED_AMOUNT = re.compile(r"[A-Z]{3}\d[\d,.]*")
+# Lower-case words a name may hold ("Ministry of Health and Finance", "Bank for International Settlements").
+_NAME_JOINS = frozenset("of and for the on in to de la du des del da von van der & 's ’s".split())
 # Words that start questions and are capitalised for that reason alone.
 _WH = frozenset("what which who whom whose when where why how is are was were do does did can could should will would "
                 "has have had in on at for by from of to according under during after before tell list name give".split())
@@ -108,6 +114,7 @@ class QuestionFrame:
     asks_name: bool = False  # "what is the name of …", "name the …": a person's name, not an office
     language_named: str | None = None  # "in the Lao-language summary" → "lo"
     asked: str | None = None  # what the question asks, without the words naming its source (None: the whole text)
+    asks_making: bool = False  # who wrote, prepared, signed or issued something, or when: a document's front or end
 
 
 _lock = threading.Lock()
@@ -196,6 +203,25 @@ def _proper_runs(doc: Any) -> list[tuple[str, bool]]:
     return out
 
 
+def _name_parts(ent: Any) -> list[str]:
+    """Return the parts of an entity the model ran past a name's end: it is cut at each lower-case word that is neither
+    a noun nor a word joining a name ("Recommendation R3 ask MoLSW" is two names; "Ministry of Health and Finance" and
+    "Tana district" are one; "Committee of the Region first" ends before "first")."""
+    parts: list[list[Any]] = [[]]
+    for token in ent:
+        if token.text[:1].islower() and token.lower_ not in _NAME_JOINS and token.pos_ != "NOUN":
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    out = []
+    for tokens in parts:
+        while tokens and tokens[-1].lower_ in _NAME_JOINS:  # "… of the" left at a cut
+            tokens = tokens[:-1]
+        if tokens and any(not t.text[:1].islower() for t in tokens):
+            out.append("".join(t.text_with_ws for t in tokens).strip())
+    return out
+
+
 def _names(question: str, doc: Any) -> list[str]:
     """Return the names the question writes: entities, and capitalised words or acronyms not starting it."""
     names: list[str] = []
@@ -203,7 +229,7 @@ def _names(question: str, doc: Any) -> list[str]:
         for ent in doc.ents:
             # A name is written as one: a span with no capital in it ("so'm and dollars") is the model's mistake.
             if ent.label_ in _NAME_LABELS and ent.text.lower() not in _WH and not ent.text.islower():
-                names.append(re.sub(r"^(?:the|a|an)\s+|['’]s$", "", ent.text.strip(" '’\"?"), flags=re.I))
+                names += [re.sub(r"^(?:the|a|an)\s+|['’]s$", "", part.strip(" '’\"?"), flags=re.I) for part in _name_parts(ent)]
         tokens = _proper_runs(doc)
     else:
         tokens = [(m.group(), False) for m in re.finditer(r"[\w&'’-]+", question)]
@@ -242,6 +268,7 @@ def read_question(question: str) -> QuestionFrame:
     bare = _DAY_OF_MONTH.sub(lambda m: f" {m.group(1) or ''} ", _NUMERIC_DATE.sub(" ", bare))
     figures = [f for f in _FIGURE.findall(bare) if f not in years and not _YEAR.fullmatch(f)]
     named = _LANGUAGE_NAMED.search(question)
+    types = answer_types(interrogative(question, doc)) if language == "en" else frozenset()
     return QuestionFrame(
         text=question,
         language=language,
@@ -249,10 +276,11 @@ def read_question(question: str) -> QuestionFrame:
         names=tuple(_names(question, doc)) if language == "en" else (),
         years=tuple(dict.fromkeys(years)),
         figures=tuple(dict.fromkeys(figures)),
-        answer_types=answer_types(interrogative(question, doc)) if language == "en" else frozenset(),
+        answer_types=types,
         focus=tuple(focus_terms(doc)),
         asks_name=bool(_ASKS_NAME.search(question)),
         language_named=_LANGUAGES[named.group(1).lower()] if named else None,
+        asks_making=bool(types & {"person", "organisation", "date"}) and _MAKING.search(question) is not None,
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from kb.embed import Embedder
 from kb.lexical import detect_language
-from kb.read.features import featurize
+from kb.read.features import featurize, is_edge
 from kb.read.frame import QuestionFrame, unnamed
 from kb.read.scorer import Reader, answer_probability
 from kb.read.units import Unit, passage_units
@@ -79,7 +79,11 @@ def read_passages(
     sources: Sequence[str] = (),
 ) -> Reading:
     """Return every unit of the passages with its features and probability of answering the question."""
-    units = [u for i, hit in enumerate(hits) for u in passage_units(hit.chunk, i)]
+    # Who wrote or signed a text, and when, stands in short lines at its start or end: there they are units too.
+    units = [
+        u for i, hit in enumerate(hits)
+        for u in passage_units(hit.chunk, i, bylines=frame.asks_making and is_edge(hit))
+    ]
     cosines, unnamed_cosines = unit_cosines(frame, hits, units, embedder=embedder, multilingual=multilingual)
     features = featurize(frame, hits, units, cosines, idf, unnamed=unnamed_cosines)
     return Reading(frame, list(hits), units, features, reader.probabilities(features), tuple(sources))

@@ -11,8 +11,9 @@ previous passage) it is no unit at all.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from kb.lexical import STOPWORDS
 from kb.tables import row_header
 from kb.types import Chunk
 
@@ -25,6 +26,9 @@ _SENTENCE_END = re.compile(
 _ABBREVIATION = re.compile(
     r"(?:\b(?:No|Nos|Art|Arts|para|paras|Fig|Vol|pp|p|cf|Ref|Mr|Mrs|Ms|Dr|St|vs|approx|Dept|Govt|etc|al|v|vol|ed|eds)|\be\.g|\bi\.e)\.$"
 )
+# A capital's initial ("Emden R. Gansner", "J. D. Smith"): its full stop ends no sentence when a name goes on after it.
+_INITIAL = re.compile(r"(?:^|[\s(])[A-Z]\.$")
+_NEXT_WORD = re.compile(r"[\"'(\[]?([A-Z][\w’'-]*)")
 # A line that starts an item: a bullet, "1.", "1)", "(a)", "2.1 ", "R5.", "A2:".
 _ITEM = re.compile(r"^\s*(?:[-•*▪◦‣]\s|\(?[0-9]{1,2}[.)]\s|\([a-z]\)\s|[0-9]+(?:\.[0-9]+)+\s|[A-Z]{1,2}[0-9]{1,2}[.:)]?\s|#)")
 # A record's field: a short label and its value ("Deadline: 31 December 2024", "Responsible: MoF").
@@ -61,8 +65,8 @@ class Unit:
         return ((self.start, self.end), *self.extras)
 
     def text(self, chunk: Chunk) -> str:
-        """Return the unit as one line of text (its fields after it)."""
-        return " ".join(_clean(chunk.text[s:e]) for s, e in self.spans)
+        """Return the unit as one line of text (its fields after it; a byline's lines apart)."""
+        return (" · " if self.kind == "byline" else " ").join(_clean(chunk.text[s:e]) for s, e in self.spans)
 
     def context(self, chunk: Chunk) -> str:
         """Return the text a unit is judged by: a table row under its header row."""
@@ -156,6 +160,7 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         (start + m.start(), start + m.end())
         for m in _SENTENCE_END.finditer(piece)
         if piece.count("(", 0, m.start()) <= piece.count(")", 0, m.start()) and not _ABBREVIATION.search(piece, 0, m.start())
+        and not _names_on(piece, m.start(), m.end())
     ]
     out = []
     s = start
@@ -163,6 +168,15 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         out.append(_trim(text, s, b_start))
         s = b_end
     return [(a, b) for a, b in out if b - a >= 3]
+
+
+def _names_on(piece: str, stop: int, after: int) -> bool:
+    """Return True when the full stop before `stop` is a name's initial and the name goes on at `after` ("R. Gansner",
+    not "Annex A. The")."""
+    if not _INITIAL.search(piece, 0, stop):
+        return False
+    word = _NEXT_WORD.match(piece, after)
+    return word is not None and word.group(1).lower() not in STOPWORDS
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -178,7 +192,44 @@ def _is_aside(text: str) -> bool:
     return text.startswith("(") and text.rstrip().endswith((")", ".)"))
 
 
-def passage_units(chunk: Chunk, hit: int = 0) -> list[Unit]:
+def passage_units(chunk: Chunk, hit: int = 0, *, bylines: bool = False) -> list[Unit]:
+    """Return the answer units of a passage, in reading order; with `bylines`, its runs of short lines too."""
+    units = _units(chunk, hit)
+    return with_bylines(chunk, units, hit) if bylines else units
+
+
+def with_bylines(chunk: Chunk, units: list[Unit], hit: int) -> list[Unit]:
+    """Return the units with each run of short lines no unit quotes as one unit more, in passage order.
+
+    A title block's authors and date, an imprint, a sign-off ("A. Writer <a@example.org>" / "13 October 2014") are
+    lines no sentence holds: a question on who wrote or signed a text, or when, is answered by them.
+    """
+    text = chunk.text
+    covered = [span for u in units for span in u.spans]
+    runs: list[list[tuple[int, int]]] = []
+    pos, broken = 0, True
+    for line in text.split("\n"):
+        s, e = _trim(text, pos, pos + len(line))
+        pos += len(line) + 1
+        if s == e:
+            continue  # a blank line: a title block's lines are often set apart
+        words = text[s:e].split()
+        free = (
+            len(words) <= 12 and "|" not in line and not _LEADER_END.search(text[s:e])
+            and " ".join(words) != " ".join((chunk.section or "").split())  # the section's heading
+            and not any(a < e and s < b for a, b in covered)
+        )
+        if free and broken:
+            runs.append([])
+        if free:
+            runs[-1].append((s, e))
+        broken = not free
+    found = [Unit(hit, run[0][0], run[0][1], "byline", 0, tuple(run[1:])) for run in runs]
+    ordered = sorted([*units, *found], key=lambda u: u.start)
+    return [replace(u, position=i) for i, u in enumerate(ordered)]
+
+
+def _units(chunk: Chunk, hit: int) -> list[Unit]:
     """Return the answer units of a passage, in reading order."""
     text = chunk.text
     units: list[Unit] = []

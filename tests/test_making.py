@@ -1,0 +1,86 @@
+"""Questions about the making of a text (who wrote, signed or issued it, and when): its front matter and its end are
+read, and their short lines (authors, dates, a sign-off) are answer units."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.read.features import EDGE_FIRST
+from kb.read.frame import read_question
+from kb.read.units import passage_units, split_sentences
+from kb.types import Chunk, Filters
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who wrote the user guide?",
+        "Who are the authors of the technical report on tariffs?",
+        "Which minister signed the decree?",
+        "When was the quick start guide signed off?",
+        "When is the fonts document dated?",
+        "Which office prepared the summary?",
+    ],
+)
+def test_a_question_on_who_made_a_text_or_when_asks_of_its_making(question: str) -> None:
+    assert read_question(question).asks_making
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many mothers had signed up by June?",  # a figure, not who or when
+        "What does the guide say about fonts?",
+        "Who chairs the commission?",  # who, but of no text's making
+    ],
+)
+def test_other_questions_do_not(question: str) -> None:
+    assert not read_question(question).asks_making
+
+
+def test_a_documents_edges_are_its_first_chunks_and_its_last(kb) -> None:  # type: ignore[no-untyped-def]
+    doc = max(kb.documents(), key=lambda d: d.chunks)
+    assert doc.chunks > EDGE_FIRST + 1
+    ids = kb.store.edge_chunk_ids([doc.id], first=EDGE_FIRST)
+    ordinals = sorted(c.ordinal for c in kb.store.chunks(ids).values())
+    assert ordinals == [*range(EDGE_FIRST), doc.chunks - 1]
+    assert kb.store.edge_chunk_ids([]) == []
+
+
+def test_a_search_limited_to_chunks_returns_only_those(kb) -> None:  # type: ignore[no-untyped-def]
+    doc = max(kb.documents(), key=lambda d: d.chunks)
+    ids = tuple(kb.store.edge_chunk_ids([doc.id]))
+    hits = kb.search("social protection", k=10, filters=Filters(chunks=ids))
+    assert hits and {h.chunk.id for h in hits} <= set(ids)
+
+
+def test_the_edges_of_the_best_passages_documents_are_read_for_a_making_question(kb) -> None:  # type: ignore[no-untyped-def]
+    question = "Who prepared the strategy, and when was it signed?"
+    assert read_question(question).asks_making
+    hits = kb.reading(question)
+    docs = list(dict.fromkeys(h.chunk.document_id for h in hits[:3] if not h.held_back))[:2]
+    read = {h.chunk.id for h in hits}
+    edges = set(kb.store.edge_chunk_ids(docs, first=EDGE_FIRST))
+    assert edges <= read
+
+
+def test_an_initial_ends_no_sentence_but_a_letter_before_a_new_sentence_does() -> None:
+    text = "The guide is by Emden R. Gansner and J. D. Smith. It was revised. See Annex A. The annex lists the options."
+    sentences = [text[s:e] for s, e in split_sentences(text, 0, len(text))]
+    assert sentences == [
+        "The guide is by Emden R. Gansner and J. D. Smith.", "It was revised.", "See Annex A.", "The annex lists the options.",
+    ]
+
+
+def test_a_title_blocks_and_a_sign_offs_short_lines_are_units_only_when_asked_for() -> None:
+    text = "Graph Drawing Tool\n\nA. Writer <a@example.org>\nB. Writer\n\nThe tool draws graphs from a text file.\n\nMarch 2012"
+    chunk = Chunk("d", 0, text, 1, None, 0, len(text))
+    plain = passage_units(chunk)
+    assert [u.text(chunk) for u in plain] == ["The tool draws graphs from a text file."]
+    with_lines = passage_units(chunk, bylines=True)
+    assert [(u.kind, u.text(chunk)) for u in with_lines] == [
+        ("byline", "Graph Drawing Tool · A. Writer <a@example.org> · B. Writer"),
+        ("sentence", "The tool draws graphs from a text file."),
+        ("byline", "March 2012"),
+    ]
+    assert [u.position for u in with_lines] == [0, 1, 2]
