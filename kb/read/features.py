@@ -57,13 +57,14 @@ FEATURES = (
 )
 
 
-# How many of a document's first passages are its front matter (title block, authors, imprint).
-EDGE_FIRST = 2
+# Where a document may say who made it and when: its first passages (a cover, a title block, an imprint page, the
+# acknowledgements) and its last ones (a signature, a sign-off, a colophon).
+FRONT_PASSAGES, BACK_PASSAGES = 10, 3
 
 
 def is_edge(hit: Hit) -> bool:
-    """Return True for a passage among its document's first EDGE_FIRST or its last: front matter or sign-off."""
-    return hit.chunk.ordinal < EDGE_FIRST or hit.chunk.ordinal == hit.document.chunks - 1
+    """Return True for a passage among its document's first FRONT_PASSAGES or last BACK_PASSAGES."""
+    return hit.chunk.ordinal < FRONT_PASSAGES or hit.chunk.ordinal >= hit.document.chunks - BACK_PASSAGES
 
 
 def _coverage(terms: Sequence[str], tokens: set[str], idf: Callable[[str], float]) -> float:

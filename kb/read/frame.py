@@ -68,7 +68,8 @@ _ASKS_NAME = re.compile(r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+
 # The making of a text: who wrote, prepared, signed or issued it, and when; a document tells it in its front matter
 # (title block, imprint) or at its end (signature, sign-off).
 _MAKING = re.compile(r"\b(?:wr(?:ote|itten|ites?)|(?:co-?)?authors?|authored|prepared|compiled|edit(?:ed|ors?)|designed|"
-                     r"signed|sign-?off|publish(?:ed|ers?|es)|issued|dated|drafted|maintain(?:s|ed|ers?))\b", re.I)
+                     r"signed|sign-?off|publish(?:ed|ers?|es)|issued|dated|drafted|maintain(?:s|ed|ers?)|"
+                     r"date\s+(?:on|of)\s+(?:the|this|that))\b", re.I)
 # Entity labels that name something the question insists on, and those that are figures.
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "PRODUCT"})
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -228,7 +229,9 @@ def _names(question: str, doc: Any) -> list[str]:
     if doc is not None:
         for ent in doc.ents:
             # A name is written as one: a span with no capital in it ("so'm and dollars") is the model's mistake.
-            if ent.label_ in _NAME_LABELS and ent.text.lower() not in _WH and not ent.text.islower():
+            # A word the question starts with is capitalised for that alone, unless the parser takes it for a name.
+            opening = len(ent) == 1 and ent[0].is_sent_start and ent[0].pos_ != "PROPN"
+            if ent.label_ in _NAME_LABELS and ent.text.lower() not in _WH and not ent.text.islower() and not opening:
                 names += [re.sub(r"^(?:the|a|an)\s+|['’]s$", "", part.strip(" '’\"?"), flags=re.I) for part in _name_parts(ent)]
         tokens = _proper_runs(doc)
     else:
