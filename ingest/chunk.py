@@ -21,7 +21,8 @@ from kb.types import Chunk, Page
 # 8: PDF pages read in layout order (columns, blocks, ruled tables as rows) with pypdfium2 (parser).
 # 9: a paragraph is cut between sentences before its line breaks: a narrow column's lines end mid-sentence.
 # 10: a piece with almost no words (an index page's numbers, a contents line, a lone heading) is no passage.
-CHUNKER_VERSION = "10"
+# 11: a plain-text file's opening line, standing alone, is its title (parser), which every passage's vector carries.
+CHUNKER_VERSION = "11"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then between sentences,
 # then any line (table rows, which have no sentence ends), then words: a recommendation is not cut in the middle

@@ -106,6 +106,25 @@ def test_without_any_title_the_file_name_is_made_readable() -> None:
     assert infer_metadata(parsed, source="pension_fund-report.txt").title == "Pension fund report"
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # The opening line standing alone is the title, not the first numbered section or a heading that names a kind.
+        ("\t\tA Quick Start for the Tool\n\n1.  Introduction\n================\nThe tool lists files.\n",
+         "A Quick Start for the Tool"),
+        ("Reviewing Patches in the Project\n================================\n\nIntroduction\n------------\nWords.\n\n"
+         "Selecting patches to review\n---------------------------\nMore words.\n", "Reviewing Patches in the Project"),
+        # A first line that is a sentence is no title.
+        ("The tool lists the files a process holds open.\n\nIt runs anywhere.\n", "Tool guide"),
+    ],
+)
+def test_a_plain_text_files_opening_line_standing_alone_is_its_title(tmp_path: Path, text: str, title: str) -> None:
+    path = tmp_path / "tool-guide.txt"
+    path.write_text(text, encoding="utf-8")
+    parsed = parse_file(path, source=path.name)
+    assert infer_metadata(parsed, source=path.name).title in (title, title.upper())
+
+
 def test_the_largest_type_on_the_title_page_is_the_title() -> None:
     cover = (
         CoverLine("Ministry of Labour", 11, 780),

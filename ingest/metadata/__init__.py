@@ -89,6 +89,7 @@ def infer_metadata(parsed: ParsedDocument, *, source: str) -> Metadata:
     candidates = (
         metadata_title(parsed.title, all_headings),
         cover_title(parsed.cover),
+        parsed.opening,
         heading_title(page.text, page_headings, lambda t: head_kind(t) is not None),
     )
     chosen = next((t for t in candidates if t and not is_placeholder(t, source)), None)

@@ -222,6 +222,18 @@ def parse_markdown(path: Path, *, source: str) -> ParsedDocument:
     return ParsedDocument(pages=[Page(None, body, headings)], title=title, warnings=warnings)
 
 
+def opening_line(body: str) -> str | None:
+    """Return the line a plain-text file opens with when it stands alone as a title: a blank line (or its underline)
+    after it, a dozen words at most, and not a sentence, a lead-in or a numbered section."""
+    first, _, rest = body.partition("\n")
+    first = first.strip()
+    if not first or not rest.startswith("\n") or len(first.split()) > 12 or len(first) > 100:
+        return None
+    if first.endswith((".", ",", ";", ":")) or sum(c.isalpha() for c in first) < 3 or _NUMBERED.match(first):
+        return None  # a sentence, a lead-in, or the first numbered section ("1. Introduction")
+    return first
+
+
 def parse_text(path: Path, *, source: str) -> ParsedDocument:
     """Return a plain-text file as one page; underlined, UPPERCASE and numbered lines are headings."""
     text, warnings = decode_text(path.read_bytes(), source)
@@ -229,7 +241,7 @@ def parse_text(path: Path, *, source: str) -> ParsedDocument:
     found = {h.offset: h for h in find_line_headings(body, title_case=False)} | {h.offset: h for h in underlined}
     headings = tuple(found[offset] for offset in sorted(found))
     title = headings[0].title if headings else None
-    return ParsedDocument(pages=[Page(None, body, headings)], title=title, warnings=warnings)
+    return ParsedDocument(pages=[Page(None, body, headings)], title=title, warnings=warnings, opening=opening_line(body))
 
 
 _RULE = re.compile(r"([=\-*~^#+`])\1{2,}")
