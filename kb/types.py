@@ -57,7 +57,7 @@ class ParsedDocument:
     warnings: list[str] = field(default_factory=list)
     # The title page's lines top to bottom with their type size, when the format tells sizes (PDF text layers).
     cover: tuple[CoverLine, ...] = ()
-    # A plain-text file's opening line when it stands alone as a title ("A Quick Start for Lsof" above "1. Introduction").
+    # A plain-text file's opening line when it stands alone as a title ("A Quick Start for the Tool" above "1. Introduction").
     opening: str | None = None
     # The printed page labels the PDF defines (/PageLabels), by 1-based page number: {1: "i", 5: "1", ...}.
     page_labels: dict[int, str] = field(default_factory=dict)

@@ -79,7 +79,7 @@ def test_names_are_what_the_question_writes_as_names_not_its_first_word() -> Non
 @pytest.mark.parametrize(
     "question",
     [
-        "What does Recommendation R3 ask MoLSW to do with small programmes?",
+        "What does Recommendation R3 ask the Treasury to do with small programmes?",
         "When was the Women's Committee of the Region first set up, and how is it funded?",
         "By what year were the Ministries of Health and Finance supposed to agree on funding?",
         "When was the first payment made in Tana district?",

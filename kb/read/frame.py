@@ -206,7 +206,7 @@ def _proper_runs(doc: Any) -> list[tuple[str, bool]]:
 
 def _name_parts(ent: Any) -> list[str]:
     """Return the parts of an entity the model ran past a name's end: it is cut at each lower-case word that is neither
-    a noun nor a word joining a name ("Recommendation R3 ask MoLSW" is two names; "Ministry of Health and Finance" and
+    a noun nor a word joining a name ("Recommendation R3 ask the Treasury" is two names; "Ministry of Health and Finance" and
     "Tana district" are one; "Committee of the Region first" ends before "first")."""
     parts: list[list[Any]] = [[]]
     for token in ent:

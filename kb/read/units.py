@@ -26,7 +26,7 @@ _SENTENCE_END = re.compile(
 _ABBREVIATION = re.compile(
     r"(?:\b(?:No|Nos|Art|Arts|para|paras|Fig|Vol|pp|p|cf|Ref|Mr|Mrs|Ms|Dr|St|vs|approx|Dept|Govt|etc|al|v|vol|ed|eds)|\be\.g|\bi\.e)\.$"
 )
-# A capital's initial ("Emden R. Gansner", "J. D. Smith"): its full stop ends no sentence when a name goes on after it.
+# A capital's initial ("Ann B. Writer", "J. D. Smith"): its full stop ends no sentence when a name goes on after it.
 _INITIAL = re.compile(r"(?:^|[\s(])[A-Z]\.$")
 _NEXT_WORD = re.compile(r"[\"'(\[]?([A-Z][\w’'-]*)")
 # A line that starts an item: a bullet, "1.", "1)", "(a)", "2.1 ", "R5.", "A2:".
@@ -171,7 +171,7 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _names_on(piece: str, stop: int, after: int) -> bool:
-    """Return True when the full stop before `stop` is a name's initial and the name goes on at `after` ("R. Gansner",
+    """Return True when the full stop before `stop` is a name's initial and the name goes on at `after` ("B. Writer",
     not "Annex A. The")."""
     if not _INITIAL.search(piece, 0, stop):
         return False
