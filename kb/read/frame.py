@@ -176,6 +176,9 @@ def focus_terms(doc: Any) -> list[str]:
     for token in doc:
         if token.tag_ not in ("WDT", "WP", "WRB") or any(a.dep_ in ("relcl", "acl") for a in token.ancestors):
             continue
+        if token.lower_ in ("who", "whom", "when"):
+            words += _role_words(token)
+            continue
         head = token.head if token.dep_ in ("det", "advmod") and token.head.pos_ in ("NOUN", "PROPN", "ADJ") else None
         if token.lower_ == "how" and token.head.lower_ in ("many", "much"):
             head = token.head.head if token.head.head.pos_ in ("NOUN", "PROPN") else None
@@ -190,6 +193,22 @@ def focus_terms(doc: Any) -> list[str]:
                 if t.pos_ in ("NOUN", "PROPN", "ADJ", "NUM") and t.lower_ not in _MEASURES and t.lower_ not in ("many", "much")
             ]
     return list(dict.fromkeys(tokenize(" ".join(words))))
+
+
+def _role_words(wh: Any) -> list[str]:
+    """Return what a "who" or "when" asks about: the role its verb names ("who *prepared* the note", "when was it
+    *signed*"), or the role a "who is …" names ("who is the corresponding *author*", "who is *responsible* for")."""
+    head = wh.head
+    if head.pos_ == "AUX" and head.dep_ in ("aux", "auxpass") and head.head.pos_ == "VERB":
+        head = head.head  # "when *was* it signed", parsed under the auxiliary
+    if head.pos_ == "VERB":
+        return [head.text, head.lemma_]
+    if head.lemma_ != "be" or wh.lower_ == "when":
+        return []
+    for child in head.children:
+        if child is not wh and (child.dep_ in ("nsubj", "attr") and child.pos_ == "NOUN" or child.dep_ == "acomp"):
+            return [child.text, *(t.text for t in child.children if t.dep_ in ("compound", "amod"))]
+    return []
 
 
 def _proper_runs(doc: Any) -> list[tuple[str, bool]]:
