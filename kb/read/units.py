@@ -205,7 +205,9 @@ def with_bylines(chunk: Chunk, units: list[Unit], hit: int) -> list[Unit]:
     lines no sentence holds: a question on who wrote or signed a text, or when, is answered by them.
     """
     text = chunk.text
-    covered = [span for u in units for span in u.spans]
+    # A field line ("Prepared by: …", "Status: …") is a unit of its own and may be part of a run as well: a front
+    # matter's block of fields, quoted whole, answers who made the text and when at once.
+    covered = [span for u in units if u.kind != "field" for span in u.spans]
     runs: list[list[tuple[int, int]]] = []
     pos, broken = 0, True
     for line in text.split("\n"):
@@ -216,7 +218,7 @@ def with_bylines(chunk: Chunk, units: list[Unit], hit: int) -> list[Unit]:
         words = text[s:e].split()
         free = (
             len(words) <= 12 and "|" not in line and not _LEADER_END.search(text[s:e])
-            and " ".join(words) != " ".join((chunk.section or "").split())  # the section's heading
+            and not _is_section_heading(text[s:e], chunk)
             and not any(a < e and s < b for a, b in covered)
         )
         if free and broken:
@@ -245,8 +247,9 @@ def _units(chunk: Chunk, hit: int) -> list[Unit]:
             if not _is_header_row(chunk, (s, e), blocks[index + 1 : index + 2]):
                 units.append(Unit(hit, s, e, "row", len(units)))
         elif block.kind == "field":
-            if index > 0 or not _continues(chunk):
-                units.append(Unit(hit, *_trim(text, start, end), "field", len(units)))
+            span = _trim(text, start, end)
+            if (index > 0 or not _continues(chunk)) and not _is_section_heading(text[span[0] : span[1]], chunk):
+                units.append(Unit(hit, *span, "field", len(units)))
         else:
             words = len(text[start : (fields[-1][1] if fields else end)].split())
             if (block.kind == "item" or fields) and words <= MAX_UNIT_WORDS:
@@ -286,10 +289,16 @@ def _continues(chunk: Chunk) -> bool:
     return chunk.ordinal > 0
 
 
+def _is_section_heading(line: str, chunk: Chunk) -> bool:
+    """Return True for the passage's section heading, whatever it looks like ("Memo: Moving the archive" reads as a field):
+    it names what the passage is about and answers nothing."""
+    return bool(chunk.section) and " ".join(line.split()) == " ".join((chunk.section or "").split())
+
+
 def _is_quotable(sentence: str, chunk: Chunk, *, first: bool, last: bool = False, heading_words: int = 3) -> bool:
     """Return False for a heading, or a sentence cut off by the passage's start or end."""
     words = sentence.split()
-    if chunk.section and " ".join(words) == " ".join(chunk.section.split()):
+    if _is_section_heading(sentence, chunk):
         return False
     if first and chunk.ordinal > 0 and sentence[:1].islower():
         return False  # the tail of a sentence that began in the previous passage
