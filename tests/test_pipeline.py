@@ -278,7 +278,7 @@ def test_a_library_with_one_chunker_version_for_all_files_is_migrated(settings, 
 
 def test_table_rows_get_vectors_that_lift_their_passage(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A row matching the question raises its passage in the dense leg; its vectors leave with the file."""
-    from kb.retrieve import dense_leg
+    from kb.retrieve import ROW_WEIGHT, dense_leg
     from kb.store import ROW_ID_SHIFT, Store
 
     lib = tmp_path / "lib"
@@ -306,7 +306,7 @@ def test_table_rows_get_vectors_that_lift_their_passage(settings, fake_embedder,
     only_table = np.array([snap.chunk_docs[r] == snap.chunk_docs[snap.row_of[table_chunk]] for r in range(len(snap.chunk_ids))])
     assert snap.chunk_ids[dense_leg(snap, query, 5, only_table).rows].tolist() == [table_chunk]
     hit = next(h for h in kb.search("Indicator gamma Baseline Target", k=5) if h.chunk.id == table_chunk)
-    assert hit.dense == pytest.approx(own + 0.25 * (best_row - own), abs=1e-5)
+    assert hit.dense == pytest.approx(own + ROW_WEIGHT * (best_row - own), abs=1e-5)  # the search's setting
 
     with sqlite3.connect(settings.data_dir / "kb.sqlite3") as db:
         row_hashes = [h for (h,) in db.execute("SELECT content_hash FROM chunk_rows")]
