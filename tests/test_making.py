@@ -41,6 +41,25 @@ def test_other_questions_do_not(question: str) -> None:
     assert not read_question(question).asks_making
 
 
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("Who prepared the background note?", "prepar"),  # the verb of "who": a "Prepared by:" line answers it
+        ("When was the agreement signed?", "sign"),
+        ("Who chairs the commission?", "chair"),
+        ("Who is the corresponding author of the guide?", "author"),  # "who is the …": the role named
+        ("Who is responsible for the registry?", "respons"),  # a "Responsible: …" field
+    ],
+)
+def test_who_and_when_ask_about_the_role_their_verb_names(question: str, role: str) -> None:
+    assert role in read_question(question).focus
+
+
+@pytest.mark.parametrize("question", ["Who is the Minister of Finance?", "When is the deadline for the plan?"])
+def test_a_who_or_when_naming_no_role_has_no_focus(question: str) -> None:
+    assert read_question(question).focus == ()
+
+
 def test_a_documents_edges_are_its_first_chunks_and_its_last(kb) -> None:  # type: ignore[no-untyped-def]
     doc = max(kb.documents(), key=lambda d: d.chunks)
     assert doc.chunks > 5
@@ -90,3 +109,17 @@ def test_a_title_blocks_and_a_sign_offs_short_lines_are_units_only_when_asked_fo
         ("byline", "March 2012"),
     ]
     assert [u.position for u in with_lines] == [0, 1, 2]
+
+
+def test_a_heading_that_reads_like_a_field_is_no_unit_and_a_block_of_fields_is_one_when_asked_for() -> None:
+    head = "Memo: Moving the archive to new shelves"
+    text = f"{head}\n\nPrepared by: the records office\nStatus: draft, May 2020\n\nThe archive moves in June."
+    chunk = Chunk("d", 0, text, 1, head, 0, len(text))
+    plain = passage_units(chunk)
+    assert [(u.kind, u.text(chunk)) for u in plain] == [
+        ("field", "Prepared by: the records office"),
+        ("field", "Status: draft, May 2020"),
+        ("sentence", "The archive moves in June."),
+    ]
+    bylines = [u.text(chunk) for u in passage_units(chunk, bylines=True) if u.kind == "byline"]
+    assert bylines == ["Prepared by: the records office · Status: draft, May 2020"]
