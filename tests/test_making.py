@@ -44,7 +44,7 @@ def test_other_questions_do_not(question: str) -> None:
 @pytest.mark.parametrize(
     ("question", "role"),
     [
-        ("Who prepared the background note?", "prepar"),  # the verb of "who": a "Prepared by:" line answers it
+        ("Who prepared the briefing paper?", "prepar"),  # the verb of "who": a "Prepared by:" line answers it
         ("When was the agreement signed?", "sign"),
         ("Who chairs the commission?", "chair"),
         ("Who is the corresponding author of the guide?", "author"),  # "who is the …": the role named

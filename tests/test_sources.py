@@ -51,3 +51,22 @@ def test_the_words_naming_the_source_are_taken_out_of_what_is_asked() -> None:
 
 def test_the_named_documents_passages_come_first_in_the_order_they_had() -> None:
     assert named_first([3, 0, 2, 1], ["a", "b", "a", "c"], ["a"]) == [0, 2, 3, 1]
+
+
+def test_the_sources_a_question_names_are_read_once_per_question_and_generation(kb, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import kb.knowledge_base as knowledge_base
+
+    calls: list[str] = []
+
+    def counted(question, documents):  # type: ignore[no-untyped-def]
+        calls.append(question)
+        return named_sources(question, documents)
+
+    monkeypatch.setattr(knowledge_base, "named_sources", counted)
+    question = "What does the mid-term review recommend on financing?"
+    first = kb.ask(question)
+    assert len(calls) == 1  # the reading and the answer share them
+    again = kb.ask(question)
+    assert len(calls) == 1 and again.answer == first.answer
+    kb.ask(question, visible=("public",))  # another set of visible documents is another library
+    assert len(calls) == 2
