@@ -52,6 +52,11 @@ def _hit(text: str, *, ordinal: int = 0, score: float = 1.0, section: str | None
         ("What is the total budget, in euros, of the project?", {"amount"}),
         ("What contribution rate will employers pay?", {"percent"}),
         ("What are the three benefit packages?", set()),
+        # A limit or a target is a figure or a date; "the target group" is neither.
+        ("What is the 2030 target for pension coverage?", {"number", "date"}),
+        ("What is the maximum length of a title?", {"number", "date"}),
+        ("What is the target group of the grant?", set()),
+        ("What is the maximum share of the budget spent on salaries?", {"percent"}),
     ],
 )
 def test_the_expected_answer_type_comes_from_the_wh_phrase(question: str, expected: set[str]) -> None:

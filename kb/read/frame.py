@@ -60,6 +60,10 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                    rf"\b(?:which|what)\s+(?:\w+\s+){{0,2}}(?:{_ROLE_WORDS})\b(?!['’]s)"),
         ("organisation", rf"\b(?:what|which)\s+(?:\w+\s+){{0,2}}(?:{_ORG_WORDS})\b|\bwho\b|\bwhose\b"),
         ("place", rf"\bwhere\b|\b(?:what|which|in\s+which)\s+(?:\w+\s+){{0,2}}(?:{_PLACE_WORDS})\b"),
+        # A limit or a target asked for ("what is the 2025 target for …", "what is the maximum length …") is a figure
+        # or a date; "the target group" is neither (the noun must end its phrase).
+        ("figure", r"\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+(?:\w+\s+){0,3}(?:(?:maximum|minimum)\b|"
+                   r"(?:target|limit|threshold|ceiling|cap)(?=\s+(?:for|of|on|in|by|under|set|that|to|at)\b|\s*[?,.]|$))"),
         ("reason", r"\bwhy\b|\bwhat\s+(?:\w+\s+)?(?:reasons?|causes?|explains?)\b|\bfor\s+what\s+reason\b"),
     )
 )
@@ -135,6 +139,10 @@ def _nlp() -> Any:
 def answer_types(question: str) -> frozenset[str]:
     """Return the kinds of answer the question's wh-phrase asks for (empty for "what does X say about Y")."""
     found = {kind for kind, pattern in _TYPE_PATTERNS if pattern.search(question)}
+    if "figure" in found:
+        found.discard("figure")
+        if not found:
+            found = {"number", "date"}
     if "amount" in found or "percent" in found:
         found.discard("number")
     if found & {"duration", "frequency"} or re.search(r"\bhow\s+old\b", question, re.I):
