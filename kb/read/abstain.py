@@ -89,7 +89,7 @@ def is_written(name: str, text: str) -> bool:
 
 def _word_written(word: str, text: str) -> bool:
     """Return True when a word of a longer name is in the text, as written, or a capitalised one in its other number
-    ("Ministries" and "Ministry", "Recommendation" and "Recommendations"; "district" only as written)."""
+    ("Agencies" and "Agency", "Reports" and "Report"; "region" only as written)."""
     if len(word) < 4 or not word[:1].isupper() or re.search(r"\d", word):
         return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.I) is not None
     stem = re.sub(r"(?:ies|s)$", "", word, flags=re.I)

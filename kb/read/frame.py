@@ -60,13 +60,14 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                    rf"\b(?:which|what)\s+(?:\w+\s+){{0,2}}(?:{_ROLE_WORDS})\b(?!['’]s)"),
         ("organisation", rf"\b(?:what|which)\s+(?:\w+\s+){{0,2}}(?:{_ORG_WORDS})\b|\bwho\b|\bwhose\b"),
         ("place", rf"\bwhere\b|\b(?:what|which|in\s+which)\s+(?:\w+\s+){{0,2}}(?:{_PLACE_WORDS})\b"),
-        # A limit or a target asked for ("what is the 2025 target for …", "what is the maximum length …") is a figure
-        # or a date; "the target group" is neither (the noun must end its phrase).
-        ("figure", r"\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+(?:\w+\s+){0,3}(?:(?:maximum|minimum)\b|"
-                   r"(?:target|limit|threshold|ceiling|cap)(?=\s+(?:for|of|on|in|by|under|set|that|to|at)\b|\s*[?,.]|$))"),
         ("reason", r"\bwhy\b|\bwhat\s+(?:\w+\s+)?(?:reasons?|causes?|explains?)\b|\bfor\s+what\s+reason\b"),
     )
 )
+# A limit or a target asked for ("what is the 2025 target for …", "what is the maximum length …") is a figure or a
+# date, when nothing else says what kind of answer is asked; "the target group" is neither (the noun must end its phrase).
+_ASKS_LIMIT = re.compile(r"\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+(?:\w+\s+){0,3}(?:(?:maximum|minimum)\b|"
+                         r"(?:target|limit|threshold|ceiling|cap)(?=\s+(?:for|of|on|in|by|under|set|that|to|at)\b|\s*[?,.]|$))",
+                         re.I)
 _ASKS_NAME = re.compile(r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+names?\b|\bwhose\s+name\b|"
                         r"\bwho\s+(?:is|was)\s+named\b|^\s*name\s+the\b", re.I)
 # The making of a text: who wrote, prepared, signed or issued it, and when; a document tells it in its front matter
@@ -139,10 +140,8 @@ def _nlp() -> Any:
 def answer_types(question: str) -> frozenset[str]:
     """Return the kinds of answer the question's wh-phrase asks for (empty for "what does X say about Y")."""
     found = {kind for kind, pattern in _TYPE_PATTERNS if pattern.search(question)}
-    if "figure" in found:
-        found.discard("figure")
-        if not found:
-            found = {"number", "date"}
+    if not found and _ASKS_LIMIT.search(question):
+        found = {"number", "date"}
     if "amount" in found or "percent" in found:
         found.discard("number")
     if found & {"duration", "frequency"} or re.search(r"\bhow\s+old\b", question, re.I):
@@ -210,7 +209,7 @@ def _role_words(wh: Any) -> list[str]:
     if head.pos_ == "AUX" and head.dep_ in ("aux", "auxpass") and head.head.pos_ == "VERB":
         head = head.head  # "when *was* it signed", parsed under the auxiliary
     if head.pos_ == "VERB":
-        return [head.text, head.lemma_]
+        return [head.text]  # the pipeline runs without its lemmatizer: the stem of the form written
     if head.lemma_ != "be" or wh.lower_ == "when":
         return []
     for child in head.children:

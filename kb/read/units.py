@@ -292,7 +292,8 @@ def _continues(chunk: Chunk) -> bool:
 def _is_section_heading(line: str, chunk: Chunk) -> bool:
     """Return True for the passage's section heading, whatever it looks like ("Memo: Moving the archive" reads as a field):
     it names what the passage is about and answers nothing."""
-    return bool(chunk.section) and " ".join(line.split()) == " ".join((chunk.section or "").split())
+    section = chunk.section or ""
+    return bool(section) and " ".join(line.split()) == " ".join(section.split())
 
 
 def _is_quotable(sentence: str, chunk: Chunk, *, first: bool, last: bool = False, heading_words: int = 3) -> bool:
