@@ -22,7 +22,10 @@ from kb.types import Chunk, Page
 # 9: a paragraph is cut between sentences before its line breaks: a narrow column's lines end mid-sentence.
 # 10: a piece with almost no words (an index page's numbers, a contents line, a lone heading) is no passage.
 # 11: a plain-text file's opening line, standing alone, is its title (parser), which every passage's vector carries.
-CHUNKER_VERSION = "11"
+# 12: running heads that alternate or run over one chapter, and a stamp's fields, are dropped; a caption, a chart's
+#     labels and a footnote head no section; a label heading ("FOUR", "Section 2") takes its title; a raised ordinal
+#     joins its number ("10th"), a raised note number is cut from the text it opens (parser).
+CHUNKER_VERSION = "12"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then between sentences,
 # then any line (table rows, which have no sentence ends), then words: a recommendation is not cut in the middle

@@ -201,3 +201,20 @@ def test_reading_order_puts_a_spanning_title_first_and_a_footer_last() -> None:
     blocks = [right[1], corner, left[1], title, right[0], left[0]]
     order = [b.lines[0] for b in reading_order(blocks)]
     assert order == ["title", "left 1", "left 2", "right 1", "right 2", "address"]
+
+
+def test_raised_ordinals_join_their_number_and_a_note_number_leaves_its_text() -> None:
+    assert "updated on the 10th and 25th of each month" in page("WARN-Report-for-7-1-2015-to-03-25-2016.pdf", 1)
+    text = page("us-federal-register-2020-17221.pdf", 3)
+    assert "13 More than 10 degrees difference" in text and "13More" not in text
+
+
+def test_running_heads_and_stamps_leave_real_sections() -> None:
+    register = parsed(POLICY / "us-federal-register-2020-17221.pdf")
+    assert not any("VerDate" in p.text or "Sfmt" in p.text for p in register.pages)
+    report = parsed(POLICY / "WorldBank_Energy_Subsidy_Reform_Uzbekistan_2023.pdf")
+    heads = [h.title for p in report.pages for h in p.headings]
+    # The book's running title and the chapter's running foot are gone; the chapters keep their own titles.
+    assert not any(h.startswith("DISTRIBUTIONAL ANALYSIS FOR INFORMING") for h in heads)
+    assert "CASE STUDIES" not in heads and "THREE Case Studies" in heads
+    assert not any(h.startswith(("TABLE ", "FIGURE ")) for h in heads)

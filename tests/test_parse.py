@@ -529,3 +529,68 @@ def test_the_sample_librarys_noisy_scan_reads_cleanly() -> None:
     text = ocr_image(PdfRenderer(scan).render(0), "eng+lao")
     # Read plainly, the page gave "22 Ful 2013" and "National Health mietraves Bureau".
     assert "22 July 2013" in text and "National Health Insurance Bureau" in text
+
+
+WORDS = "zero first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+
+
+def _pages(texts: list[str]) -> list:
+    from kb.types import Page
+
+    return [Page(n, text) for n, text in enumerate(texts, start=1)]
+
+
+def test_alternating_and_chapter_running_heads_are_dropped_but_a_heading_in_other_case_stays() -> None:
+    from ingest.parse.running import strip_running_lines
+
+    texts = []
+    for n in range(1, 13):
+        head = "A REVIEW OF BENEFITS" if n % 2 == 0 else ("EARLY YEARS" if n <= 6 else "LATER YEARS")
+        body = f"In the {WORDS[n]} month the fund paid what was due.\nIt goes on over a second line."
+        if n == 7:
+            body = "Later Years\n" + body
+        texts.append(f"{head}\n{body}\n{n}")
+    out = strip_running_lines(_pages(texts))
+    joined = "\n".join(p.text for p in out)
+    for head in ("A REVIEW OF BENEFITS", "EARLY YEARS", "LATER YEARS"):
+        assert head not in joined
+    assert all(f"In the {WORDS[n]} month the fund paid what was due." in joined for n in range(1, 13))
+    assert [h.title for h in out[6].headings] == ["Later Years"]  # the chapter's own heading, not its running head
+
+
+def test_a_stamp_set_as_a_line_per_field_is_peeled_off_every_page() -> None:
+    from ingest.parse.running import strip_running_lines
+
+    texts = [
+        f"On the {WORDS[n]} day the committee met.\nIt agreed the {WORDS[n]} part of the plan.\n\n"
+        f"Stamp 2014\n\n16:21 Aug 05\n\nJkt {250000 + n}\n\nFrm 000{n}\n\nFmt 4702"
+        for n in range(1, 7)
+    ]
+    out = strip_running_lines(_pages(texts))
+    for n, page in enumerate(out, start=1):
+        assert page.text == f"On the {WORDS[n]} day the committee met.\nIt agreed the {WORDS[n]} part of the plan."
+
+
+def test_prose_a_template_repeats_on_every_page_is_kept_inside_the_page() -> None:
+    from ingest.parse.running import strip_running_lines
+
+    filler = ["The meeting welcomes you to the city.", "The city welcomes the meeting, we simply love it."]
+    texts = ["\n".join(filler * 4 + [f"Page {n} of 5"]) for n in range(1, 6)]
+    out = strip_running_lines(_pages(texts))
+    assert all(p.text.count(filler[0]) >= 3 for p in out)
+
+
+def test_captions_chart_labels_and_footnotes_head_no_section_and_a_label_takes_its_title() -> None:
+    from ingest.parse.text import find_line_headings
+
+    text = (
+        "2 Results\nCoverage rose over the period for every group of households.\n\n"
+        "FIGURE 3\nCoverage by year\n\nQuintile 1\nQuintile 2\n2020\n\n"
+        "Source: the household survey of all provinces, carried out in 2020.\n\n"
+        "26 See the decree of July 2020\n27 Benefit amounts are estimated from the survey.\n\n"
+        "FOUR\nConclusions and\nLessons Learned\n\nThe review closes with lessons.\n\n"
+        "Section 5\n\nRecommendations\nThe ministry should publish the register."
+    )
+    titles = [h.title for h in find_line_headings(text)]
+    assert titles == ["2 Results", "FOUR Conclusions and Lessons Learned", "Section 5 Recommendations"]
+    assert [h.title for h in find_line_headings("as shown in\nTable 3.2.\n3.1 Data\nThe data came late.")] == ["3.1 Data"]

@@ -98,8 +98,9 @@ def test_policy_pdfs_parse(path: Path) -> None:
     assert doc.pages and all(page.number == i for i, page in enumerate(doc.pages, start=1))
     assert sum(len(page.text) for page in doc.pages) > 1000
     for page in doc.pages:
-        for heading in page.headings:
-            assert page.text[heading.offset :].startswith(heading.title)
+        for heading in page.headings:  # a label's title may join the lines under it ("Section 1" + "Introduction")
+            at = page.text[heading.offset : heading.offset + 2 * len(heading.title) + 8]
+            assert " ".join(at.split()).startswith(heading.title)
 
 
 @pytest.mark.skipif(not PDFS.is_dir(), reason=f"shared PDFs not found at {PDFS}")

@@ -25,6 +25,16 @@ _ARTICLE = re.compile(
 )
 # An annex without a number: "Annex: Summary of commitments", "Appendix", "Annexes".
 _ANNEX = re.compile(r"^(?:Annex|Annexes|Appendix|Appendices)(?:\s*[:.–—-]\s*\S.*)?$", re.IGNORECASE)
+# A float's label: "TABLE 3.2", "Figure 4: Coverage by province", "Box 3.1", "FIGURE A.1".
+_CAPTION = re.compile(
+    r"^(?:T(?:able|ABLE)|F(?:igure|IGURE|ig\.)|B(?:ox|OX)|C(?:hart|HART)|M(?:ap|AP)|G(?:raph|RAPH)|E(?:xhibit|XHIBIT))"
+    r"\s+(?:[A-Z][.\-–]?)?\d+(?:[.\-–]\d+)*[a-z]?(?:$|[\s.:–—-])"
+)
+# A heading that is only a label: a number, a numeral or a number word, maybe after "Chapter" or "Part".
+_LABEL = re.compile(
+    r"^(?:(?:Chapter|Part|Section)\s+)?(?:\d{1,2}|[IVXLC]+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[.:]?$",
+    re.IGNORECASE,
+)
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -100,19 +110,78 @@ def heading_level(line: str, *, title_case: bool) -> int | None:
 
 
 def find_line_headings(text: str, *, title_case: bool = True) -> tuple[Heading, ...]:
-    """Return headings found line by line in normalised text; Title Case lines must stand alone."""
+    """Return headings found line by line in normalised text; Title Case lines must stand alone.
+
+    A float's caption ("TABLE 3.2", "Figure 4: …") heads no section, nor do the short lines under it (a
+    chart's labels): the text after the float goes on under the section around it. A footnote ("26 See …"
+    over "27 …") is no numbered heading. A heading that is only a number or a label ("FOUR", "Chapter 2")
+    takes the title lines under it.
+    """
     headings: list[Heading] = []
     offset = 0
     lines = text.split("\n")
+    taken = -1  # the last line a label heading took as its title
+    in_float = False  # under a caption, short lines are a chart's labels until prose or a numbered heading
+    headed = -1  # the last line of the last heading
     for i, line in enumerate(lines):
+        if len(line.split()) >= 8 or _NUMBERED.match(line) or _ARTICLE.match(line):
+            in_float = False
+        if i <= taken or _is_footnote(lines, i):
+            offset += len(line) + 1
+            continue
+        after = i == 0 or not lines[i - 1] or lines[i - 1].endswith((".", ":", "!", "?")) or headed == i - 1
+        if _CAPTION.match(line) and after:
+            taken = _with_title(lines, i)[1] if _CAPTION.fullmatch(line) or len(line) < 40 else i
+            in_float = True
+            offset += len(line) + 1
+            continue
         standalone = (i == 0 or lines[i - 1] == "" or lines[i - 1].endswith((".", ":", "!", "?"))) and (
             i + 1 < len(lines)
         )
-        level = heading_level(line, title_case=title_case and standalone)
+        level = None if in_float else heading_level(line, title_case=title_case and standalone)
         if level is not None:
-            headings.append(Heading(offset=offset, title=line, level=level))
+            title, taken = _with_title(lines, i) if _LABEL.match(line) else (line, i)
+            headings.append(Heading(offset=offset, title=title, level=level))
+            headed = taken
         offset += len(line) + 1
     return tuple(headings)
+
+
+def _is_footnote(lines: list[str], i: int) -> bool:
+    """Return True when the line is one of a run of numbered notes: "26 See …" with "27 …" under it."""
+    number = re.match(r"(\d{1,3}) \S", lines[i])
+    if number is None:
+        return False
+    n = int(number.group(1))
+    after = lines[i + 1] if i + 1 < len(lines) else ""
+    before = []
+    for line in reversed(lines[max(0, i - 3) : i]):
+        if not line:
+            break
+        before.append(line)
+    return after.startswith(f"{n + 1} ") or any(line.startswith(f"{n - 1} ") for line in before)
+
+
+def _with_title(lines: list[str], i: int) -> tuple[str, int]:
+    """Return a label heading joined with its title, and the last line taken.
+
+    The title is the short lines under the label (after one blank line at most) up to the next blank
+    line; when text runs on under them, only the first line, if it reads as a title.
+    """
+    start = i + 2 if i + 2 < len(lines) and not lines[i + 1] else i + 1
+    rest: list[str] = []
+    j = start
+    while (j < len(lines) and lines[j] and len(rest) < 3 and len(" ".join([*rest, lines[j]])) <= 100
+           and not (_NUMBERED.match(lines[j]) or _ARTICLE.match(lines[j]))):
+        rest.append(lines[j])
+        j += 1
+    if rest and ((j < len(lines) and lines[j]) or any(line.endswith((".", ";")) for line in rest[1:])):
+        rest, j = rest[:1], start + 1
+        if len(rest[0]) > 60:
+            rest = []
+    if not rest or rest[-1].endswith((".", ",", ";")):
+        return lines[i], i
+    return f"{lines[i]} {' '.join(rest)}", j - 1
 
 
 def join_blocks(blocks: Iterable[Block]) -> tuple[str, tuple[Heading, ...]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ import pypdfium2.raw as pdfium_c
 _WORD_GAP = 0.25
 _MAX_PATH_SEGMENTS = 400  # a path with more segments is a drawing (a map, a logo), not table rules
 _MIN_EDGE = 3.0  # shorter strokes are glyph-like marks, not rules
+_NUMBER_END = re.compile(r"\d[a-z]?$")  # a number, or a number and its ordinal's first letter ("10t" of "10th")
 
 
 @dataclass(slots=True)
@@ -150,8 +152,9 @@ def _words(raw: Any, count: int, angles: list[int | None], turns: int, view: _Vi
         middle, current_middle = (top + bottom) / 2, 0.0 if current is None else (current.top + current.bottom) / 2
         if (
             current is not None
-            and abs(middle - current_middle) < 0.3 * max(height, current.size)
+            and (abs(middle - current_middle) < 0.3 * max(height, current.size) or _ordinal(char, top, bottom, current))
             and -0.3 * height <= x0 - current.x1 <= _WORD_GAP * max(height, current.size)
+            and not _note_mark(current, char, top, bottom)
         ):
             current.text += char
             current.x1 = max(current.x1, x1)
@@ -159,6 +162,21 @@ def _words(raw: Any, count: int, angles: list[int | None], turns: int, view: _Vi
         current = Word(char, x0, top, x1, bottom)
         words.append(current)
     return _dedupe(words)
+
+
+def _raised(top: float, bottom: float, word: Word) -> bool:
+    """Return True when a glyph from `top` to `bottom` is set small and raised beside `word`."""
+    return bottom - top < 0.8 * word.size and bottom < word.bottom - 0.15 * word.size and top > word.top - 0.5 * word.size
+
+
+def _ordinal(char: str, top: float, bottom: float, word: Word) -> bool:
+    """Return True for a raised small letter after a number: an ordinal's "th" joins it ("10th")."""
+    return char.islower() and _NUMBER_END.search(word.text) is not None and _raised(top, bottom, word)
+
+
+def _note_mark(word: Word, char: str, top: float, bottom: float) -> bool:
+    """Return True when `word` is a raised note number before a capital: "13More than …" opens a footnote."""
+    return char.isupper() and word.text.isdigit() and _raised(word.top, word.bottom, Word(char, 0.0, top, 0.0, bottom))
 
 
 def _dedupe(words: list[Word]) -> list[Word]:
