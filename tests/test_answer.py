@@ -227,6 +227,13 @@ def test_header_fields_of_a_record_are_units_of_their_own() -> None:
     assert [u.kind for u in units] == ["field", "field", "sentence"]
 
 
+def test_a_title_in_capitals_is_no_answer_unit_though_no_heading_marks_it() -> None:
+    # A box's label took the title under it as a caption, so the title is in no heading list; it still answers nothing.
+    text = "BOX 3.1\nHOUSING AND UTILITY SUBSIDY PROGRAM\nThe subsidy covered 44 percent of households by 2016."
+    chunk = Chunk("d", 0, text, 54, "3.3 Background", 0, len(text))
+    assert [u.quote(chunk) for u in passage_units(chunk)] == ["The subsidy covered 44 percent of households by 2016."]
+
+
 def test_a_table_row_is_a_unit_under_its_header_and_the_header_alone_is_none() -> None:
     text = "Table 2. Actions agreed.\nAction | Responsible | Due date\nShare the data | Budget Department | 15 December 2023"
     chunk = Chunk("d", 0, text, 2, None, 0, len(text))

@@ -312,6 +312,8 @@ def _is_quotable(sentence: str, chunk: Chunk, *, first: bool, last: bool = False
     if _CLOSED_BEFORE_OPENED.match(sentence):
         return False  # the tail of a bracket opened before the piece begins ("event), the software would …")
     ends = bool(_TERMINAL.search(sentence.strip()))
+    if not ends and sentence.isupper() and not any(c.isdigit() for c in sentence):
+        return False  # a title in capitals ("UKRAINE HOUSING AND UTILITY SUBSIDY") heads text; it answers nothing
     if not ends and last:
         return False  # a sentence the passage's end cuts off (the next passage, which overlaps, holds it whole)
     return len(words) > heading_words or (ends and len(words) >= 2)
