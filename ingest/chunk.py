@@ -25,14 +25,20 @@ from kb.types import Chunk, Page
 # 12: running heads that alternate or run over one chapter, and a stamp's fields, are dropped; a caption, a chart's
 #     labels and a footnote head no section; a label heading ("FOUR", "Section 2") takes its title; a raised ordinal
 #     joins its number ("10th"), a raised note number is cut from the text it opens (parser).
-CHUNKER_VERSION = "12"
+# 13: a number that a wrapped sentence puts at a line's start opens no item; a title in capitals broken over lines is
+#     one heading; a numbered line that ends on "than", "for", "with" … runs on and heads no section (parser).
+CHUNKER_VERSION = "13"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then between sentences,
 # then any line (table rows, which have no sentence ends), then words: a recommendation is not cut in the middle
 # if it fits, and a passage of prose neither starts nor ends inside a sentence that a column's line breaks wrap.
+# A number with no stop after it opens an item before a capital ("2.1 Health"), else only where the line above
+# does not run on: "The rate among women was\n50 per cent higher" is one sentence, and a passage that began at
+# "50" had lost what the figure is of.
 SEPARATORS = [
     r"\n\n",
-    r"\n(?=(?:[A-Z]\d{1,2}|\d{1,2}(?:\.\d{1,2})*)[.):]?\s)",
+    r"\n(?=(?:[A-Z]\d{1,2}|\d{1,2}(?:\.\d{1,2})*)[.):]\s)"
+    r"|\n(?=(?:[A-Z]\d{1,2}|\d{1,2}(?:\.\d{1,2})*)\s+[A-Z])|(?<![a-z,])\n(?=(?:[A-Z]\d{1,2}|\d{1,2}(?:\.\d{1,2})*)\s)",
     r"\n(?=[•▪*-]\s)",
     r"(?<=[.!?])\s+",
     r"\n",
@@ -44,26 +50,50 @@ SEPARATORS = [
 
 @dataclass(frozen=True)
 class Segment:
-    """A stretch of one page under one section heading."""
+    """A stretch of one page under one section heading (and the numbered headings above that one)."""
 
     page: Page
     start: int
     end: int
     section: str | None
+    parent: str | None = None
+
+
+_DOTTED = re.compile(r"(\d{1,2}(?:\.\d{1,2})*)\.?\s")
+
+
+class _Numbered:
+    """The numbered headings open at a point of a document: "3" and "3.1" while "3.1.1" is read."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, str] = {}
+
+    def enter(self, title: str) -> str | None:
+        """Return the titles of the open headings above a new section heading, and open it if it is numbered."""
+        match = _DOTTED.match(title + " ")
+        if match is None:
+            return None  # an unnumbered heading may be a chapter's or a box's: what it is under is not known
+        number = match.group(1)
+        self.open = {n: t for n, t in self.open.items() if number.startswith(n + ".")}
+        parent = " › ".join(t for _, t in sorted(self.open.items(), key=lambda x: x[0].count("."))) or None
+        self.open[number] = title
+        return parent
 
 
 def segment_pages(pages: Iterable[Page]) -> list[Segment]:
     """Cut pages at their headings; a section carries on across page breaks until the next heading."""
     segments: list[Segment] = []
     section: str | None = None
+    parent: str | None = None
+    numbered = _Numbered()
     for page in pages:
         cuts = sorted({h.offset: h.title for h in page.headings if 0 <= h.offset < len(page.text)}.items())
         start = 0
         for offset, title in cuts:
             if offset > start:
-                segments.append(Segment(page, start, offset, section))
-            start, section = offset, title
-        segments.append(Segment(page, start, len(page.text), section))
+                segments.append(Segment(page, start, offset, section, parent))
+            start, section, parent = offset, title, numbered.enter(title)
+        segments.append(Segment(page, start, len(page.text), section, parent))
     segments = [s for s in segments if s.page.text[s.start : s.end].strip()]
     # A heading with no body of its own ("2 Progress" right above "2.1 Health") joins the next segment.
     merged: list[Segment] = []
@@ -75,7 +105,7 @@ def segment_pages(pages: Iterable[Page]) -> list[Segment]:
             and prev.end == seg.start
             and " ".join(seg.page.text[prev.start : prev.end].split()) == " ".join((prev.section or "").split())
         ):
-            merged[-1] = Segment(seg.page, prev.start, seg.end, seg.section)
+            merged[-1] = Segment(seg.page, prev.start, seg.end, seg.section, seg.parent)
         else:
             merged.append(seg)
     return merged
@@ -121,6 +151,7 @@ def chunk_pages(
                     text=text,
                     page=seg.page.number,
                     section=seg.section,
+                    parent=seg.parent,
                     char_start=start,
                     char_end=start + len(text),
                     ocr=seg.page.ocr,
@@ -179,6 +210,10 @@ _CONTENTS_LINE = re.compile(r"^.*\S(?:\s*\.{4,}|\s*…{2,})\s*\d{1,4}\s*$")
 
 def embedding_text(title: str, chunk: Chunk) -> str:
     """Return the text that is embedded and indexed: the passage led by its title and section.
+
+    Not the numbered headings above the section (`Chunk.parent`): led by them, a case study's passages all drew its
+    questions alike, and the one with the figure fell out of those read (opened report rounds 17–27, the reader
+    trained without them: passages cited by retrieval alone up, answers down).
 
     Table-of-contents lines are left out: they name every section of the document, so they drew
     questions about any of them to the contents page, which answers none.

@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     language TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     tokens TEXT NOT NULL,
-    table_header TEXT
+    table_header TEXT,
+    parent TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id);
 CREATE TABLE IF NOT EXISTS chunk_rows (

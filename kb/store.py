@@ -49,6 +49,8 @@ class Store:
             columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
             if "table_header" not in columns:  # libraries built before table headers were kept
                 db.execute("ALTER TABLE chunks ADD COLUMN table_header TEXT")
+            if "parent" not in columns:  # libraries built before a section's numbered parents were kept
+                db.execute("ALTER TABLE chunks ADD COLUMN parent TEXT")
             if "chunker" not in {row[1] for row in db.execute("PRAGMA table_info(documents)")}:
                 # Libraries that kept one chunker version for the whole library: each file inherits it.
                 db.execute("ALTER TABLE documents ADD COLUMN chunker TEXT")
@@ -181,10 +183,10 @@ class Store:
             )
             db.executemany(
                 "INSERT INTO chunks (document_id, ordinal, text, page, section, char_start, char_end, "
-                "ocr, language, content_hash, tokens, table_header) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "ocr, language, content_hash, tokens, table_header, parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (doc.id, c.ordinal, c.text, c.page, c.section, c.char_start, c.char_end,
-                     int(c.ocr), c.language, h, " ".join(t), c.table_header)
+                     int(c.ocr), c.language, h, " ".join(t), c.table_header, c.parent)
                     for c, t, h in zip(chunks, tokens, hashes, strict=True)
                 ],
             )
@@ -409,5 +411,5 @@ def _row_to_chunk(r: sqlite3.Row) -> Chunk:
     return Chunk(
         id=r["id"], document_id=r["document_id"], ordinal=r["ordinal"], text=r["text"], page=r["page"],
         section=r["section"], char_start=r["char_start"], char_end=r["char_end"], ocr=bool(r["ocr"]),
-        language=r["language"], table_header=r["table_header"],
+        language=r["language"], table_header=r["table_header"], parent=r["parent"],
     )

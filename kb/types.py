@@ -103,6 +103,9 @@ class Chunk:
     language: str = "en"
     id: int | None = None
     table_header: str | None = None  # the header row of a table this passage continues without it
+    # The numbered headings its section is under ("3.1 Tariff Reforms in Town A" above "3.1.1 Background and
+    # Context"): a report's case studies repeat their subsections' titles, and only this tells them apart.
+    parent: str | None = None
 
 
 @dataclass

@@ -43,6 +43,20 @@ def test_a_narrow_columns_paragraph_is_cut_between_sentences_not_at_its_line_bre
         assert c.text.startswith("Sentence") and c.text.endswith("ends."), c.text[-40:]
 
 
+def test_a_figure_that_a_wrapped_sentence_puts_at_a_lines_start_opens_no_item() -> None:
+    filler = [f"Line {n} of the column says a little more about the labour market here." for n in range(8)]
+    text = "\n".join([*filler, "The rate of unemployment among women was", "50 per cent higher than among men.",
+                      *filler])
+    chunks = chunk_pages([Page(1, text)], document_id="d", count_tokens=_count, size=60, overlap=10)
+    assert len(chunks) >= 2
+    assert not any(c.text.startswith("50 per cent") for c in chunks)
+    assert any("women was\n50 per cent higher" in c.text for c in chunks)
+    # a numbered item still opens a piece: after a full stop, or before a capital
+    items = "\n".join(f"{n}. Item {n} asks the ministry to publish what it spent on the programme." for n in range(1, 9))
+    assert all(c.text[0].isdigit() for c in chunk_pages([Page(1, items)], document_id="d", count_tokens=_count,
+                                                         size=40, overlap=0))
+
+
 def test_sections_carry_over_page_breaks_and_never_mix() -> None:
     p1 = Page(1, "Preamble text.\n2.1 School meals\nMeals in schools.", (Heading(15, "2.1 School meals"),))
     p2 = Page(2, "More on meals.\n2.2 Nutrition\nChildren under three.", (Heading(15, "2.2 Nutrition"),))
@@ -83,6 +97,32 @@ def test_embedding_text_leads_with_title_and_section() -> None:
     page = Page(1, "2.1 School meals\nMeals.", (Heading(0, "2.1 School meals"),))
     (chunk,) = chunk_pages([page], document_id="d", count_tokens=_count, size=50, overlap=0)
     assert embedding_text("The Strategy", chunk).startswith("The Strategy — 2.1 School meals\n")
+
+
+def test_a_numbered_section_carries_the_numbered_headings_above_it() -> None:
+    def page(number: int, titles: list[str]) -> Page:
+        text, headings = "", []
+        for title in titles:
+            headings.append(Heading(len(text), title))
+            text += f"{title}\nThe survey was run in every district of the country that year.\n"
+        return Page(number, text, tuple(headings))
+
+    pages = [
+        page(1, ["3 Case Studies", "3.1 Water Tariffs in Town A", "3.1.1 Background"]),
+        page(2, ["3.1.2 Findings", "3.2 Water Tariffs in Town B", "3.2.1 Background", "Box 1 Notes", "4 Lessons"]),
+    ]
+    chunks = chunk_pages(pages, document_id="d", count_tokens=_count, size=50, overlap=0)
+    parents = {c.section: c.parent for c in chunks}
+    assert parents == {
+        "3 Case Studies": None,
+        "3.1 Water Tariffs in Town A": "3 Case Studies",
+        "3.1.1 Background": "3 Case Studies › 3.1 Water Tariffs in Town A",
+        "3.1.2 Findings": "3 Case Studies › 3.1 Water Tariffs in Town A",
+        "3.2.1 Background": "3 Case Studies › 3.2 Water Tariffs in Town B",
+        "3.2 Water Tariffs in Town B": "3 Case Studies",
+        "Box 1 Notes": None,  # what an unnumbered heading is under is not known
+        "4 Lessons": None,
+    }
 
 
 def test_a_heading_without_body_joins_the_next_section() -> None:

@@ -594,3 +594,25 @@ def test_captions_chart_labels_and_footnotes_head_no_section_and_a_label_takes_i
     titles = [h.title for h in find_line_headings(text)]
     assert titles == ["2 Results", "FOUR Conclusions and Lessons Learned", "Section 5 Recommendations"]
     assert [h.title for h in find_line_headings("as shown in\nTable 3.2.\n3.1 Data\nThe data came late.")] == ["3.1 Data"]
+
+
+def test_a_title_broken_over_lines_is_one_heading_and_a_wrapped_sentence_is_none() -> None:
+    from ingest.parse.text import find_line_headings
+
+    cover = "TECHNICAL REPORT\nWATER TARIFFS AND\nTHE POOR\n\nIN FIVE CITIES\nA Review\nJane Roe and Ann Poe"
+    assert [h.title for h in find_line_headings(cover)] == ["TECHNICAL REPORT WATER TARIFFS AND THE POOR", "IN FIVE CITIES"]
+    # across a blank line only a title that breaks on a small word goes on
+    cover = "TECHNICAL REPORT\nWATER TARIFFS FOR\n\nFIVE CITIES\nA Review"
+    assert [h.title for h in find_line_headings(cover)] == ["TECHNICAL REPORT WATER TARIFFS FOR FIVE CITIES"]
+    # numbered headings stay apart
+    assert [h.title for h in find_line_headings("Intro.\n\n2 PROGRESS\n2.1 HEALTH\nText here.")] == [
+        "2 PROGRESS", "2.1 HEALTH"]
+    text = "The alert shows above a threshold.\n13 More than 10 degrees difference for more than\n10 seconds."
+    assert find_line_headings(text) == ()
+    text = "Text.\n3.2 Spending on Fuel Subsidies as\na Share of GDP\nSpending fell in every year after the reform."
+    assert [h.title for h in find_line_headings(text)] == ["3.2 Spending on Fuel Subsidies as a Share of GDP"]
+    text = "Text.\n1.3 What the fund is for\nThe fund pays for the goals of the sector."
+    assert [h.title for h in find_line_headings(text)] == ["1.3 What the fund is for"]
+    text = "Text.\n3.1 Analysis of Direct Effects:\n\n2018–19 Water Tariff Reforms in Town A\nThe town raised tariffs."
+    assert [h.title for h in find_line_headings(text)] == [
+        "3.1 Analysis of Direct Effects: 2018–19 Water Tariff Reforms in Town A"]

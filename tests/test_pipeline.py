@@ -238,14 +238,16 @@ def test_a_failed_embedding_batch_fails_its_files_and_keeps_the_rest(settings, f
     assert any("kilometres" in t for t in texts)
 
 
-def test_a_library_from_before_table_headers_opens_and_keeps_its_passages(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_library_from_before_table_headers_and_parents_opens(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     lib = tmp_path / "lib"
     _write_library(lib)
     ingest_paths([lib], settings=settings, embedder=fake_embedder)
-    with sqlite3.connect(settings.db_path) as db:  # the schema as it was before the column existed
+    with sqlite3.connect(settings.db_path) as db:  # the schema as it was before the columns existed
         db.execute("ALTER TABLE chunks DROP COLUMN table_header")
+        db.execute("ALTER TABLE chunks DROP COLUMN parent")
     kb = KnowledgeBase(settings, embedder=fake_embedder)
-    assert kb.search("school lunch pupils") and all(c.table_header is None for c in kb.chunks(kb.documents()[0].id))
+    chunks = kb.chunks(kb.documents()[0].id)
+    assert kb.search("school lunch pupils") and all(c.table_header is None and c.parent is None for c in chunks)
 
 
 def test_a_newer_chunker_rechunks_unchanged_files_once(settings, fake_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -39,6 +39,12 @@ _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "vs"}
+# Words no title ends on: after one of these the line is a sentence ("13 More than 10 degrees of difference for
+# more than", a footnote). A title that ends on a preposition may go on in the next line ("3.2 Spending on Water and
+# Power Subsidies as" over "Share of GDP"), or not ("1.3 What the fund is for"); so may a numbered one that
+# ends on a colon ("3.1 Analysis of Direct Effects:" over "2018–19 Tariff Reforms in Town A").
+_SENTENCE_END = (" than", " that", " which", " is", " are", " was", " were")
+_WRAPS = (" a", " an", " as", " at", " by", " for", " from", " on", " with")
 
 
 def normalize_text(text: str, *, join_hyphens: bool = True) -> str:
@@ -80,7 +86,7 @@ def heading_level(line: str, *, title_case: bool) -> int | None:
     letters = [c for c in line if c.isalpha()]
     if len(letters) < 3 or len(letters) < 0.5 * len(line.replace(" ", "")):
         return None
-    if line[-1] in ',;"”’)' or line.endswith(("-", ").", " and", " or", " the", " of", " to", " in")):
+    if line[-1] in ',;"”’)' or line.endswith(("-", ").", " and", " or", " the", " of", " to", " in", *_SENTENCE_END)):
         return None
     words = line.split()
     sentence = line.endswith(".") and len(words) > 4
@@ -139,12 +145,50 @@ def find_line_headings(text: str, *, title_case: bool = True) -> tuple[Heading, 
             i + 1 < len(lines)
         )
         level = None if in_float else heading_level(line, title_case=title_case and standalone)
-        if level is not None:
+        if level is not None and _goes_on(headings, lines, i, headed, level):
+            headings[-1] = Heading(headings[-1].offset, f"{headings[-1].title} {line}", 1)
+            headed = i
+        elif level is not None and (wrap := _wrapped_title(lines, i)) is not None:
+            headings.append(Heading(offset=offset, title=f"{line} {lines[wrap]}", level=level))
+            headed = taken = wrap
+        elif level is not None:
             title, taken = _with_title(lines, i) if _LABEL.match(line) else (line, i)
             headings.append(Heading(offset=offset, title=title, level=level))
             headed = taken
         offset += len(line) + 1
     return tuple(headings)
+
+
+def _wrapped_title(lines: list[str], i: int) -> int | None:
+    """Return the index of the line a heading's title goes on in (across one blank line at most), or None."""
+    line = lines[i]
+    if not (line.endswith(_WRAPS) or (line.endswith(":") and _NUMBERED.match(line))):
+        return None
+    j = i + 1 if i + 1 < len(lines) and lines[i + 1] else i + 2
+    return j if j < len(lines) and _titled(lines[j]) else None
+
+
+def _titled(line: str) -> bool:
+    """Return True when a line could end a title: short, no closing stop, its significant words capitalised."""
+    if not line or len(line) > 60 or line.endswith((".", ",", ";")):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.lower() not in _SMALL_WORDS]
+    return bool(words) and all(w[0].isupper() for w in words)
+
+
+def _goes_on(headings: list[Heading], lines: list[str], i: int, headed: int, level: int) -> bool:
+    """Return True when a line in capitals goes on the heading in capitals right above it.
+
+    A cover's title set large breaks over lines ("WATER TARIFFS" / "AND THE POOR" / "IN FIVE CITIES"); each line
+    had headed a section of its own, so the page's passages were cited and embedded under a fragment of the title.
+    """
+    if level != 1 or not headings or headed not in (i - 1, i - 2) or (headed == i - 2 and lines[i - 1]):
+        return False
+    above = lines[headed]
+    if headed == i - 2 and above.rsplit(None, 1)[-1].lower() not in _SMALL_WORDS:
+        return False  # across a blank line only a title that breaks on "FOR", "OF" … goes on
+    plain = [not (_NUMBERED.match(x) or _ARTICLE.match(x) or _ANNEX.match(x) or _LABEL.match(x)) for x in (above, lines[i])]
+    return all(plain) and headings[-1].title.endswith(above) and len(headings[-1].title) + len(lines[i]) < 160
 
 
 def _is_footnote(lines: list[str], i: int) -> bool:
