@@ -220,6 +220,7 @@ class KnowledgeBase:
             frame, hits, embedder=self._sentences, idf=snap.keyword.idf,
             reader=self.reader, multilingual=self._units_multilingual,
             sources=[f"{d.title} {(d.date or '')[:4]}" for d in snap.documents.values()],
+            acronyms=self.acronyms(visible),
         )
         reading.order = self.ranker.order(reading)
         if named and reading.order is not None:
@@ -238,7 +239,8 @@ class KnowledgeBase:
         query = with_other_forms(without_source(question, named), self.acronyms(visible))
         hits = self.search(query, k=k, filters=filters, depth=max(k, self.settings.answer_depth), visible=visible)
         read = {h.chunk.id for h in hits}
-        for name in [m for m in missing_specifics(frame, hits) if m in frame.names] if hits else []:
+        missing = missing_specifics(frame, hits, acronyms=self.acronyms(visible)) if hits else []
+        for name in [m for m in missing if m in frame.names]:
             # A name the question insists on and the best passages lack is searched for: the passages that hold it
             # are read too (shown only if quoted). Years and figures are not: another passage's "2019" says nothing.
             more = [h for h in self.search(f"{name} {query}", k=3, filters=filters, visible=visible)

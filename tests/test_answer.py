@@ -281,6 +281,8 @@ def test_answer_type_evidence_in_text() -> None:
     assert gives("frequency", "The group meets every three months.") and gives("frequency", "Reports are quarterly.")
     assert gives("duration", "The pilot runs for 24 months.")
     assert gives("number", "It reached 1,400 children.") and not gives("number", "See R5 and Article 3 of 2020.")
+    assert gives("number", "The wage gap was 37.5 per cent.") and gives("number", "Prices rose 4.5% in 2020.")
+    assert not gives("number", "See sections 2.1 and 3.4.2 of the 2020 report.")
     assert gives("reason", "Payments fell because transfers arrived late.")
 
 
@@ -312,6 +314,21 @@ def test_a_name_year_or_figure_no_passage_holds_is_missing_but_an_acronym_never_
     # A name is written several ways: an apostrophe's form, a demonym that begins the country's name.
     held = [_hit("The Women’s Committee of Tajikistan met in Dushanbe.")]
     assert missing_specifics(read_question("What did the Women's Committee ask of Tajik families?"), held) == []
+    # A name is written by the acronym the library defines for it, and by no other acronym.
+    later = [_hit("In 2018 the WRB opened a hotline for farmers.")]
+    question = read_question("What hotline did the Water Resources Board open in 2018?")
+    assert missing_specifics(question, later) == ["Water Resources Board"]
+    assert missing_specifics(question, later, acronyms={"WRB": "Water Resources Board"}) == []
+    assert missing_specifics(question, later, acronyms={"WRB": "World Rice Bank"}) == ["Water Resources Board"]
+    # A passage holds what the numbered headings above its section say: a case study's "3.1.1 Background" is
+    # about the town its "3.1" names.
+    from dataclasses import replace
+
+    background = _hit("In May 2018 tariffs rose by 10 percent.", section="3.1.1 Background")
+    question = read_question("By how much did Riverton raise tariffs in May 2018?")
+    assert missing_specifics(question, [background]) == ["Riverton"]
+    under = replace(background, chunk=replace(background.chunk, parent="3.1 Water Tariff Reforms in Riverton"))
+    assert missing_specifics(question, [under]) == []
 
 
 # A name written another common way, a question the passage holds that way, and one naming another the passage does

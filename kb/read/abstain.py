@@ -11,7 +11,7 @@ card", "monitoring and evaluation"), so an acronym only weighs through the featu
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from kb.lexical import JOINING_WORDS, tokenize
 from kb.read.evidence import gives
@@ -105,29 +105,46 @@ def _in_numeric_date(month: int, text: str) -> bool:
 
 
 def hit_text(hit: Hit) -> str:
-    """Return everything a passage says, with its document's title and date, its section and its table's header."""
+    """Return everything a passage says, with its document's title and date, its section (and the numbered headings
+    above it) and its table's header."""
     doc, chunk = hit.document, hit.chunk
     dated = f"{(doc.date or '')[:4]} {doc.date or ''}"  # the year alone too: "2024-02-28" is a date, not a span
-    return f"{doc.title}\n{chunk.section or ''}\n{chunk.text}\n{dated}\n{chunk.table_header or ''}"
+    return f"{doc.title}\n{chunk.parent or ''}\n{chunk.section or ''}\n{chunk.text}\n{dated}\n{chunk.table_header or ''}"
 
 
-def missing_specifics(frame: QuestionFrame, hits: Sequence[Hit], *, best: int = 3) -> list[str]:
+def missing_specifics(
+    frame: QuestionFrame, hits: Sequence[Hit], *, best: int = 3, acronyms: Mapping[str, str] | None = None
+) -> list[str]:
     """Return the names, years and figures the question insists on that neither the best passages nor any one
     passage read holds.
 
     Each must be in one of the `best` passages, or all of them together in one passage read: "How many children
     got meals in Province X in 2022?" is not answered by a passage on Province X read eighth and another that
-    mentions 2022.
+    mentions 2022. A name is written by the acronym the library defines for it too (`acronyms`, {acronym: long
+    form}): after "the Water Users' Board (WUB)" a report says "the WUB".
     """
     wanted = [n for n in frame.names if not is_acronym(n)] + list(frame.years) + list(frame.figures)
     if not hits or not wanted:
         return []
+    short = {w: _acronyms_of(w, acronyms) for w in frame.names} if acronyms else {}
+
+    def written(want: str, text: str) -> bool:
+        return is_written(want, text) or any(re.search(rf"\b{a}\b", text) for a in short.get(want, ()))
+
     texts = [hit_text(h) for h in hits]
     top = [t for h, t in zip(hits, texts, strict=True) if not h.held_back][:best]
-    missing = [w for w in wanted if not any(is_written(w, t) for t in top)]
-    if missing and any(all(is_written(w, t) for w in wanted) for t in texts):
+    missing = [w for w in wanted if not any(written(w, t) for t in top)]
+    if missing and any(all(written(w, t) for w in wanted) for t in texts):
         return []
     return missing
+
+
+def _acronyms_of(name: str, acronyms: Mapping[str, str]) -> list[str]:
+    """Return the acronyms whose long form is the name (spacing, case and the apostrophe's shape aside)."""
+    def plain(text: str) -> str:
+        return " ".join(text.replace("’", "'").casefold().split())
+
+    return [a for a, long in acronyms.items() if plain(long) == plain(name) or is_written(long, name)]
 
 
 # Kinds of answer whose cues are sure enough that a question asking only such a kind is refused when none of the
@@ -180,7 +197,7 @@ def refusal_by_checks(reading: Reading) -> str | None:
         return f"No passage mentions {_joined(words, 'or')}."
     if not_held := sources_not_held(reading.frame.text, reading.sources, [h.chunk.text for h in reading.hits]):
         return f"The library holds no {' or '.join(not_held)}."
-    if missing := missing_specifics(reading.frame, reading.hits):
+    if missing := missing_specifics(reading.frame, reading.hits, acronyms=reading.acronyms):
         years = [m for m in missing if m in reading.frame.years]
         if years and len(years) == len(missing):
             return f"No passage speaks of {' or '.join(years)}."

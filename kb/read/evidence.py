@@ -74,9 +74,11 @@ def gives_any(kinds: frozenset[str], text: str) -> bool:
     return not kinds or any(gives(kind, text) for kind in kinds)
 
 
+# A section number is a label ("2.1", "3.4.2"); a decimal with a measure after it is a figure ("37.5 per cent").
 _LABEL_NUMBERS = re.compile(
-    rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS})|[A-Z]{{1,3}}\d{{1,2}}|\d+(?:\.\d+)+|(?:No|Article|Art|Section|para)\.?\s*\d+|"
-    r"(?:1[89]|20)\d\d)\b"
+    rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS})|[A-Z]{{1,3}}\d{{1,2}}|"
+    r"\d+(?:\.\d+)+(?!\s?(?:%|per ?cent|percent|percentage points?|[mb]illion|thousand|times)\b|\s?%)|"
+    r"(?:No|Article|Art|Section|para)\.?\s*\d+|(?:1[89]|20)\d\d)\b"
 )
 
 

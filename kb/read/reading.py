@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,6 +32,7 @@ class Reading:
     sources: tuple[str, ...] = ()  # the titles of the library's documents, each with its year
     # The passages' indexes, likeliest to hold the answer first (the passage ranker's); None: retrieval's order.
     order: list[int] | None = None
+    acronyms: Mapping[str, str] = field(default_factory=dict)  # {acronym: long form} the library defines
 
     @property
     def answer_probability(self) -> float:
@@ -77,6 +78,7 @@ def read_passages(
     reader: Reader,
     multilingual: Embedder | None = None,
     sources: Sequence[str] = (),
+    acronyms: Mapping[str, str] | None = None,
 ) -> Reading:
     """Return every unit of the passages with its features and probability of answering the question."""
     # Who wrote or signed a text, and when, stands in short lines at its start or end: there they are units too.
@@ -86,7 +88,9 @@ def read_passages(
     ]
     cosines, unnamed_cosines = unit_cosines(frame, hits, units, embedder=embedder, multilingual=multilingual)
     features = featurize(frame, hits, units, cosines, idf, unnamed=unnamed_cosines)
-    return Reading(frame, list(hits), units, features, reader.probabilities(features), tuple(sources))
+    return Reading(
+        frame, list(hits), units, features, reader.probabilities(features), tuple(sources), acronyms=acronyms or {}
+    )
 
 
 def unit_cosines(
