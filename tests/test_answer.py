@@ -219,6 +219,11 @@ def test_a_column_line_with_a_sentence_end_inside_is_prose_not_a_heading() -> No
     heading = "Section 2. Scope\nThe plan covers everyone."
     chunk = Chunk("d", 0, heading, 1, None, 0, len(heading))
     assert [u.text(chunk) for u in passage_units(chunk)] == ["The plan covers everyone."]
+    # A line that ends on "was" goes on, though a figure starts the next: no heading over "50 per cent".
+    figure = "(ibid). The rate of unemployment among women was\n50 per cent higher than among men.\nPrices rose."
+    chunk = Chunk("d", 0, figure, 1, None, 0, len(figure))
+    assert [u.text(chunk) for u in passage_units(chunk)] == [
+        "The rate of unemployment among women was 50 per cent higher than among men.", "Prices rose."]
 
 
 def test_header_fields_of_a_record_are_units_of_their_own() -> None:

@@ -41,6 +41,9 @@ _CAPTION = re.compile(
     r"^(?i:table|figure|fig\.|box|chart|graph|map|exhibit|annex table)\s+[A-Z]?\d+(?:\.\d+)*[a-z]?(?:[.:,–-]|\s+[A-Z])")
 # A closing bracket before any opening one, after a word: the piece began inside a bracket ("AOA event), the …").
 _CLOSED_BEFORE_OPENED = re.compile(r"^[^(\[]*\w\w[)\]]")
+# A line that ends on one of these words goes on in the next, whatever starts it: "… among women was" / "50 per
+# cent higher …" is one sentence, not a heading over a figure.
+_RUNS_ON = re.compile(r"\b(?:a|an|the|of|to|in|and|or|for|with|by|at|on|from|as|than|that|which|is|are|was|were)$")
 _TERMINAL = re.compile(r"[.!?:;)\]\"'\u0eaf]$")
 # A line that ends in a dot leader, with at most a page number after it.
 _LEADER_END = re.compile(r"(?:\.\s?){4,}\s*\d{0,4}\s*$|…{2,}\s*\d{0,4}\s*$")
@@ -127,7 +130,7 @@ def _blocks(text: str) -> list[_Block]:
             # is one that starts in lower case ("of activations to one per high" / "AOA event, and …").
             or (
                 not _TERMINAL.search(prev) and _short(prev) and not stripped[:1].islower()
-                and not _PROSE_STOP.search(prev) and not prev[:1].islower()
+                and not _PROSE_STOP.search(prev) and not prev[:1].islower() and not _RUNS_ON.search(prev)
             )
             # An item's sentence ended at the line end and a capital starts the next: the paragraph after a list.
             or (
