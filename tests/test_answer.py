@@ -57,6 +57,9 @@ def _hit(text: str, *, ordinal: int = 0, score: float = 1.0, section: str | None
         ("What is the maximum length of a title?", {"number", "date"}),
         ("What is the target group of the grant?", set()),
         ("What is the maximum share of the budget spent on salaries?", {"percent"}),
+        # How much something changed, or how much of a whole: an amount or a share.
+        ("By how much did water tariffs rise in 2018?", {"amount", "percent"}),
+        ("How much of the budget went to salaries?", {"amount", "percent"}),
     ],
 )
 def test_the_expected_answer_type_comes_from_the_wh_phrase(question: str, expected: set[str]) -> None:

@@ -137,11 +137,19 @@ def _nlp() -> Any:
     return model.load(disable=["lemmatizer"])
 
 
+# A question about how much something changed, or how much of a whole something is.
+_ASKS_CHANGE = re.compile(
+    r"\bby\s+how\s+much\b|\bhow\s+much\s+of\b|\bhow\s+much\b.*\b(?:ris(?:e|en)|rose|rais(?:e|ed)|increas(?:e|ed)|gr(?:o|e)w|fall(?:en)?|fell|"
+    r"drop(?:ped)?|declin(?:e|ed)|cut|reduc(?:e|ed)|higher|lower|more|less)\b", re.I)
+
+
 def answer_types(question: str) -> frozenset[str]:
     """Return the kinds of answer the question's wh-phrase asks for (empty for "what does X say about Y")."""
     found = {kind for kind, pattern in _TYPE_PATTERNS if pattern.search(question)}
     if not found and _ASKS_LIMIT.search(question):
         found = {"number", "date"}
+    if "amount" in found and _ASKS_CHANGE.search(question):
+        found.add("percent")  # "By how much did tariffs rise?": by 10 percent as well as by 500 francs; "how much of GDP"
     if "amount" in found or "percent" in found:
         found.discard("number")
     if found & {"duration", "frequency"} or re.search(r"\bhow\s+old\b", question, re.I):
