@@ -16,7 +16,8 @@ _DEFINED = re.compile(r"\(([A-Z]{2,8})\)")
 
 
 def defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
-    """Return {acronym: long form} for every "Long Form (ACR)" whose capitalised words spell the acronym."""
+    """Return {acronym: long form} for every "Long Form (ACR)" whose capitalised words spell the acronym, or whose
+    words in lower case do."""
     found: dict[str, str] = {}
     for text in texts:
         for match in _DEFINED.finditer(text):
@@ -34,7 +35,35 @@ def defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
                 used.insert(0, word)
             if letters == acronym and used[0][:1].isupper():
                 found.setdefault(acronym, " ".join(used))
+            elif long_form := _spelled_in_lower_case(words, acronym):
+                found.setdefault(acronym, long_form)
     return found
+
+
+def _spelled_in_lower_case(words: list[str], acronym: str) -> str | None:
+    """Return the words before an acronym whose first letters spell it in lower case, or None.
+
+    Technical writing defines its acronyms in lower case: "the maneuvering characteristics augmentation system
+    (MCAS)", "an angle of attack (AOA) sensor". Every word gives one letter, in order, but a joining word may give
+    none ("of" in "angle of attack" gives one, in "ministry of health (MH)" none); the first word gives one.
+    """
+    if not acronym.isupper() or len(acronym) > 8:
+        return None
+    letters = acronym.lower()
+    tail = words[-(2 * len(letters)):]
+
+    def match(i: int, j: int) -> int | None:  # words tail[..i] spell letters[..j]: the index of the first word
+        if j == 0:
+            return i
+        if i == 0 or not tail[i - 1].isalpha():
+            return None
+        word = tail[i - 1]
+        if word[0].lower() == letters[j - 1] and (found := match(i - 1, j - 1)) is not None:
+            return found
+        return match(i - 1, j) if word.lower() in JOINING_WORDS and j < len(letters) else None
+
+    first = match(len(tail), len(letters))
+    return " ".join(tail[first:]) if first is not None else None
 
 
 def with_other_forms(question: str, acronyms: dict[str, str]) -> str:

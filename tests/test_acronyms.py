@@ -14,6 +14,17 @@ def test_an_acronym_is_defined_by_the_capitalised_words_before_it() -> None:
     }
 
 
+def test_an_acronym_is_defined_by_words_in_lower_case_whose_first_letters_spell_it() -> None:
+    texts = [
+        "the flight control computer (FCC) and the\nmaneuvering characteristics augmentation system (MCAS) 8 can",
+        "an angle of attack (AOA) sensor; the ministry of health (MH) said; and the (AB) or a test (XY).",
+    ]
+    assert defined_acronyms(texts) == {
+        "FCC": "flight control computer", "MCAS": "maneuvering characteristics augmentation system",
+        "AOA": "angle of attack", "MH": "ministry of health",
+    }
+
+
 def test_a_question_is_searched_with_the_long_form_of_its_acronyms() -> None:
     acronyms = {"NSPC": "National Social Protection Commission", "ILO": "International Labour Organization",
                 "UNDESA": "United Nations Department of Economic and Social Affairs"}
