@@ -43,9 +43,9 @@ def defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
 def _spelled_in_lower_case(words: list[str], acronym: str) -> str | None:
     """Return the words before an acronym whose first letters spell it in lower case, or None.
 
-    Technical writing defines its acronyms in lower case: "the maneuvering characteristics augmentation system
-    (MCAS)", "an angle of attack (AOA) sensor". Every word gives one letter, in order, but a joining word may give
-    none ("of" in "angle of attack" gives one, in "ministry of health (MH)" none); the first word gives one.
+    Technical writing defines its acronyms in lower case: "the water quality index (WQI)", "a point of sale (POS)
+    terminal". Every word gives one letter, in order, but a joining word may give none ("of" in "point of sale"
+    gives one, in "ministry of health (MH)" none); the first word gives one.
     """
     if not acronym.isupper() or len(acronym) > 8:
         return None
