@@ -47,9 +47,7 @@ def _spelled_in_lower_case(words: list[str], acronym: str) -> str | None:
     terminal". Every word gives one letter, in order, but a joining word may give none ("of" in "point of sale"
     gives one, in "ministry of health (MH)" none); the first word gives one.
     """
-    if not acronym.isupper() or len(acronym) > 8:
-        return None
-    letters = acronym.lower()
+    letters = acronym.lower()  # two to eight capitals (`_DEFINED`)
     tail = words[-(2 * len(letters)):]
 
     def match(i: int, j: int) -> int | None:  # words tail[..i] spell letters[..j]: the index of the first word

@@ -41,7 +41,7 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "vs"}
 # Words no title ends on: after one of these the line is a sentence ("13 More than 10 degrees of difference for
 # more than", a footnote). A title that ends on a preposition may go on in the next line ("3.2 Spending on Water and
-# Power Subsidies as" over "Share of GDP"), or not ("1.3 What the fund is for"); so may a numbered one that
+# Power Subsidies as" over "Share of Spending"), or not ("1.3 What the fund is for"); so may a numbered one that
 # ends on a colon ("3.1 Analysis of Direct Effects:" over "2018–19 Tariff Reforms in Town A").
 _SENTENCE_END = (" than", " that", " which", " is", " are", " was", " were")
 _WRAPS = (" a", " an", " as", " at", " by", " for", " from", " on", " with")

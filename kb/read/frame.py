@@ -149,7 +149,7 @@ def answer_types(question: str) -> frozenset[str]:
     if not found and _ASKS_LIMIT.search(question):
         found = {"number", "date"}
     if "amount" in found and _ASKS_CHANGE.search(question):
-        found.add("percent")  # "By how much did tariffs rise?": by 10 percent as well as by 500 francs; "how much of GDP"
+        found.add("percent")  # "By how much did tariffs rise?": by 10 percent as well as by 500 francs; "how much of the budget"
     if "amount" in found or "percent" in found:
         found.discard("number")
     if found & {"duration", "frequency"} or re.search(r"\bhow\s+old\b", question, re.I):
