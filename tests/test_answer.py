@@ -13,7 +13,7 @@ import pytest
 from fakes import reading_of
 
 from kb.answer import ABSTAIN_MESSAGE, AnswerParams, build_answer
-from kb.read.abstain import is_written, missing_specifics, unmentioned_words
+from kb.read.abstain import counted_unmentioned, is_written, missing_specifics, unmentioned_words, year_unspoken
 from kb.read.evidence import gives
 from kb.read.features import FEATURES
 from kb.read.frame import answer_types, read_question, unnamed
@@ -60,6 +60,10 @@ def _hit(text: str, *, ordinal: int = 0, score: float = 1.0, section: str | None
         # How much something changed, or how much of a whole: an amount or a share.
         ("By how much did water tariffs rise in 2018?", {"amount", "percent"}),
         ("How much of the budget went to salaries?", {"amount", "percent"}),
+        # A name's possessive, or a verb "to be" and three words, before the measure noun.
+        ("What was the pension's average replacement rate in 2020?", {"percent"}),
+        ("What was the monthly electricity tariff per household?", {"amount"}),
+        ("Which pupils get the daily meal benefit under the pilot?", set()),
     ],
 )
 def test_the_expected_answer_type_comes_from_the_wh_phrase(question: str, expected: set[str]) -> None:
@@ -505,6 +509,51 @@ def test_a_refusal_says_why() -> None:
     assert year.abstained and year.reason == "No passage speaks of 2019."
     when = build_answer(reading_of("When was the scheme set up?", hits, {"The": 0.1}), AnswerParams(threshold=0.5))
     assert when.abstained and when.reason == "No passage close to the question gives a date."
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("How many staff does the project employ?", ["staff"]),
+        ("What share of GDP goes to health?", ["GDP"]),
+        # A measure that is an adjective, or a noun a figure gives unnamed ("US$ 2 million"), is no count to look for.
+        ("How large is the printing area?", []),
+        ("How much money did the partnerships raise?", []),
+        ("Who chairs the commission?", []),
+    ],
+)
+def test_what_a_figure_is_asked_of_is_the_wh_phrases_noun(question: str, counted: list[str]) -> None:
+    assert list(read_question(question).counted) == counted
+
+
+def test_a_count_none_of_the_likeliest_passages_speaks_of_is_refused_but_a_table_row_is_left_to_the_reader() -> None:
+    project = _hit("The project opened an office in the capital in 2022. It trains 40 social workers a year.")
+    asked = "How many staff does the project employ in its office?"
+    refused = build_answer(reading_of(asked, [project], {"The": 0.9, "It": 0.9}), AnswerParams(threshold=0.5))
+    assert refused.abstained and refused.reason == "No passage close to the question speaks of staff."
+    staffed = _hit("The project office in the capital has 12 staff. It trains 40 social workers a year.")
+    assert counted_unmentioned(reading_of(asked, [staffed], {"The": 0.9})) == []
+    # A row's header may name its column shortly ("No. of"): the row is judged by the reader, not by the words.
+    row = Hit(Chunk(DOC.id, 0, "Office | No. of\nCapital | 12", 3, None, 0, 26, table_header="Office | No. of"), DOC, 1.0,
+              dense=0.5)
+    assert counted_unmentioned(reading_of(asked, [row], {"Capital": 0.9})) == []
+
+
+def test_a_figure_asked_for_a_year_is_refused_when_the_closest_passage_does_not_speak_of_it() -> None:
+    figure = _hit("The allowance reached 52,000 households in 2020.")
+    other = _hit("A new registry was opened in 2022 for the allowance.", ordinal=1)
+    probability = {"The": 0.9, "A new": 0.2}
+    asked = reading_of("How many households received the allowance in 2022?", [figure, other], probability)
+    assert missing_specifics(asked.frame, asked.hits) == []  # 2022 is read, only not where the figure is
+    assert year_unspoken(asked) == "2022"
+    refused = build_answer(asked, AnswerParams(threshold=0.5))
+    assert refused.reason == "The passage closest to the question does not speak of 2022."
+    asked_2020 = reading_of("How many households received the allowance in 2020?", [figure, other], probability)
+    assert year_unspoken(asked_2020) is None
+    # A year naming a source, or two years asking for a change, are not the time of the figure.
+    assert year_unspoken(reading_of("How many households did the 2022 registry count?", [figure, other], probability)) is None
+    assert year_unspoken(reading_of("How many more households were reached in 2022 than in 2020?", [figure, other],
+                                    probability)) is None
 
 
 def test_features_are_one_row_per_unit_with_the_bias_set() -> None:

@@ -173,6 +173,45 @@ def wanted_type_missing(reading: Reading) -> bool:
     return not any(gives(k, u.context(reading.hits[u.hit].chunk)) for k in kinds for u in best)
 
 
+def counted_unmentioned(reading: Reading) -> list[str]:
+    """Return what a figure is asked of ("how many *staff*") when the question asks only gated kinds of answer and
+    none of the likeliest units' passages speaks of it, else [].
+
+    Each word of it counts alone, and so do the passage's title, headings and table header. A table row is left to the
+    reader: its header may name a column shortly ("No. of"), so a row's figure is not refused for the words.
+    """
+    frame = reading.frame
+    kinds = set(frame.answer_types - {"reason"})
+    if not frame.counted or not kinds or not kinds <= GATED_TYPES or not reading.units:
+        return []
+    best = [reading.units[i] for i in reading.ranked()[:GATE_UNITS]]
+    hits = [reading.hits[u.hit] for u in best]
+    if any(u.kind == "row" for u in best) or any(h.chunk.table_header for h in hits):
+        return []
+    wanted = set(tokenize(" ".join(frame.counted)))
+    if any(wanted & set(tokenize(hit_text(h))) for h in hits):
+        return []
+    return list(frame.counted)
+
+
+def year_unspoken(reading: Reading) -> str | None:
+    """Return the year a figure is asked for ("how many … in 2022") when the likeliest unit's passage does not speak of
+    it, else None.
+
+    Only for a question that asks only gated kinds of answer and names one year, as the time of what it asks ("in",
+    "during", "by", "for" or "since" the year): "the 2015 survey" names a source, and two years ask for a change.
+    """
+    frame = reading.frame
+    kinds = set(frame.answer_types - {"reason"})
+    if len(frame.years) != 1 or not kinds or not kinds <= GATED_TYPES or not reading.units:
+        return None
+    year = frame.years[0]
+    if not re.fullmatch(r"\d{4}", year) or not re.search(rf"\b(?:in|during|by|for|since)\s+{year}\b", frame.text, re.I):
+        return None
+    best = reading.units[reading.ranked()[0]]
+    return None if is_written(year, hit_text(reading.hits[best.hit])) else year
+
+
 def unmentioned_words(frame: QuestionFrame, hits: Sequence[Hit]) -> list[str]:
     """Return the question's content words when no passage read holds any of them, else [].
 
@@ -192,7 +231,8 @@ def unmentioned_words(frame: QuestionFrame, hits: Sequence[Hit]) -> list[str]:
 def refusal_by_checks(reading: Reading) -> str | None:
     """Return why a general check refuses the question whatever the probability (no word of the question in any
     passage read, a source the library does not hold, a name, year or figure no passage holds with the others, a
-    gated kind of answer none gives), or None."""
+    gated kind of answer none gives, a year the closest passage does not speak of, or a count none speaks of), or
+    None."""
     if words := unmentioned_words(reading.frame, reading.hits):
         return f"No passage mentions {_joined(words, 'or')}."
     if not_held := sources_not_held(reading.frame.text, reading.sources, [h.chunk.text for h in reading.hits]):
@@ -202,7 +242,13 @@ def refusal_by_checks(reading: Reading) -> str | None:
         if years and len(years) == len(missing):
             return f"No passage speaks of {' or '.join(years)}."
         return f"No passage mentions {_joined(missing)}."
-    return weak_refusal(reading) if wanted_type_missing(reading) else None
+    if wanted_type_missing(reading):
+        return weak_refusal(reading)
+    if year := year_unspoken(reading):
+        return f"The passage closest to the question does not speak of {year}."
+    if counted := counted_unmentioned(reading):
+        return f"No passage close to the question speaks of {' '.join(counted)}."
+    return None
 
 
 def weak_refusal(reading: Reading) -> str:

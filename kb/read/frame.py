@@ -40,15 +40,19 @@ _PLACE_WORDS = (
 _ENDS_PHRASE = (r"(?=\s*(?:[,.;:?!)]|$)|\s+(?:of|for|in|per|to|that|which|will|would|is|was|are|were|does|did|do|has|"
                 r"have|had|paid|set|given|applies|apply|applied|can|should|must|shall|under|at|from|on|by|between|among|across|"
                 r"after|before|since|during)\b)")
+# The words between "what" and the measure noun it asks for: a verb "to be", then up to three words, a name's possessive
+# among them ("what was the country's maternal mortality ratio", "what was the residential electricity tariff").
+_WORDS_BEFORE = r"(?:(?:is|was|are|were)\s+)?(?:(?:\w+\s+){0,3}|(?:\w+\s+){0,1}[\w-]+['’]s\s+(?:\w+\s+){0,2})"
 _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.I))
     for kind, pattern in (
-        ("percent", r"\b(?:what|which)\s+(?:\w+\s+){0,3}(?:percentage|per ?cent|share|proportion|ratio|rate|fraction)s?"
+        ("percent", rf"\b(?:what|which)\s+{_WORDS_BEFORE}(?:percentage|per ?cent|share|proportion|ratio|rate|fraction)s?"
                     + _ENDS_PHRASE + r"|"
                     r"\bhow\s+(?:high|large|big|low)\s+(?:is|was|were|are)\s+(?:the\s+)?(?:\w+\s+)?(?:rate|share|coverage)\b|%"),
         ("amount", r"\bhow\s+much\s+(?:money|funding|did|does|do|will|would|is\s+(?:paid|spent|allocated|budgeted))|"
                    r"\bhow\s+much\b.*\b(?:cost|costs|spend|spent|pay|paid|budget|fund|funded|worth|contribute|allocate)|"
-                   r"\b(?:what|which)\s+(?:\w+\s+){0,3}(?:amount|cost|budget|price|fee|salary|wage|allowance|payment|benefit)s?"
+                   rf"\b(?:what|which)\s+{_WORDS_BEFORE}(?:amount|cost|budget|price|fee|tariff|salary|wage|allowance|payment|"
+                   r"benefit)s?"
                    + _ENDS_PHRASE),
         ("frequency", r"\bhow\s+(?:often|frequently|regularly)\b|\bhow\s+many\s+times\b"),
         ("duration", r"\bhow\s+long\b|\b(?:for|over)\s+how\s+many\s+(?:years|months|weeks|days)\b|"
@@ -117,6 +121,7 @@ class QuestionFrame:
     figures: tuple[str, ...]  # numbers other than years ("915", "2.5")
     answer_types: frozenset[str]
     focus: tuple[str, ...] = ()  # what the wh-phrase asks about ("how many *interviews*"), as tokens
+    counted: tuple[str, ...] = ()  # what a figure is asked of, as written ("how many *staff*"; not "how large")
     asks_name: bool = False  # "what is the name of …", "name the …": a person's name, not an office
     language_named: str | None = None  # "in the Lao-language summary" → "lo"
     asked: str | None = None  # what the question asks, without the words naming its source (None: the whole text)
@@ -185,6 +190,25 @@ _MEASURES = frozenset("percentage percent share proportion number amount rate to
 
 def focus_terms(doc: Any) -> list[str]:
     """Return the tokens of what the question asks about: the noun after "how many", "which", "what share of"."""
+    return list(dict.fromkeys(tokenize(" ".join(_focus_words(doc)))))
+
+
+# Nouns whose count or sum a passage gives without naming them: "US$448 million" is money, "twice" is times, "all 189
+# on board" are people.
+_UNNAMED_BY_FIGURES = frozenset("people persons person money funds funding cost costs time times".split())
+
+
+def counted_words(doc: Any) -> list[str]:
+    """Return the words of what a figure is asked of ("how many *staff*", "what share of *GDP*"), as written; none for
+    a "how large" or "how long", whose measure is an adjective, nor for a noun figures give unnamed ("how much
+    money")."""
+    words = [w for w in _focus_words(doc, nouns_only=True) if w.lower() not in _UNNAMED_BY_FIGURES]
+    return list(dict.fromkeys(words))
+
+
+def _focus_words(doc: Any, *, nouns_only: bool = False) -> list[str]:
+    """Return the words of what the wh-phrase asks about; with `nouns_only`, only a noun's ("how large" has none),
+    and none for the role a "who" or "when" asks of."""
     if doc is None:
         return []
     words: list[str] = []
@@ -192,12 +216,12 @@ def focus_terms(doc: Any) -> list[str]:
         if token.tag_ not in ("WDT", "WP", "WRB") or any(a.dep_ in ("relcl", "acl") for a in token.ancestors):
             continue
         if token.lower_ in ("who", "whom", "when"):
-            words += _role_words(token)
+            words += [] if nouns_only else _role_words(token)
             continue
         head = token.head if token.dep_ in ("det", "advmod") and token.head.pos_ in ("NOUN", "PROPN", "ADJ") else None
         if token.lower_ == "how" and token.head.lower_ in ("many", "much"):
             head = token.head.head if token.head.head.pos_ in ("NOUN", "PROPN") else None
-        if head is None:
+        if head is None or (nouns_only and head.pos_ == "ADJ"):
             continue
         nouns = [head]
         if head.lower_ in _MEASURES:
@@ -207,7 +231,7 @@ def focus_terms(doc: Any) -> list[str]:
                 t.text for t in noun.subtree
                 if t.pos_ in ("NOUN", "PROPN", "ADJ", "NUM") and t.lower_ not in _MEASURES and t.lower_ not in ("many", "much")
             ]
-    return list(dict.fromkeys(tokenize(" ".join(words))))
+    return words
 
 
 def _role_words(wh: Any) -> list[str]:
@@ -315,6 +339,7 @@ def read_question(question: str) -> QuestionFrame:
         figures=tuple(dict.fromkeys(figures)),
         answer_types=types,
         focus=tuple(focus_terms(doc)),
+        counted=tuple(counted_words(doc)),
         asks_name=bool(_ASKS_NAME.search(question)),
         language_named=_LANGUAGES[named.group(1).lower()] if named else None,
         asks_making=bool(types & {"person", "organisation", "date"}) and _MAKING.search(question) is not None,
