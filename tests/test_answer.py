@@ -526,6 +526,21 @@ def test_what_a_figure_is_asked_of_is_the_wh_phrases_noun(question: str, counted
     assert list(read_question(question).counted) == counted
 
 
+@pytest.mark.parametrize(
+    ("question", "person"),
+    [
+        ("What is the name of the minister who chaired the meeting?", True),
+        ("What are the names of its authors?", True),
+        ("Whose name is on the decree?", True),
+        # The name of a thing is that thing's name: the kind of answer is not a person.
+        ("What is the name of the state-owned water company?", False),
+        ("What is the name of the partnership that funds the pilot?", False),
+    ],
+)
+def test_a_name_asked_for_is_a_persons_only_when_a_role_is_named(question: str, person: bool) -> None:
+    assert read_question(question).asks_name is person
+
+
 def test_a_count_none_of_the_likeliest_passages_speaks_of_is_refused_but_a_table_row_is_left_to_the_reader() -> None:
     project = _hit("The project opened an office in the capital in 2022. It trains 40 social workers a year.")
     asked = "How many staff does the project employ in its office?"
@@ -550,6 +565,9 @@ def test_a_figure_asked_for_a_year_is_refused_when_the_closest_passage_does_not_
     assert refused.reason == "The passage closest to the question does not speak of 2022."
     asked_2020 = reading_of("How many households received the allowance in 2020?", [figure, other], probability)
     assert year_unspoken(asked_2020) is None
+    # A question whose wh-phrase names no kind of answer asks for the year's too; one asking a date is told otherwise.
+    assert year_unspoken(reading_of("What did the allowance reach in 2022?", [figure, other], probability)) == "2022"
+    assert year_unspoken(reading_of("When did the allowance open in 2022?", [figure, other], probability)) is None
     # A year naming a source, or two years asking for a change, are not the time of the figure.
     assert year_unspoken(reading_of("How many households did the 2022 registry count?", [figure, other], probability)) is None
     assert year_unspoken(reading_of("How many more households were reached in 2022 than in 2020?", [figure, other],

@@ -198,12 +198,13 @@ def year_unspoken(reading: Reading) -> str | None:
     """Return the year a figure is asked for ("how many … in 2022") when the likeliest unit's passage does not speak of
     it, else None.
 
-    Only for a question that asks only gated kinds of answer and names one year, as the time of what it asks ("in",
-    "during", "by", "for" or "since" the year): "the 2015 survey" names a source, and two years ask for a change.
+    Only for a question that names one year, as the time of what it asks ("in", "during", "by", "for" or "since" the
+    year), and asks only gated kinds of answer or none the wh-phrase tells ("what was the country's GDP in 2020"): "the
+    2015 survey" names a source, two years ask for a change, and a date, a name or a place is told in many ways.
     """
     frame = reading.frame
     kinds = set(frame.answer_types - {"reason"})
-    if len(frame.years) != 1 or not kinds or not kinds <= GATED_TYPES or not reading.units:
+    if len(frame.years) != 1 or not kinds <= GATED_TYPES or not reading.units:
         return None
     year = frame.years[0]
     if not re.fullmatch(r"\d{4}", year) or not re.search(rf"\b(?:in|during|by|for|since)\s+{year}\b", frame.text, re.I):

@@ -74,6 +74,9 @@ _ASKS_LIMIT = re.compile(r"\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+(?:\w+
                          re.I)
 _ASKS_NAME = re.compile(r"\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+names?\b|\bwhose\s+name\b|"
                         r"\bwho\s+(?:is|was)\s+named\b|^\s*name\s+the\b", re.I)
+# "The name of" a thing (a company, a tool, a programme) asks for that thing's name, not a person's: only a role word
+# in the few words after it makes it a person ("the name of the minister", "the names of its authors").
+_NAME_OF = re.compile(r"\bnames?\s+of\s+", re.I)
 # The making of a text: who wrote, prepared, signed or issued it, and when; a document tells it in its front matter
 # (title block, imprint) or at its end (signature, sign-off).
 _MAKING = re.compile(r"\b(?:wr(?:ote|itten|ites?)|(?:co-?)?authors?|authored|prepared|compiled|edit(?:ed|ors?)|designed|"
@@ -107,7 +110,6 @@ _LANGUAGES = {"lao": "lo", "english": "en", "french": "fr", "thai": "th", "vietn
 _LANGUAGE_NAMED = re.compile(
     rf"\b({'|'.join(_LANGUAGES)})(?:[- ]language)?\s+(?:version|summary|text|translation|edition|original)\b", re.I
 )
-
 
 @dataclass(frozen=True)
 class QuestionFrame:
@@ -340,10 +342,21 @@ def read_question(question: str) -> QuestionFrame:
         answer_types=types,
         focus=tuple(focus_terms(doc)),
         counted=tuple(counted_words(doc)),
-        asks_name=bool(_ASKS_NAME.search(question)),
+        asks_name=_asks_name(question),
         language_named=_LANGUAGES[named.group(1).lower()] if named else None,
         asks_making=bool(types & {"person", "organisation", "date"}) and _MAKING.search(question) is not None,
     )
+
+
+def _asks_name(question: str) -> bool:
+    """Return True when the question asks for a person's name ("what is the name of the minister", "whose name")."""
+    if not _ASKS_NAME.search(question):
+        return False
+    named = _NAME_OF.search(question)
+    if named is None:
+        return True
+    phrase = " ".join(re.split(r"\s+(?:who|whom|that|which|whose)\b|[?,.;:]", question[named.end():])[0].split()[:6])
+    return re.search(rf"\b(?:{_ROLE_WORDS})\b", phrase, re.I) is not None
 
 
 _LEFT_BARE = re.compile(r"\b(?:the|a|an|of|in|for|on|at|by)\s+(?=[?,.;:!]|$|(?:the|of|in|for|on|at|by)\b)", re.I)
