@@ -145,7 +145,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         where = f"p. {hit.chunk.page}" if hit.chunk.page else (hit.chunk.section or "")
         label = "" if answer.citations else "related "
         print(f"{label}[{cit.n}] {hit.document.title} ({hit.document.doc_type}) {where}".rstrip())
-        print(f"    {hit.document.source}" + (f" · {hit.chunk.section}" if hit.chunk.section else ""))
+        section = " › ".join(s for s in (hit.chunk.parent, hit.chunk.section) if s) if hit.chunk.section else ""
+        print(f"    {hit.document.source}" + (f" · {section}" if section else ""))
     return EXIT_OK
 
 

@@ -131,6 +131,7 @@ class Hit:
             "doc_type": self.document.doc_type,
             "page": self.chunk.page,
             "section": self.chunk.section,
+            "parent": self.chunk.parent,  # the numbered headings above the section, " › " between them
             "text": self.chunk.text,
             "score": round(self.score, 6),
             "dense_score": None if self.dense is None else round(self.dense, 6),
@@ -163,6 +164,7 @@ class Citation:
             "doc_type": doc.doc_type,
             "page": chunk.page,
             "section": chunk.section,
+            "parent": chunk.parent,  # the numbered headings above the section, " › " between them
             "text": chunk.text,
             "score": round(self.hit.score, 6),
             "date": doc.date,

@@ -29,6 +29,7 @@ CITATION: dict[str, type | tuple[type, ...]] = {
     "doc_type": str,
     "page": (int, type(None)),
     "section": (str, type(None)),
+    "parent": (str, type(None)),
     "text": str,
     "score": float,
 }
@@ -363,3 +364,16 @@ def test_a_passage_that_continues_a_table_shows_its_columns() -> None:
     chunk.table_header = None
     html = create_templates({"vendor": {}}).get_template("_fragments/answer.html").render(answer=answer)
     assert "Table continued" not in html
+
+
+def test_a_citation_names_the_numbered_headings_above_its_section() -> None:
+    doc = Document(id="r", source="r.pdf", title="Review", doc_type="review", media_type="application/pdf")
+    text = "The pilot reached 140,000 children."
+    chunk = Chunk("r", 0, text, 4, "3.1.1 Background", 0, len(text), id=3, parent="3 Case studies › 3.1 Town <A>")
+    answer = Answer(question="How many?", answer=f"{text} [1]", abstained=False, citations=[Citation(1, Hit(chunk, doc, 0.9))])
+    template = create_templates({"vendor": {}}).get_template("_fragments/answer.html")
+    shown = '§ <span class="parent">3 Case studies › 3.1 Town &lt;A&gt; › </span>3.1.1 Background'
+    assert shown in template.render(answer=answer)
+    assert Citation(1, Hit(chunk, doc, 0.9)).to_dict()["parent"] == "3 Case studies › 3.1 Town <A>"
+    chunk.parent = None
+    assert "class=\"parent\"" not in template.render(answer=answer)
