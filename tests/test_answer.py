@@ -548,6 +548,10 @@ def test_a_count_none_of_the_likeliest_passages_speaks_of_is_refused_but_a_table
     assert refused.abstained and refused.reason == "No passage close to the question speaks of staff."
     staffed = _hit("The project office in the capital has 12 staff. It trains 40 social workers a year.")
     assert counted_unmentioned(reading_of(asked, [staffed], {"The": 0.9})) == []
+    # A slip of the keyboard is the same word ("workres"), a word one letter off is not ("staff", "stuff").
+    assert counted_unmentioned(reading_of("How many social workres does it train?", [project], {"The": 0.9})) == []
+    stuffed = _hit("The project office in the capital has 12 stuff members.")
+    assert counted_unmentioned(reading_of(asked, [stuffed], {"The": 0.9})) == ["staff"]
     # A row's header may name its column shortly ("No. of"): the row is judged by the reader, not by the words.
     row = Hit(Chunk(DOC.id, 0, "Office | No. of\nCapital | 12", 3, None, 0, 26, table_header="Office | No. of"), DOC, 1.0,
               dense=0.5)

@@ -189,9 +189,26 @@ def counted_unmentioned(reading: Reading) -> list[str]:
     if any(u.kind == "row" for u in best) or any(h.chunk.table_header for h in hits):
         return []
     wanted = set(tokenize(" ".join(frame.counted)))
-    if any(wanted & set(tokenize(hit_text(h))) for h in hits):
+    if any(_misspelt_or_same(w, t) for h in hits for t in set(tokenize(hit_text(h))) for w in wanted):
         return []
     return list(frame.counted)
+
+
+def _misspelt_or_same(word: str, other: str) -> bool:
+    """Return True when two word stems are the same, or one edit apart and long enough for that to be a typing slip
+    ("houshold" for "household", "recomend" for "recommend")."""
+    if word == other:
+        return True
+    if len(word) < 6 or abs(len(word) - len(other)) > 1:
+        return False
+    if len(word) == len(other):
+        diff = [i for i, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
+        # One letter changed, or two next to each other swapped ("recieve").
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == other[diff[1]]
+                                  and word[diff[1]] == other[diff[0]])
+    short, long = sorted((word, other), key=len)
+    i = next((i for i, (a, b) in enumerate(zip(short, long[: len(short)], strict=True)) if a != b), len(short))
+    return short[i:] == long[i + 1:]  # one letter left out
 
 
 def year_unspoken(reading: Reading) -> str | None:

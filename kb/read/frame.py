@@ -197,7 +197,7 @@ def focus_terms(doc: Any) -> list[str]:
 
 # Nouns whose count or sum a passage gives without naming them: "US$448 million" is money, "twice" is times, "all 189
 # on board" are people.
-_UNNAMED_BY_FIGURES = frozenset("people persons person money funds funding cost costs time times".split())
+_UNNAMED_BY_FIGURES = frozenset("people ppl persons person money funds funding cost costs time times".split())
 
 
 def counted_words(doc: Any) -> list[str]:
