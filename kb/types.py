@@ -131,7 +131,6 @@ class Hit:
             "doc_type": self.document.doc_type,
             "page": self.chunk.page,
             "section": self.chunk.section,
-            "parent": self.chunk.parent,  # the numbered headings above the section, " › " between them
             "text": self.chunk.text,
             "score": round(self.score, 6),
             "dense_score": None if self.dense is None else round(self.dense, 6),
@@ -139,6 +138,7 @@ class Hit:
             "multilingual_score": None if self.multilingual is None else round(self.multilingual, 6),
             "chunk_id": self.chunk.id,
             "ocr": self.chunk.ocr,
+            "parent": self.chunk.parent,  # the numbered headings above the section, " › " between them
         }
 
 
@@ -164,12 +164,12 @@ class Citation:
             "doc_type": doc.doc_type,
             "page": chunk.page,
             "section": chunk.section,
-            "parent": chunk.parent,  # the numbered headings above the section, " › " between them
             "text": chunk.text,
             "score": round(self.hit.score, 6),
             "date": doc.date,
             "chunk_id": chunk.id,
             "ocr": chunk.ocr,
+            "parent": chunk.parent,  # the numbered headings above the section, " › " between them
             "superseded": doc.superseded_by is not None,
             "highlights": [list(span) for span in self.highlights],
             "url": self.url,
