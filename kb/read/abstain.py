@@ -174,7 +174,7 @@ def wanted_type_missing(reading: Reading) -> bool:
 
 
 def counted_unmentioned(reading: Reading) -> list[str]:
-    """Return what a figure is asked of ("how many *staff*") when the question asks only gated kinds of answer and
+    """Return what a figure is asked of ("how many *lorries*") when the question asks only gated kinds of answer and
     none of the likeliest units' passages speaks of it, else [].
 
     Each word of it counts alone, and so do the passage's title, headings and table header. A table row is left to the
@@ -216,8 +216,9 @@ def year_unspoken(reading: Reading) -> str | None:
     it, else None.
 
     Only for a question that names one year, as the time of what it asks ("in", "during", "by", "for" or "since" the
-    year), and asks only gated kinds of answer or none the wh-phrase tells ("what was the country's GDP in 2020"): "the
-    2015 survey" names a source, two years ask for a change, and a date, a name or a place is told in many ways.
+    year), and asks only gated kinds of answer or none the wh-phrase tells ("what was the port's cargo tonnage in
+    2020"): "the 2015 survey" names a source, two years ask for a change, and a date, a name or a place is told in many
+    ways.
     """
     frame = reading.frame
     kinds = set(frame.answer_types - {"reason"})

@@ -41,7 +41,7 @@ _ENDS_PHRASE = (r"(?=\s*(?:[,.;:?!)]|$)|\s+(?:of|for|in|per|to|that|which|will|w
                 r"have|had|paid|set|given|applies|apply|applied|can|should|must|shall|under|at|from|on|by|between|among|across|"
                 r"after|before|since|during)\b)")
 # The words between "what" and the measure noun it asks for: a verb "to be", then up to three words, a name's possessive
-# among them ("what was the country's maternal mortality ratio", "what was the residential electricity tariff").
+# among them ("what was the port's cargo handling rate", "what was the average ferry ticket price").
 _WORDS_BEFORE = r"(?:(?:is|was|are|were)\s+)?(?:(?:\w+\s+){0,3}|(?:\w+\s+){0,1}[\w-]+['’]s\s+(?:\w+\s+){0,2})"
 _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.I))
@@ -123,7 +123,7 @@ class QuestionFrame:
     figures: tuple[str, ...]  # numbers other than years ("915", "2.5")
     answer_types: frozenset[str]
     focus: tuple[str, ...] = ()  # what the wh-phrase asks about ("how many *interviews*"), as tokens
-    counted: tuple[str, ...] = ()  # what a figure is asked of, as written ("how many *staff*"; not "how large")
+    counted: tuple[str, ...] = ()  # what a figure is asked of, as written ("how many *lorries*"; not "how large")
     asks_name: bool = False  # "what is the name of …", "name the …": a person's name, not an office
     language_named: str | None = None  # "in the Lao-language summary" → "lo"
     asked: str | None = None  # what the question asks, without the words naming its source (None: the whole text)
@@ -195,14 +195,14 @@ def focus_terms(doc: Any) -> list[str]:
     return list(dict.fromkeys(tokenize(" ".join(_focus_words(doc)))))
 
 
-# Nouns whose count or sum a passage gives without naming them: "US$448 million" is money, "twice" is times, "all 189
+# Nouns whose count or sum a passage gives without naming them: "US$2 million" is money, "twice" is times, "all 150
 # on board" are people.
 _UNNAMED_BY_FIGURES = frozenset("people ppl persons person money funds funding cost costs time times".split())
 
 
 def counted_words(doc: Any) -> list[str]:
-    """Return the words of what a figure is asked of ("how many *staff*", "what share of *GDP*"), as written; none for
-    a "how large" or "how long", whose measure is an adjective, nor for a noun figures give unnamed ("how much
+    """Return the words of what a figure is asked of ("how many *lorries*", "what share of *the harvest*"), as written;
+    none for a "how large" or "how long", whose measure is an adjective, nor for a noun figures give unnamed ("how much
     money")."""
     words = [w for w in _focus_words(doc, nouns_only=True) if w.lower() not in _UNNAMED_BY_FIGURES]
     return list(dict.fromkeys(words))
