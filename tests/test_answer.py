@@ -269,6 +269,13 @@ def test_sentences_split_but_an_aside_rides_with_its_sentence_and_headings_are_d
     ]
 
 
+def test_the_passages_own_heading_ends_its_line_though_it_ends_on_a_small_word() -> None:
+    text = "2.3 Where the fund comes from\nMost of the fund is paid by employers. The rest comes from the state budget."
+    chunk = Chunk("d", 0, text, 1, "2.3 Where the fund comes from", 0, len(text))
+    assert [u.text(chunk) for u in passage_units(chunk)] == [
+        "Most of the fund is paid by employers.", "The rest comes from the state budget."]
+
+
 def test_a_version_or_volume_abbreviation_does_not_end_a_sentence() -> None:
     text = "Copies fall under the Licence, v. 2 or later, and the guide, vol. 3 of the series. Both are free."
     chunk = Chunk("d", 0, text, 2, None, 0, len(text))

@@ -94,8 +94,12 @@ def _short(line: str) -> bool:
     return len(line.split()) <= 8 and len(line.strip()) <= 60
 
 
-def _blocks(text: str) -> list[_Block]:
-    """Return the passage's blocks: paragraphs, items, table rows and field lines, with the fields they carry."""
+def _blocks(text: str, heading: str = "") -> list[_Block]:
+    """Return the passage's blocks: paragraphs, items, table rows and field lines, with the fields they carry.
+
+    `heading` is the passage's section heading: a line that is it ends its block, whatever word it ends on ("1.2
+    Where we start from" does not run on into the paragraph under it), unless the next line goes on in lower case (a
+    sentence's first line taken for a heading)."""
     blocks: list[_Block] = []
     current: _Block | None = None
     prev = ""
@@ -132,6 +136,7 @@ def _blocks(text: str) -> list[_Block]:
                 not _TERMINAL.search(prev) and _short(prev) and not stripped[:1].islower()
                 and not _PROSE_STOP.search(prev) and not prev[:1].islower() and not _RUNS_ON.search(prev)
             )
+            or (bool(heading) and " ".join(prev.split()) == heading and not stripped[:1].islower())
             # An item's sentence ended at the line end and a capital starts the next: the paragraph after a list.
             or (
                 current.kind == "item" and prev.endswith((".", "!", "?")) and stripped[:1].isupper()
@@ -238,7 +243,7 @@ def _units(chunk: Chunk, hit: int) -> list[Unit]:
     """Return the answer units of a passage, in reading order."""
     text = chunk.text
     units: list[Unit] = []
-    blocks = _blocks(text)
+    blocks = _blocks(text, " ".join((chunk.section or "").split()))
     for index, block in enumerate(blocks):
         start, end = block.lines[0][0], block.lines[-1][1]
         fields = tuple(block.fields)
