@@ -19,6 +19,7 @@ from kb.read.features import is_acronym
 from kb.read.frame import MONTHS, YEAR_RANGE, QuestionFrame
 from kb.read.reading import Reading
 from kb.read.sources import sources_not_held
+from kb.read.units import Unit
 from kb.types import Hit
 
 _TYPE_NAMES = {
@@ -158,19 +159,28 @@ GATED_TYPES = frozenset({"amount", "frequency", "number", "percent"})
 GATE_UNITS = 2
 
 
+def _asked_kinds(frame: QuestionFrame) -> frozenset[str]:
+    """Return the kinds of answer the question asks for, a reason aside (any passage may give one)."""
+    return frame.answer_types - {"reason"}
+
+
+def _likeliest_units(reading: Reading) -> list[Unit]:
+    """Return the GATE_UNITS units the reader finds likeliest to answer."""
+    return [reading.units[i] for i in reading.ranked()[:GATE_UNITS]]
+
+
 def wanted_type_missing(reading: Reading) -> bool:
     """Return True when the question asks only gated kinds of answer (or a person's name) and none of the
     likeliest units gives one."""
     frame = reading.frame
-    kinds = set(frame.answer_types - {"reason"})
+    kinds = _asked_kinds(frame)
     if frame.asks_name:
-        kinds = {"person"}
+        kinds = frozenset({"person"})
     elif not kinds or not kinds <= GATED_TYPES:
         return False
     if not reading.units:
         return False
-    best = [reading.units[i] for i in reading.ranked()[:GATE_UNITS]]
-    return not any(gives(k, u.context(reading.hits[u.hit].chunk)) for k in kinds for u in best)
+    return not any(gives(k, u.context(reading.hits[u.hit].chunk)) for k in kinds for u in _likeliest_units(reading))
 
 
 def counted_unmentioned(reading: Reading) -> list[str]:
@@ -181,10 +191,10 @@ def counted_unmentioned(reading: Reading) -> list[str]:
     reader: its header may name a column shortly ("No. of"), so a row's figure is not refused for the words.
     """
     frame = reading.frame
-    kinds = set(frame.answer_types - {"reason"})
+    kinds = _asked_kinds(frame)
     if not frame.counted or not kinds or not kinds <= GATED_TYPES or not reading.units:
         return []
-    best = [reading.units[i] for i in reading.ranked()[:GATE_UNITS]]
+    best = _likeliest_units(reading)
     hits = [reading.hits[u.hit] for u in best]
     if any(u.kind == "row" for u in best) or any(h.chunk.table_header for h in hits):
         return []
@@ -221,8 +231,7 @@ def year_unspoken(reading: Reading) -> str | None:
     ways.
     """
     frame = reading.frame
-    kinds = set(frame.answer_types - {"reason"})
-    if len(frame.years) != 1 or not kinds <= GATED_TYPES or not reading.units:
+    if len(frame.years) != 1 or not _asked_kinds(frame) <= GATED_TYPES or not reading.units:
         return None
     year = frame.years[0]
     if not re.fullmatch(r"\d{4}", year) or not re.search(rf"\b(?:in|during|by|for|since)\s+{year}\b", frame.text, re.I):
@@ -272,10 +281,9 @@ def refusal_by_checks(reading: Reading) -> str | None:
 
 def weak_refusal(reading: Reading) -> str:
     """Return why a question no likely unit answers is refused, in words a user understands."""
-    kinds = sorted(reading.frame.answer_types - {"reason"})
+    kinds = sorted(_asked_kinds(reading.frame))
     if kinds and reading.units:
-        best = [reading.units[i] for i in reading.ranked()[:GATE_UNITS]]
-        texts = [u.context(reading.hits[u.hit].chunk) for u in best]
+        texts = [u.context(reading.hits[u.hit].chunk) for u in _likeliest_units(reading)]
         if not any(gives(k, t) for k in kinds for t in texts):
             return f"No passage close to the question gives {' or '.join(_TYPE_NAMES[k] for k in kinds)}."
     return "The nearest passages speak of the subject but none answers the question closely enough."

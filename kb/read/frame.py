@@ -111,6 +111,7 @@ _LANGUAGE_NAMED = re.compile(
     rf"\b({'|'.join(_LANGUAGES)})(?:[- ]language)?\s+(?:version|summary|text|translation|edition|original)\b", re.I
 )
 
+
 @dataclass(frozen=True)
 class QuestionFrame:
     """What the reader needs of a question."""
@@ -118,7 +119,7 @@ class QuestionFrame:
     text: str
     language: str
     terms: tuple[str, ...]  # content tokens, as the keyword index has them
-    names: tuple[str, ...]  # names the question insists on, as written ("Costa Rica", "WHO")
+    names: tuple[str, ...]  # names the question insists on, as written ("Costa Rica", "ABC")
     years: tuple[str, ...]
     figures: tuple[str, ...]  # numbers other than years ("915", "2.5")
     answer_types: frozenset[str]
