@@ -1,10 +1,11 @@
 # NSPS Knowledge Base: one image for the web app and the `kb` command line.
 FROM python:3.11-slim-bookworm
 
-# Tesseract with English and Lao for scanned pages, a Lao font, Node.js/npm for the front-end assets.
+# Tesseract with English and Lao for scanned pages, a Lao font and fontconfig to find it, Node.js/npm for the
+# front-end assets.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      tesseract-ocr tesseract-ocr-eng tesseract-ocr-lao fonts-lao fonts-dejavu-core nodejs npm \
+      tesseract-ocr tesseract-ocr-eng tesseract-ocr-lao fonts-lao fonts-dejavu-core fontconfig nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -7,13 +7,14 @@ PY     := $(VENV)/bin/python
 KB     := $(VENV)/bin/kb
 HOST   ?= $(or $(KB_HOST),127.0.0.1)
 PORT   ?= $(or $(KB_PORT),8000)
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-lao fonts-lao fonts-dejavu-core chromium chromium-driver
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-lao fonts-lao fonts-dejavu-core fontconfig chromium chromium-driver
 
 .PHONY: install system-deps run test test-fast ingest lint corpus bench clean
 
 install: system-deps $(VENV)/.installed web/node_modules/.installed
 
-# Debian packages: Tesseract with English and Lao for OCR, a Lao font, Chromium for the browser test.
+# Debian packages: Tesseract with English and Lao for OCR, a Lao font and fontconfig to find it, Chromium for the
+# browser test.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -68,7 +68,7 @@ def with_other_forms(question: str, acronyms: dict[str, str]) -> str:
     """Return the question followed by the long form of each acronym it uses without spelling it out."""
     extra = []
     for acronym, long_form in acronyms.items():
-        # "WHO–UNDP project" names a project, which the two bodies' long names would only blur.
+        # "ABC–XYZ project" names a project, which the two bodies' long names would only blur.
         has_acronym = re.search(rf"(?<![\w–-]){acronym}(?![\w–-])", question) is not None
         has_long = re.search(rf"(?<!\w){re.escape(long_form)}(?!\w)", question, re.I) is not None
         if has_acronym and not has_long:

@@ -94,6 +94,25 @@ def _font_file(name: str) -> Path:
     raise KBError(f"the PDF briefing needs the font {name} (Debian: fonts-dejavu-core, fonts-lao); it is not installed")
 
 
+def _script_font(lang: str, besides: Sequence[Path]) -> Path:
+    """Return a TrueType font that fontconfig knows to cover a script's language (`lang`: "lo"), of another family than
+    the body fonts `besides` (which cover a few of its letters only); a KBError when none is installed."""
+    def listed(*args: str) -> list[str]:
+        try:
+            found = subprocess.run(["fc-list", *args], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return []
+        return sorted(line for line in found.stdout.split("\n") if line) if found.returncode == 0 else []
+
+    body = {p.resolve() for p in besides}
+    fonts = [line.rsplit("|", 1) for line in listed(f":lang={lang}", "-f", "%{file}|%{family[0]}\n") if "|" in line]
+    body_families = {family for file, family in fonts if Path(file).resolve() in body}
+    for file, family in fonts:
+        if file.lower().endswith(".ttf") and family not in body_families and Path(file).is_file():
+            return Path(file)
+    raise KBError(f"the PDF briefing needs a font for the script '{lang}' (Debian: fonts-lao); none is installed")
+
+
 def briefing_pdf(answers: Sequence[Answer], *, base_url: str, title: str = "Briefing") -> bytes:
     """Return a PDF holding each answer with its passages and references (Lao set in a Lao font, shaped)."""
     from fpdf import FPDF
@@ -102,11 +121,13 @@ def briefing_pdf(answers: Sequence[Answer], *, base_url: str, title: str = "Brie
     pdf.set_title(title)
     pdf.set_creator("NSPS Knowledge Base")
     pdf.set_auto_page_break(True, margin=15)
-    pdf.add_font("body", "", str(_font_file("DejaVuSans.ttf")))
-    pdf.add_font("body", "B", str(_font_file("DejaVuSans-Bold.ttf")))
+    body = [_font_file("DejaVuSans.ttf"), _font_file("DejaVuSans-Bold.ttf")]
+    pdf.add_font("body", "", str(body[0]))
+    pdf.add_font("body", "B", str(body[1]))
     if any(_LAO.search(a.answer + " ".join(c.hit.chunk.text for c in a.citations + a.related)) for a in answers):
-        pdf.add_font("lao", "", str(_font_file("Phetsarath_OT.ttf")))
-        pdf.add_font("lao", "B", str(_font_file("Phetsarath_OT.ttf")))
+        lao = _script_font("lo", besides=body)
+        pdf.add_font("lao", "", str(lao))
+        pdf.add_font("lao", "B", str(lao))
         pdf.set_fallback_fonts(["lao"])
         pdf.set_text_shaping(True)
     pdf.add_page()

@@ -72,7 +72,7 @@ def metadata_title(title: str | None, headings: Sequence[str]) -> str | None:
 
 
 def acronyms(texts: Sequence[str]) -> set[str]:
-    """Return the capitalised words a document writes in capitals inside ordinary lines (COVID, WHO, an agency's initials)."""
+    """Return the capitalised words a document writes in capitals inside ordinary lines (COVID, an agency's initials)."""
     found: set[str] = set()
     for text in texts:
         for line in text.split("\n"):

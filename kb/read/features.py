@@ -81,7 +81,7 @@ def _holds(name: str, text: str) -> bool:
 
 
 def is_acronym(name: str) -> bool:
-    """Return True for a name written as an acronym ("IMF", "M&E", "WHO")."""
+    """Return True for a name written as an acronym ("IMF", "M&E", "ABC")."""
     letters = [c for c in name if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) >= max(2, len(letters) - 1)
 
