@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kb.lexical import detect_language
-from kb.tables import header_above, row_header
+from kb.tables import cells, header_above, is_data_row, row_header
 from kb.types import Chunk, Page
 
 # Bumped when the passages or their indexed text change for the same file; `kb ingest` then re-chunks
@@ -27,7 +27,9 @@ from kb.types import Chunk, Page
 #     joins its number ("10th"), a raised note number is cut from the text it opens (parser).
 # 13: a number that a wrapped sentence puts at a line's start opens no item; a title in capitals broken over lines is
 #     one heading; a numbered line that ends on "than", "for", "with" … runs on and heads no section (parser).
-CHUNKER_VERSION = "13"
+# 14: a table row is never cut at a full stop inside it ("Inc. | Kerman"); a table running on from the page before
+#     under no header of its own carries that page's header row.
+CHUNKER_VERSION = "14"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then between sentences,
 # then any line (table rows, which have no sentence ends), then words: a recommendation is not cut in the middle
@@ -40,7 +42,7 @@ SEPARATORS = [
     r"\n(?=(?:[A-Z]\d{1,2}|\d{1,2}(?:\.\d{1,2})*)[.):]\s)"
     r"|\n(?=(?:[A-Z]\d{1,2}|\d{1,2}(?:\.\d{1,2})*)\s+[A-Z])|(?<![a-z,])\n(?=(?:[A-Z]\d{1,2}|\d{1,2}(?:\.\d{1,2})*)\s)",
     r"\n(?=[•▪*-]\s)",
-    r"(?<=[.!?])\s+",
+    r"(?<=[.!?])\s+(?![^\n]*\s\|\s)",  # not inside a table row: "Gerawan Farming, Inc. | Kerman | 285"
     r"\n",
     r"(?<=[;,])\s+",
     r"\s+",
@@ -133,6 +135,8 @@ def chunk_pages(
         strip_whitespace=True,
     )
     chunks: list[Chunk] = []
+    pages = list(pages)
+    carried = carried_headers(pages)
     for seg in segment_pages(pages):
         body = seg.page.text[seg.start : seg.end]
         first_of_segment = len(chunks)
@@ -160,7 +164,9 @@ def chunk_pages(
             )
         _absorb_stub(chunks, first_of_segment, seg.page.text, count_tokens, size)
         for chunk in chunks[first_of_segment:]:
-            chunk.table_header = table_header(seg.page.text[seg.start : chunk.char_start], chunk.text)
+            before = seg.page.text[seg.start : chunk.char_start]
+            from_top = not seg.page.text[: seg.start].strip()
+            chunk.table_header = table_header(before, chunk.text, carried.get(id(seg.page)) if from_top else None)
     kept = [c for c in chunks if has_words(c.text)]
     for i, chunk in enumerate(kept):
         chunk.ordinal = i
@@ -180,14 +186,51 @@ def has_words(text: str) -> bool:
     return len(_WORD.findall(text)) >= 2 or sum(ch.isalpha() for ch in text) >= 20
 
 
-def table_header(before: str, text: str) -> str | None:
+def table_header(before: str, text: str, carried: str | None = None) -> str | None:
     """Return the header row of the table a passage continues, when the passage starts mid-table.
 
     A row such as "Children reached by school meals | 140,000 | 185,000" means nothing without
-    "Indicator | Baseline 2020 | 2023 | 2025 target" above it.
+    "Indicator | Baseline 2020 | 2023 | 2025 target" above it. `carried` is the header of a table that runs on from
+    the page before, for a passage on a page that begins with that table's rows (no prose above them).
     """
     first = next((line for line in text.split("\n") if line.strip()), "")
-    return header_above(before.split("\n"))[0] if "|" in first else None
+    if "|" not in first:
+        return None
+    header, starts_here = header_above([*before.split("\n"), first])
+    if carried and not starts_here:
+        return carried
+    return None if header == first.strip() else header  # the table starts in the passage, its header with it
+
+
+def carried_headers(pages: list[Page]) -> dict[int, str]:
+    """Return, by page (its `id`), the header row of a table that runs on from the page before: the page begins with a
+    row as wide as the one that ended that page, and the table had a header there (its own or carried in turn).
+
+    A report's table of notices runs over fifteen pages under one header on the first; without it, each later page's
+    first row of data was taken for the header of the rows under it.
+    """
+    carried: dict[int, str] = {}
+    open_header: str | None = None  # the header of the table that ended the page before, if one did
+    width = 0
+    for page in pages:
+        lines = [line.strip() for line in page.text.split("\n")]
+        lines = lines[next((i for i, line in enumerate(lines) if line), len(lines)) :]
+        while lines and not lines[-1]:
+            lines.pop()
+        if not lines:
+            continue
+        if open_header and "|" in lines[0] and len(cells(lines[0])) == width and is_data_row(lines[0], lines[1:]):
+            carried[id(page)] = open_header
+        header, starts_here = header_above(lines)
+        width = len(cells(lines[-1])) if "|" in lines[-1] else 0
+        if not width or header is None:
+            open_header = None
+        elif not starts_here and id(page) in carried:
+            open_header = carried[id(page)]
+        else:
+            top = max(i for i, line in enumerate(lines) if line == header)
+            open_header = None if is_data_row(header, lines[top + 1 :]) else header
+    return carried
 
 
 def _absorb_stub(chunks: list[Chunk], first: int, page_text: str, count_tokens: Callable[[str], int], size: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ingest.chunk import chunk_pages, embedding_text, row_texts, segment_pages
+from kb.tables import cells, header_above, is_data_row
 from kb.types import Heading, Page
 
 
@@ -27,8 +28,9 @@ def test_chunks_respect_size_and_point_back_into_the_page() -> None:
 
 def test_a_narrow_columns_paragraph_is_cut_between_sentences_not_at_its_line_breaks() -> None:
     names = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
-    sentences = [f"Sentence {n} tells the reader about topic {n} and then it wraps onto the next line before it ends."
-                 for n in names]
+    sentences = [
+        f"Sentence {n} tells the reader about topic {n} and then it wraps onto the next line before it ends." for n in names
+    ]
     column = " ".join(sentences)
     lines, line = [], ""
     for word in column.split():  # a narrow column: a line break every six words, wherever the sentence is
@@ -45,16 +47,16 @@ def test_a_narrow_columns_paragraph_is_cut_between_sentences_not_at_its_line_bre
 
 def test_a_figure_that_a_wrapped_sentence_puts_at_a_lines_start_opens_no_item() -> None:
     filler = [f"Line {n} of the column says a little more about the labour market here." for n in range(8)]
-    text = "\n".join([*filler, "The rate of unemployment among women was", "50 per cent higher than among men.",
-                      *filler])
+    text = "\n".join([*filler, "The rate of unemployment among women was", "50 per cent higher than among men.", *filler])
     chunks = chunk_pages([Page(1, text)], document_id="d", count_tokens=_count, size=60, overlap=10)
     assert len(chunks) >= 2
     assert not any(c.text.startswith("50 per cent") for c in chunks)
     assert any("women was\n50 per cent higher" in c.text for c in chunks)
     # a numbered item still opens a piece: after a full stop, or before a capital
     items = "\n".join(f"{n}. Item {n} asks the ministry to publish what it spent on the programme." for n in range(1, 9))
-    assert all(c.text[0].isdigit() for c in chunk_pages([Page(1, items)], document_id="d", count_tokens=_count,
-                                                         size=40, overlap=0))
+    assert all(
+        c.text[0].isdigit() for c in chunk_pages([Page(1, items)], document_id="d", count_tokens=_count, size=40, overlap=0)
+    )
 
 
 def test_sections_carry_over_page_breaks_and_never_mix() -> None:
@@ -140,6 +142,57 @@ def test_a_table_cut_across_chunks_carries_its_header_row() -> None:
     assert chunks[0].table_header is None  # the header is in the passage itself
     assert all(c.table_header == "Indicator | Baseline 2020 | 2023" for c in chunks[1:])
     assert embedding_text("Review", chunks[1]).split("\n")[1] == "Indicator | Baseline 2020 | 2023"
+
+
+def _notices(first: int, count: int) -> list[str]:
+    return [
+        f"0{1 + i % 9}/1{i % 9}/2015 | Harbour Works, Inc. | Port Town | {40 + i} | Layoff Permanent"
+        for i in range(first, first + count)
+    ]
+
+
+def test_a_table_row_is_never_cut_at_a_full_stop_inside_it() -> None:
+    header = "Notice Date | Company | City | Employees | Kind"
+    page = Page(1, "Notices received\n\n" + "\n".join([header, *_notices(0, 40)]))
+    chunks = chunk_pages([page], document_id="d", count_tokens=_count, size=60, overlap=0)
+    assert len(chunks) > 3
+    for chunk in chunks:
+        for line in chunk.text.split("\n"):
+            if "|" in line:
+                assert len(cells(line)) == 5, line  # "… Harbour Works, Inc." here, "| Port Town | …" in the next
+
+
+def test_a_table_running_on_from_the_page_before_carries_that_pages_header() -> None:
+    header = "Notice Date | Company | City | Employees | Kind"
+    pages = [
+        Page(1, "Notices received\n\n" + "\n".join([header, *_notices(0, 10)])),
+        Page(2, "\n".join(_notices(10, 30))),  # the rows run on, under no header of their own
+        Page(3, "\n".join(_notices(40, 5)) + "\n\nMonth | Notices | Employees\nJuly 2015 | 71 | 8,574\nAugust 2015 | 69 | 5,890"),
+        Page(4, "September 2015 | 76 | 4,864\nOctober 2015 | 71 | 6,102"),
+        Page(5, "Region | 2019 | 2020 | 2021 | 2022\nNorth | 12 | 14 | 15 | 17\nSouth | 9 | 8 | 11 | 10"),
+    ]
+    chunks = chunk_pages(pages, document_id="d", count_tokens=_count, size=60, overlap=0)
+    on = {c.page: c for c in reversed(chunks)}  # each page's first passage
+    assert all(c.table_header == header for c in chunks if c.page == 2)
+    assert on[3].table_header == header
+    assert on[4].table_header == "Month | Notices | Employees"  # the second table of page 3, not the first
+    assert on[5].table_header is None  # a page that opens with its own header (years over figures) keeps it
+    rows = row_texts(on[2])
+    assert rows and all(r.startswith(header + "\n") for r in rows)
+
+
+def test_a_table_of_another_width_after_a_blank_line_is_another_table() -> None:
+    lines = ["Name | Town | Staff", "Harbour Works | Port Town | 40", "", "Month | Notices", "July | 71"]
+    assert header_above(lines) == ("Month | Notices", True)
+    assert header_above(lines[:2]) == ("Name | Town | Staff", False)
+
+
+def test_a_row_shaped_like_the_rows_under_it_is_data_not_a_header() -> None:
+    rows = ["07/02/2015 | Harbour Works, Inc. | 56", "07/06/2015 | Bay Bakery | 7"]
+    assert is_data_row("06/30/2015 | Coast Foods | 90", rows)
+    assert not is_data_row("Notice Date | Company | Employees", rows)
+    assert not is_data_row("Region | 2019 | 2020", ["North | 12 | 14", "South | 9 | 8"])
+    assert not is_data_row("Action | Owner", ["Book the venue | Secretariat"])  # words alone tell nothing
 
 
 def test_contents_lines_are_not_indexed_but_stay_in_the_passage() -> None:
