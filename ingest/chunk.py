@@ -29,7 +29,8 @@ from kb.types import Chunk, Page
 #     one heading; a numbered line that ends on "than", "for", "with" … runs on and heads no section (parser).
 # 14: a table row is never cut at a full stop inside it ("Inc. | Kerman"); a table running on from the page before
 #     under no header of its own carries that page's header row.
-CHUNKER_VERSION = "14"
+# 15: a footnote mark set between a title's lines no longer cuts the title (metadata), which every passage carries.
+CHUNKER_VERSION = "15"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then between sentences,
 # then any line (table rows, which have no sentence ends), then words: a recommendation is not cut in the middle

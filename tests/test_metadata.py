@@ -141,6 +141,19 @@ def test_the_largest_type_on_the_title_page_is_the_title() -> None:
     assert meta.doc_type == "review"
 
 
+def test_a_footnote_mark_between_a_titles_lines_does_not_cut_it() -> None:
+    cover = (
+        CoverLine("Style for Technical Reports of", 17.2, 615),
+        CoverLine("∗", 12, 600),  # the mark of a footnote on the title, set between its lines
+        CoverLine("the Harbour Research Centre", 17.2, 593),
+        CoverLine("Jane Smith", 12, 565),
+        CoverLine("Abstract", 9, 495),
+    )
+    assert cover_title(cover) == "Style for Technical Reports of\nthe Harbour Research Centre"
+    subtitle = (cover[0], CoverLine("Harbour Review", 12, 600), cover[2])  # a line of words does cut it
+    assert cover_title(subtitle) == "Style for Technical Reports of"
+
+
 def test_a_title_page_without_prominent_type_gives_no_title() -> None:
     cover = tuple(CoverLine(f"Line {i} of plain body text about pensions.", 10, 700 - 12 * i) for i in range(10))
     assert cover_title(cover) is None

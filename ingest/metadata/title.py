@@ -151,8 +151,10 @@ def cover_title(cover: Sequence[CoverLine]) -> str | None:
         if abs(ln.size - top) > 0.6 or _letters(ln.text) < 3 or _date_only(ln.text):
             continue
         last = blocks[-1][-1] if blocks else None
-        # A block is interrupted by a line of another size ("COUNTRY CASE STUDY") or a wide gap.
-        if last is None or i != last + 1 or cover[last].y - ln.y > BLOCK_GAP * top:
+        # A block is interrupted by a line of another size ("COUNTRY CASE STUDY") or a wide gap, not by a footnote
+        # mark or a raised letter set between its lines ("… Reports of" / "∗" / "the Engineer Research …").
+        between = cover[last + 1 : i] if last is not None else []
+        if last is None or any(_letters(b.text) >= 3 for b in between) or cover[last].y - ln.y > BLOCK_GAP * top:
             blocks.append([i])
         else:
             blocks[-1].append(i)
