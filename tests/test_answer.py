@@ -239,18 +239,6 @@ def test_header_fields_of_a_record_are_units_of_their_own() -> None:
     assert [u.kind for u in units] == ["field", "field", "sentence"]
 
 
-def test_a_fields_value_that_wraps_onto_the_next_line_stays_whole() -> None:
-    text = ("Venue: Meeting room 2\nJuly 2020: the ceiling of the allowance was raised to a\nthird of the minimum wage.\n"
-            "Responsible: Ministry of Labour and\nSocial Welfare\n\nThe meeting opened at nine.")
-    chunk = Chunk("d", 0, text, None, None, 0, len(text))
-    quotes = [u.quote(chunk) for u in passage_units(chunk) if u.kind == "field"]
-    assert quotes == [
-        "Venue: Meeting room 2",
-        "July 2020: the ceiling of the allowance was raised to a third of the minimum wage.",
-        "Responsible: Ministry of Labour and Social Welfare",
-    ]
-
-
 def test_a_title_in_capitals_is_no_answer_unit_though_no_heading_marks_it() -> None:
     # A box's label took the title under it as a caption, so the title is in no heading list; it still answers nothing.
     text = "BOX 3.1\nHOUSING AND UTILITY SUBSIDY PROGRAM\nThe subsidy covered 44 percent of households by 2016."

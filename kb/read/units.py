@@ -102,7 +102,6 @@ def _blocks(text: str, heading: str = "") -> list[_Block]:
     sentence's first line taken for a heading)."""
     blocks: list[_Block] = []
     current: _Block | None = None
-    field_spans: list[tuple[int, int]] | None = None  # the spans holding the field line read last, while it may wrap
     prev = ""
     pos = 0
     for line in text.split("\n"):
@@ -110,27 +109,17 @@ def _blocks(text: str, heading: str = "") -> list[_Block]:
         pos += len(line) + 1
         stripped = line.strip()
         if not stripped:
-            current, prev, field_spans = None, "", None
+            current, prev = None, ""
             continue
         if "|" in stripped:
             blocks.append(_Block("row", [span], []))
-            current, prev, field_spans = None, stripped, None
+            current, prev = None, stripped
             continue
-        if field_spans and not _FIELD.match(line) and not _ITEM.match(line) and (
-            _RUNS_ON.search(prev) or (stripped[:1].islower() and not _TERMINAL.search(prev))
-        ):
-            # A field's value wraps onto the next line: "July 2020: the ceiling was raised to a" / "third of …".
-            field_spans[-1] = (field_spans[-1][0], span[1])
-            prev = stripped
-            continue
-        field_spans = None
         if _FIELD.match(line) and not _open_bracket(text, current):
             if current is not None and current.kind in ("paragraph", "item", "record"):
                 current.fields.append(span)  # "Deadline: …" under the item or paragraph it closes
-                field_spans = current.fields
             else:
                 blocks.append(_Block("field", [span], []))
-                field_spans = blocks[-1].lines
                 current = blocks[-1] if current is None or current.kind == "field" else None
             prev = stripped
             continue
