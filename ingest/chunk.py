@@ -27,7 +27,7 @@ from kb.types import Chunk, Page
 #     joins its number ("10th"), a raised note number is cut from the text it opens (parser).
 # 13: a number that a wrapped sentence puts at a line's start opens no item; a title in capitals broken over lines is
 #     one heading; a numbered line that ends on "than", "for", "with" … runs on and heads no section (parser).
-# 14: a table row is never cut at a full stop inside it ("Inc. | Kerman"); a table running on from the page before
+# 14: a table row is never cut at a full stop inside it ("Co. | Port Town"); a table running on from the page before
 #     under no header of its own carries that page's header row.
 # 15: a footnote mark set between a title's lines no longer cuts the title (metadata), which every passage carries.
 CHUNKER_VERSION = "15"
@@ -43,7 +43,7 @@ SEPARATORS = [
     r"\n(?=(?:[A-Z]\d{1,2}|\d{1,2}(?:\.\d{1,2})*)[.):]\s)"
     r"|\n(?=(?:[A-Z]\d{1,2}|\d{1,2}(?:\.\d{1,2})*)\s+[A-Z])|(?<![a-z,])\n(?=(?:[A-Z]\d{1,2}|\d{1,2}(?:\.\d{1,2})*)\s)",
     r"\n(?=[•▪*-]\s)",
-    r"(?<=[.!?])\s+(?![^\n]*\s\|\s)",  # not inside a table row: "Gerawan Farming, Inc. | Kerman | 285"
+    r"(?<=[.!?])\s+(?![^\n]*\s\|\s)",  # not inside a table row: "Harbour Works, Inc. | Port Town | 40"
     r"\n",
     r"(?<=[;,])\s+",
     r"\s+",
@@ -207,7 +207,7 @@ def carried_headers(pages: list[Page]) -> dict[int, str]:
     """Return, by page (its `id`), the header row of a table that runs on from the page before: the page begins with a
     row as wide as the one that ended that page, and the table had a header there (its own or carried in turn).
 
-    A report's table of notices runs over fifteen pages under one header on the first; without it, each later page's
+    A table of notices may run over many pages under one header on the first; without it, each later page's
     first row of data was taken for the header of the rows under it.
     """
     carried: dict[int, str] = {}

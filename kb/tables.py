@@ -55,7 +55,7 @@ def _shape(cell: str) -> str:
 
 def is_data_row(row: str, below: Iterable[str]) -> bool:
     """Return True when a table's topmost row is shaped like the rows under it, cell for cell: a row of data the
-    page begins with, not a header ("12/11/2015 | Oakley | 76" above "12/15/2015 | Safeway | 126", not "Notice
+    page begins with, not a header ("12/11/2015 | Harbour Works | 76" above "12/15/2015 | Bay Bakery | 126", not "Notice
     Date | Company | Employees" above it). A header of years over figures ("Region | 2019 | 2020") is a header."""
     top = [_shape(c) for c in cells(row)]
     rows = [[_shape(c) for c in cells(line)] for line in below if "|" in line][:5]
