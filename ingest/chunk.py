@@ -214,12 +214,10 @@ def carried_headers(pages: list[Page]) -> dict[int, str]:
     open_header: str | None = None  # the header of the table that ended the page before, if one did
     width = 0
     for page in pages:
-        lines = [line.strip() for line in page.text.split("\n")]
-        lines = lines[next((i for i, line in enumerate(lines) if line), len(lines)) :]
-        while lines and not lines[-1]:
-            lines.pop()
-        if not lines:
+        text = page.text.strip()
+        if not text:
             continue
+        lines = [line.strip() for line in text.split("\n")]
         if open_header and "|" in lines[0] and len(cells(lines[0])) == width and is_data_row(lines[0], lines[1:]):
             carried[id(page)] = open_header
         header, starts_here = header_above(lines)
