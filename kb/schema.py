@@ -1,5 +1,11 @@
 """The SQLite schema of a library: documents, pages, passages, their table rows and cached embeddings."""
 
+from __future__ import annotations
+
+import sqlite3
+
+from kb.passage_keys import backfill_history
+
 SCHEMA_VERSION = 1
 
 SCHEMA = """
@@ -89,3 +95,25 @@ CREATE TABLE IF NOT EXISTS embeddings (
     PRIMARY KEY (content_hash, model)
 );
 """
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring a library built by an earlier version up to the current schema (columns added since)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
+    if "table_header" not in columns:  # libraries built before table headers were kept
+        db.execute("ALTER TABLE chunks ADD COLUMN table_header TEXT")
+    if "parent" not in columns:  # libraries built before a section's numbered parents were kept
+        db.execute("ALTER TABLE chunks ADD COLUMN parent TEXT")
+    if "chunker" not in {row[1] for row in db.execute("PRAGMA table_info(documents)")}:
+        # Libraries that kept one chunker version for the whole library: each file inherits it.
+        db.execute("ALTER TABLE documents ADD COLUMN chunker TEXT")
+        db.execute("UPDATE documents SET chunker = (SELECT value FROM meta WHERE key = 'chunker_version')")
+    if "visibility" not in {row[1] for row in db.execute("PRAGMA table_info(passage_history)")}:
+        # History kept before roles: a passage of a document still here takes its visibility; one of a
+        # document gone stays unknown (NULL), which only those who see every document are shown.
+        db.execute("ALTER TABLE passage_history ADD COLUMN visibility TEXT")
+        db.execute("UPDATE passage_history SET visibility = "
+                   "(SELECT d.visibility FROM documents d WHERE d.id = passage_history.document_id)")
+    if db.execute("SELECT 1 FROM meta WHERE key = 'passage_history'").fetchone() is None:
+        backfill_history(db)  # a library built before links were kept: its passages as they are now
+        db.execute("INSERT INTO meta VALUES ('passage_history', '1')")

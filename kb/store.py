@@ -17,8 +17,8 @@ import numpy as np
 from kb.commitments.store import create_tables, insert_commitments
 from kb.commitments.types import Commitment
 from kb.errors import DocumentNotFound, IndexMismatchError
-from kb.passage_keys import backfill_history, record_passages
-from kb.schema import SCHEMA, SCHEMA_VERSION
+from kb.passage_keys import record_passages
+from kb.schema import SCHEMA, SCHEMA_VERSION, migrate
 from kb.types import Chunk, Document, Word
 from kb.vectors import ROW_ID_SHIFT, build_faiss, chunk_of  # noqa: F401 (re-exported for retrieve)
 from kb.versions import link_versions
@@ -46,24 +46,7 @@ class Store:
         with self.connect() as db:
             db.executescript(SCHEMA)
             create_tables(db)
-            columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
-            if "table_header" not in columns:  # libraries built before table headers were kept
-                db.execute("ALTER TABLE chunks ADD COLUMN table_header TEXT")
-            if "parent" not in columns:  # libraries built before a section's numbered parents were kept
-                db.execute("ALTER TABLE chunks ADD COLUMN parent TEXT")
-            if "chunker" not in {row[1] for row in db.execute("PRAGMA table_info(documents)")}:
-                # Libraries that kept one chunker version for the whole library: each file inherits it.
-                db.execute("ALTER TABLE documents ADD COLUMN chunker TEXT")
-                db.execute("UPDATE documents SET chunker = (SELECT value FROM meta WHERE key = 'chunker_version')")
-            if "visibility" not in {row[1] for row in db.execute("PRAGMA table_info(passage_history)")}:
-                # History kept before roles: a passage of a document still here takes its visibility; one of a
-                # document gone stays unknown (NULL), which only those who see every document are shown.
-                db.execute("ALTER TABLE passage_history ADD COLUMN visibility TEXT")
-                db.execute("UPDATE passage_history SET visibility = "
-                           "(SELECT d.visibility FROM documents d WHERE d.id = passage_history.document_id)")
-            if db.execute("SELECT 1 FROM meta WHERE key = 'passage_history'").fetchone() is None:
-                backfill_history(db)  # a library built before links were kept: its passages as they are now
-                db.execute("INSERT INTO meta VALUES ('passage_history', '1')")
+            migrate(db)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
 
