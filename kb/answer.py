@@ -21,7 +21,7 @@ from kb.read.reading import Reading
 from kb.read.units import Unit
 from kb.types import Answer, Citation
 
-FIGURE_TYPES = frozenset({"number", "amount", "percent", "date", "duration", "frequency"})
+FIGURE_TYPES = frozenset({"number", "amount", "percent", "rate", "date", "duration", "frequency"})
 
 ABSTAIN_MESSAGE = (
     "The library has no passage that answers this question. "

@@ -50,7 +50,7 @@ def _hit(text: str, *, ordinal: int = 0, score: float = 1.0, section: str | None
         ("What does the strategy say about school meals?", set()),
         # A measure noun a few words after "what" asks for its measure where its noun phrase ends, not as a modifier.
         ("What is the total budget, in euros, of the project?", {"amount"}),
-        ("What contribution rate will employers pay?", {"percent"}),
+        ("What contribution rate will employers pay?", {"percent", "rate"}),
         ("What are the three benefit packages?", set()),
         # A limit or a target is a figure or a date; "the target group" is neither.
         ("What is the 2030 target for pension coverage?", {"number", "date"}),
@@ -61,13 +61,21 @@ def _hit(text: str, *, ordinal: int = 0, score: float = 1.0, section: str | None
         ("By how much did water tariffs rise in 2018?", {"amount", "percent"}),
         ("How much of the budget went to salaries?", {"amount", "percent"}),
         # A name's possessive, or a verb "to be" and three words, before the measure noun.
-        ("What was the pension's average replacement rate in 2020?", {"percent"}),
+        ("What was the pension's average replacement rate in 2020?", {"percent", "rate"}),
         ("What was the monthly electricity tariff per household?", {"amount"}),
         ("Which pupils get the daily meal benefit under the pilot?", set()),
     ],
 )
 def test_the_expected_answer_type_comes_from_the_wh_phrase(question: str, expected: set[str]) -> None:
     assert answer_types(question) == expected
+
+
+def test_a_rate_is_a_share_or_so_much_per_unit() -> None:
+    assert {"percent", "rate"} <= answer_types("What was the fertility rate in 1990?")
+    for text in ("It fell to 3.1 births per woman.", "Labour is costed at $70 per hour.", "about 12:1", "7 per cent"):
+        assert gives("rate", text), text
+    assert not gives("rate", "The rate fell sharply in 1995.")
+    assert not gives("percent", "It fell to 3.1 births per woman.")
 
 
 def test_names_are_what_the_question_writes_as_names_not_its_first_word() -> None:
@@ -109,6 +117,13 @@ def test_a_longer_names_capitalised_words_are_written_in_either_number_its_other
     assert is_written("Recommendation R1", "Recommendations. R1: cards for all by 2025.")
     assert not is_written("Recommendation R1", "Recommendations. R2: cards for all by 2025.")
     assert not is_written("Tana district", "Tana province and its districts")
+
+
+def test_a_name_misspelt_by_one_letter_or_a_longer_word_it_begins_is_written() -> None:
+    assert is_written("Kyrgyzstan", "the Kyrgystan census")  # one letter left out
+    assert is_written("Article 12 of the Constitution of Ruritania", "Constitutional rights of Ruritania: Article 12")
+    assert not is_written("Ruritania", "the Ruritian border")  # two letters off
+    assert not is_written("Tana", "Tena district")  # too short to call a slip
 
 
 def test_the_unnamed_question_keeps_what_is_asked_and_drops_who_and_when() -> None:
@@ -559,6 +574,9 @@ def test_a_count_none_of_the_likeliest_passages_speaks_of_is_refused_but_a_table
     assert counted_unmentioned(reading_of("How many social workres does it train?", [project], {"The": 0.9})) == []
     stuffed = _hit("The project office in the capital has 12 stuff members.")
     assert counted_unmentioned(reading_of(asked, [stuffed], {"The": 0.9})) == ["staff"]
+    # A people is spoken of by its country's name, a word by one made from it.
+    country = _hit("Poverty in Ruritania fell to 9 per cent in 2020.")
+    assert counted_unmentioned(reading_of("How many Ruritans are poor?", [country], {"Poverty": 0.9})) == []
     # A row's header may name its column shortly ("No. of"): the row is judged by the reader, not by the words.
     row = Hit(Chunk(DOC.id, 0, "Office | No. of\nCapital | 12", 3, None, 0, 26, table_header="Office | No. of"), DOC, 1.0,
               dense=0.5)

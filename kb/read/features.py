@@ -136,7 +136,7 @@ def featurize(
     top_unnamed = float(unnamed.max())
     seen_terms = {t for t in terms if idf(t) < unseen - 1e-9}  # a term no passage holds is in no unit either
     rarest = max((idf(t) for t in seen_terms), default=0.0) or 1.0
-    figures_wanted = bool(frame.answer_types & {"number", "amount", "percent", "date", "duration", "frequency"})
+    figures_wanted = bool(frame.answer_types & {"number", "amount", "percent", "rate", "date", "duration", "frequency"})
     for r, (unit, text, toks) in enumerate(zip(units, texts, tokens, strict=True)):
         hit = hits[unit.hit]
         head = f"{hit.document.title} {hit.chunk.section or ''}"

@@ -19,7 +19,9 @@ from kb.lexical import detect_language, tokenize
 log = logging.getLogger(__name__)
 
 # The kinds of answer a question can expect.
-ANSWER_TYPES = ("number", "amount", "percent", "date", "duration", "frequency", "person", "organisation", "place", "reason")
+ANSWER_TYPES = (
+    "number", "amount", "percent", "rate", "date", "duration", "frequency", "person", "organisation", "place", "reason",
+)
 
 # Words that name a kind of organisation or of place: "which ministry", "what agency", "which province".
 _ORG_WORDS = (
@@ -151,6 +153,9 @@ _ASKS_CHANGE = re.compile(
     r"drop(?:ped)?|declin(?:e|ed)|cut|reduc(?:e|ed)|higher|lower|more|less)\b", re.I)
 
 
+_ASKS_RATE = re.compile(r"\b(?:rate|ratio)s?\b", re.I)
+
+
 def answer_types(question: str) -> frozenset[str]:
     """Return the kinds of answer the question's wh-phrase asks for (empty for "what does X say about Y")."""
     found = {kind for kind, pattern in _TYPE_PATTERNS if pattern.search(question)}
@@ -158,6 +163,8 @@ def answer_types(question: str) -> frozenset[str]:
         found = {"number", "date"}
     if "amount" in found and _ASKS_CHANGE.search(question):
         found.add("percent")  # "By how much did tariffs rise?": by 10 percent as well as by 500 francs; "how much of the budget"
+    if "percent" in found and _ASKS_RATE.search(question):
+        found.add("rate")  # a rate or a ratio is a share, or so much per unit: "4.2 births per woman", "$85 per hour"
     if "amount" in found or "percent" in found:
         found.discard("number")
     if found & {"duration", "frequency"} or re.search(r"\bhow\s+old\b", question, re.I):
