@@ -30,7 +30,9 @@ from kb.types import Chunk, Page
 # 14: a table row is never cut at a full stop inside it ("Co. | Port Town"); a table running on from the page before
 #     under no header of its own carries that page's header row.
 # 15: a footnote mark set between a title's lines no longer cuts the title (metadata), which every passage carries.
-CHUNKER_VERSION = "15"
+# 16: a letter set raised or lowered and kerned back into the word before it joins it ("LaTeX", a vowel sign); an
+#     accent drawn as a glyph of its own goes on its letter ("Agência") (parser).
+CHUNKER_VERSION = "16"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then between sentences,
 # then any line (table rows, which have no sentence ends), then words: a recommendation is not cut in the middle

@@ -209,6 +209,30 @@ def test_raised_ordinals_join_their_number_and_a_note_number_leaves_its_text() -
     assert "13 More than 10 degrees difference" in text and "13More" not in text
 
 
+def test_an_accent_drawn_on_its_own_goes_on_its_letter() -> None:
+    assert "Agência Nacional de Aviação Civil" in page("us-federal-register-2020-17221.pdf", 5)
+
+
+def test_a_letter_kerned_back_into_the_word_before_it_joins_it(tmp_path: Path) -> None:
+    # The logo as TeX sets it: a small raised "A" under the "L"'s overhang, an "E" dropped below the line.
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("serif", "", "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+    pdf.add_page()
+    pdf.set_font("serif", "", 12)
+    pdf.text(20, 40, "The")
+    pdf.text(30.5, 40, "L")
+    pdf.set_font("serif", "", 8.5)
+    pdf.text(32.1, 38.8, "A")
+    pdf.set_font("serif", "", 12)
+    for x, y, letter in ((34.5, 40, "T"), (36.8, 40.9, "E"), (39.1, 40, "X")):
+        pdf.text(x, y, letter)
+    pdf.text(44.5, 40, "kernel is loaded first.")
+    pdf.output(str(tmp_path / "logo.pdf"))
+    assert page("logo.pdf", 1, tmp_path) == "The LATEX kernel is loaded first."
+
+
 def test_running_heads_and_stamps_leave_real_sections() -> None:
     register = parsed(POLICY / "us-federal-register-2020-17221.pdf")
     assert not any("VerDate" in p.text or "Sfmt" in p.text for p in register.pages)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import math
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,13 +126,14 @@ def _words(raw: Any, count: int, angles: list[int | None], turns: int, view: _Vi
     words: list[Word] = []
     current: Word | None = None
     last: tuple[str, float, float, float] | None = None  # the last char, its x0, x1 and top
+    pending = ""  # an accent drawn before the letter it goes on
     for i in range(count):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
         # pdfium gives a hyphen that ends a line as U+0002 (it may be a soft hyphen): keep it as "-", and
         # let de-hyphenation decide.
         char = "-" if code == 2 else chr(code) if 0 < code < 0x110000 else ""
         if not char or char.isspace() or pdfium_c.FPDFText_IsGenerated(raw, i) or angles[i] != turns:
-            current = None
+            current, pending = None, ""
             continue
         if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect)):
             continue
@@ -139,6 +141,15 @@ def _words(raw: Any, count: int, angles: list[int | None], turns: int, view: _Vi
         height = bottom - top
         if height <= 0 or x1 < 0 or x0 > view.width or bottom < 0 or top > view.height:
             continue  # off the visible page (clipped text, crop marks)
+        if char in _SPACING_ACCENTS:
+            # An accent drawn as a glyph of its own (TeX sets "ê" as "e" and "ˆ") goes on the letter under it: the one
+            # before ("Age ˆncia") or the one after ("Schr ¨oder").
+            if current is not None and last is not None and last[1] <= (x0 + x1) / 2 <= last[2]:
+                current.text += _SPACING_ACCENTS[char]
+            else:
+                pending = _SPACING_ACCENTS[char]
+            continue
+        char, pending = char + pending, ""
         if current is not None and last is not None and abs(last[1] - x0) < 0.01 and abs(last[2] - x1) < 0.01:
             current.text += char  # a ligature's second letter ("ffi" is one glyph): pdfium gives it the same box
             continue
@@ -150,18 +161,40 @@ def _words(raw: Any, count: int, angles: list[int | None], turns: int, view: _Vi
         # Same baseline band, next to it: a char in another font ("COVID‑19" with a non-breaking hyphen) or
         # a footnote mark glued on ("it.1") joins the word, as pypdf's plain text has it.
         middle, current_middle = (top + bottom) / 2, 0.0 if current is None else (current.top + current.bottom) / 2
-        if (
-            current is not None
-            and (abs(middle - current_middle) < 0.3 * max(height, current.size) or _ordinal(char, top, bottom, current))
-            and -0.3 * height <= x0 - current.x1 <= _WORD_GAP * max(height, current.size)
-            and not _note_mark(current, char, top, bottom)
+        if current is not None and (
+            (
+                (abs(middle - current_middle) < 0.3 * max(height, current.size) or _ordinal(char, top, bottom, current))
+                and -0.3 * height <= x0 - current.x1 <= _WORD_GAP * max(height, current.size)
+                and not _note_mark(current, char, top, bottom)
+            )
+            or (not char.isdigit() and _tucked_in(x0, top, bottom, current))
         ):
             current.text += char
             current.x1 = max(current.x1, x1)
             continue
         current = Word(char, x0, top, x1, bottom)
         words.append(current)
+    for word in words:
+        if any(mark in word.text for mark in _SPACING_ACCENTS.values()):
+            word.text = unicodedata.normalize("NFC", word.text)  # "Agência", "Schröder"
     return _dedupe(words)
+
+
+# Accents a PDF may draw as glyphs of their own, and the combining marks they stand for.
+_SPACING_ACCENTS = {"ˆ": "\u0302", "˜": "\u0303", "¸": "\u0327", "¨": "\u0308", "´": "\u0301", "ˇ": "\u030c",
+                    "˘": "\u0306", "˙": "\u0307", "˚": "\u030a", "˝": "\u030b", "¯": "\u0304"}
+
+
+def _tucked_in(x0: float, top: float, bottom: float, word: Word) -> bool:
+    """Return True for a glyph set raised or lowered and kerned back under the end of the word before it: a logo's
+    letters ("LaTeX", "TeX"), a vowel sign over or under a consonant, which belong to that word. (A note's number is
+    left to the rule for marks glued on.)
+
+    It starts within the word's last glyph or so (a line height back from its end) and shares most of its height with
+    the word's line.
+    """
+    shared = min(bottom, word.bottom) - max(top, word.top)
+    return max(word.x0, word.x1 - word.size) < x0 < word.x1 and shared >= 0.6 * min(bottom - top, word.size)
 
 
 def _raised(top: float, bottom: float, word: Word) -> bool:
