@@ -78,6 +78,14 @@ def test_a_rate_is_a_share_or_so_much_per_unit() -> None:
     assert not gives("percent", "It fell to 3.1 births per woman.")
 
 
+def test_an_identifier_is_one_name_and_a_date_written_year_first_gives_its_year() -> None:
+    frame = read_question("Who reported CVE-2019-10101 against the Zeta library?")
+    assert "CVE-2019-10101" in frame.names and frame.years == () and frame.figures == ()
+    assert is_written("CVE-2019-10101", "fixed CVE‑2019‑10101, a race") and is_written("2019-22-07", "AD 2019–22–07")
+    dated = read_question("What does the parser return for 2017-04-09T10:11:12Z?")
+    assert dated.years == ("2017",) and dated.figures == ()
+
+
 def test_names_are_what_the_question_writes_as_names_not_its_first_word() -> None:
     frame = read_question("What did the Ministry of Finance promise in Punjab in 2024?")
     assert "What" not in frame.names and frame.years == ("2024",)

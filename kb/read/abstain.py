@@ -30,6 +30,7 @@ _TYPE_NAMES = {
 }
 
 
+_DASHES = re.compile(r"[‐‑‒–—]")  # hyphens and dashes a text sets where a question types "-"
 # A code of one to three capitals and a number ("K12", "AB-7").
 _CODE = re.compile(r"([A-Z]{1,3})[-\s]?(\d{1,4})")
 
@@ -56,8 +57,8 @@ def is_written(name: str, text: str) -> bool:
         return re.search(own, YEAR_RANGE.sub(" ", text)) is not None
     # A name that a lower-case word joins by a hyphen is the name ("U.S.-registered" is written as "U.S. registry").
     name = re.sub(r"(?<=\w|\.)[-–][a-z]+$", "", name)
-    plain = name.replace(",", "").replace("’", "'")
-    text = text.replace("’", "'")
+    plain = _DASHES.sub("-", name.replace(",", "").replace("’", "'"))
+    text = _DASHES.sub("-", text.replace("’", "'"))
     if code := _CODE.fullmatch(plain):
         # A code of letters and a number is written spelled out too: "K12" as "Kind No. 12".
         letters, number = code.groups()

@@ -95,6 +95,11 @@ _CALENDAR = re.compile(rf"\b(?:({_MONTHS})|(?:mon|tues|wednes|thurs|fri|satur|su
 MONTHS = {m[:3].lower(): m for m in ("January February March April May June July August September October "
                                      "November December").split()}
 _NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b")
+# A date written year first ("2015-03-05", "2015-03-05T23:51:47Z"): its year is a year, the rest no figure.
+_ISO_DATE = re.compile(r"\b((?:1[89]|20)\d\d)-[01]\d-[0-3]\d(?:T[\d:.]+Z?)?\b")
+# An identifier of a word and numbers, or of three numbers or more, joined by hyphens ("CVE-2018-19788",
+# "2018-23-51"): one name, whose numbers are no year and no figure asked for.
+_CODE_ID = re.compile(r"(?<![\w.-])(?:[A-Za-z]+-\d+(?:-\d+)+|\d+(?:-\d+){2,})(?![\w-])")
 _DAY_OF_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?=(?:{_MONTHS})\b)|"
                            rf"\b((?:{_MONTHS}))\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s*\d)", re.I)
 # A figure stands alone ("915", "2.5", "12,000"), or after a currency code ("UZS500,000" asks for 500,000); never
@@ -328,13 +333,15 @@ def read_question(question: str) -> QuestionFrame:
     """Return the question's frame."""
     language = detect_language(question)
     doc = parse(question) if language == "en" else None
+    codes = [m.group() for m in _CODE_ID.finditer(_ISO_DATE.sub(" ", question))]
+    plain = _CODE_ID.sub(" ", _ISO_DATE.sub(lambda m: m.group(1), question))
     # A span of years ("the 2021–2025 strategy") is asked as written; other years one by one.
-    spans = [f"{m.group(1)}–{m.group(2)}" for m in YEAR_RANGE.finditer(question)]
+    spans = [f"{m.group(1)}–{m.group(2)}" for m in YEAR_RANGE.finditer(plain)]
     # "2014-15", "2019/20": a short span is the span of its two years ("2014–2015"), written either way.
-    spans += [f"{m.group(1)}–{m.group(1)[:2]}{m.group(2)}" for m in _YEAR_SPAN.finditer(YEAR_RANGE.sub(" ", question))]
-    years = spans + _YEAR.findall(_YEAR_SPAN.sub(" ", YEAR_RANGE.sub(" ", question)))
+    spans += [f"{m.group(1)}–{m.group(1)[:2]}{m.group(2)}" for m in _YEAR_SPAN.finditer(YEAR_RANGE.sub(" ", plain))]
+    years = spans + _YEAR.findall(_YEAR_SPAN.sub(" ", YEAR_RANGE.sub(" ", plain)))
     # "2014-15", "2019/20": a year span's second part is part of the year, not a figure.
-    bare = _YEAR_SPAN.sub(lambda m: m.group(1), YEAR_RANGE.sub(" ", question))
+    bare = _YEAR_SPAN.sub(lambda m: m.group(1), YEAR_RANGE.sub(" ", plain))
     # The day of a date is not a figure asked for.
     bare = _DAY_OF_MONTH.sub(lambda m: f" {m.group(1) or ''} ", _NUMERIC_DATE.sub(" ", bare))
     figures = [f for f in _FIGURE.findall(bare) if f not in years and not _YEAR.fullmatch(f)]
@@ -344,7 +351,7 @@ def read_question(question: str) -> QuestionFrame:
         text=question,
         language=language,
         terms=tuple(tokenize(question)),
-        names=tuple(_names(question, doc)) if language == "en" else (),
+        names=tuple(_with_codes(_names(question, doc), codes)) if language == "en" else (),
         years=tuple(dict.fromkeys(years)),
         figures=tuple(dict.fromkeys(figures)),
         answer_types=types,
@@ -354,6 +361,11 @@ def read_question(question: str) -> QuestionFrame:
         language_named=_LANGUAGES[named.group(1).lower()] if named else None,
         asks_making=bool(types & {"person", "organisation", "date"}) and _MAKING.search(question) is not None,
     )
+
+
+def _with_codes(names: list[str], codes: list[str]) -> list[str]:
+    """Return the names with the question's identifiers whole, in place of the parts the parser took ("CVE-2018")."""
+    return [n for n in names if not any(n in c for c in codes)] + codes
 
 
 def _asks_name(question: str) -> bool:
