@@ -86,6 +86,12 @@ def test_an_identifier_is_one_name_and_a_date_written_year_first_gives_its_year(
     assert dated.years == ("2017",) and dated.figures == ()
 
 
+def test_a_reference_to_a_part_of_the_document_is_no_name_and_its_number_no_figure() -> None:
+    frame = read_question("How many clinics opened in 2022, according to Table 4?")
+    assert frame.names == () and frame.figures == () and frame.years == ("2022",)
+    assert read_question("What does Annex 2 of the Harbour Act require?").names == ("Harbour Act",)
+
+
 def test_names_are_what_the_question_writes_as_names_not_its_first_word() -> None:
     frame = read_question("What did the Ministry of Finance promise in Punjab in 2024?")
     assert "What" not in frame.names and frame.years == ("2024",)

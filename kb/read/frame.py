@@ -100,6 +100,9 @@ _ISO_DATE = re.compile(r"\b((?:1[89]|20)\d\d)-[01]\d-[0-3]\d(?:T[\d:.]+Z?)?\b")
 # An identifier of a word and numbers, or of three numbers or more, joined by hyphens ("CVE-2018-19788",
 # "2018-23-51"): one name, whose numbers are no year and no figure asked for.
 _CODE_ID = re.compile(r"(?<![\w.-])(?:[A-Za-z]+-\d+(?:-\d+)+|\d+(?:-\d+){2,})(?![\w-])")
+# A reference to a part of a document ("Table 1", "Figure 3.2", "Annex 2"): no name its passages need hold (a table's
+# rows rarely repeat its caption), and its number no figure asked for.
+_PART = re.compile(r"\b(?:Table|Figure|Fig\.|Annex|Appendix|Box|Chapter|Section|Part|Page)\s+[A-Z]?\d+(?:\.\d+)*[a-z]?\b")
 _DAY_OF_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?=(?:{_MONTHS})\b)|"
                            rf"\b((?:{_MONTHS}))\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s*\d)", re.I)
 # A figure stands alone ("915", "2.5", "12,000"), or after a currency code ("UZS500,000" asks for 500,000); never
@@ -334,7 +337,7 @@ def read_question(question: str) -> QuestionFrame:
     language = detect_language(question)
     doc = parse(question) if language == "en" else None
     codes = [m.group() for m in _CODE_ID.finditer(_ISO_DATE.sub(" ", question))]
-    plain = _CODE_ID.sub(" ", _ISO_DATE.sub(lambda m: m.group(1), question))
+    plain = _PART.sub(" ", _CODE_ID.sub(" ", _ISO_DATE.sub(lambda m: m.group(1), question)))
     # A span of years ("the 2021–2025 strategy") is asked as written; other years one by one.
     spans = [f"{m.group(1)}–{m.group(2)}" for m in YEAR_RANGE.finditer(plain)]
     # "2014-15", "2019/20": a short span is the span of its two years ("2014–2015"), written either way.
@@ -363,9 +366,13 @@ def read_question(question: str) -> QuestionFrame:
     )
 
 
+_PART_WORDS = frozenset("Table Figure Annex Appendix Box Chapter Section Part Page".split())
+
+
 def _with_codes(names: list[str], codes: list[str]) -> list[str]:
-    """Return the names with the question's identifiers whole, in place of the parts the parser took ("CVE-2018")."""
-    return [n for n in names if not any(n in c for c in codes)] + codes
+    """Return the names with the question's identifiers whole, in place of the parts the parser took ("CVE-2018"), and
+    without references to a part of a document."""
+    return [n for n in names if not any(n in c for c in codes) and not _PART.fullmatch(n) and n not in _PART_WORDS] + codes
 
 
 def _asks_name(question: str) -> bool:
