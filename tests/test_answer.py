@@ -70,6 +70,15 @@ def test_the_expected_answer_type_comes_from_the_wh_phrase(question: str, expect
     assert answer_types(question) == expected
 
 
+def test_a_percent_sign_asks_a_share_only_standing_as_one() -> None:
+    assert answer_types("What % of households are poor?") == {"percent"}
+    assert "percent" in answer_types("Which districts are above 50%?")
+    assert "percent" in answer_types("How large are energy subsidies (% of GDP)?")
+    for question in ("What goes in a %top block, compared with %{ %}?", "Why does it keep the %-style format?",
+                     "What is the difference between %s and %x?"):
+        assert "percent" not in answer_types(question), question
+
+
 def test_a_rate_is_a_share_or_so_much_per_unit() -> None:
     assert {"percent", "rate"} <= answer_types("What was the fertility rate in 1990?")
     for text in ("It fell to 3.1 births per woman.", "Labour is costed at $70 per hour.", "about 12:1", "7 per cent"):

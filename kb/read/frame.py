@@ -50,7 +50,9 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         ("percent", rf"\b(?:what|which)\s+{_WORDS_BEFORE}(?:percentage|per ?cent|share|proportion|ratio|rate|fraction)s?"
                     + _ENDS_PHRASE + r"|"
-                    r"\bhow\s+(?:high|large|big|low)\s+(?:is|was|were|are)\s+(?:the\s+)?(?:\w+\s+)?(?:rate|share|coverage)\b|%"),
+                    r"\bhow\s+(?:high|large|big|low)\s+(?:is|was|were|are)\s+(?:the\s+)?(?:\w+\s+)?(?:rate|share|coverage)\b|"
+                    # "what %", "above 50%": a sign of its own, not the start of a code ("%top", "%s", "%-style").
+                    r"(?:(?<=\d)|(?<=\s)|(?<=\())%(?=[\s?.,;:)]|$)"),
         ("amount", r"\bhow\s+much\s+(?:money|funding|did|does|do|will|would|is\s+(?:paid|spent|allocated|budgeted))|"
                    r"\bhow\s+much\b.*\b(?:cost|costs|spend|spent|pay|paid|budget|fund|funded|worth|contribute|allocate)|"
                    rf"\b(?:what|which)\s+{_WORDS_BEFORE}(?:amount|cost|budget|price|fee|tariff|salary|wage|allowance|payment|"
