@@ -31,7 +31,7 @@ from kb.types import Chunk, Page
 #     under no header of its own carries that page's header row.
 # 15: a footnote mark set between a title's lines no longer cuts the title (metadata), which every passage carries.
 # 16: a letter set raised or lowered and kerned back into the word before it joins it ("LaTeX", a vowel sign); an
-#     accent drawn as a glyph of its own goes on its letter ("Agência") (parser).
+#     accent drawn as a glyph of its own goes on its letter ("Genève") (parser).
 CHUNKER_VERSION = "16"
 
 # Paragraphs first, then before a list item or numbered item ("R4. ", "2.1 ", "• "), then between sentences,

@@ -143,7 +143,7 @@ def _words(raw: Any, count: int, angles: list[int | None], turns: int, view: _Vi
             continue  # off the visible page (clipped text, crop marks)
         if char in _SPACING_ACCENTS:
             # An accent drawn as a glyph of its own (TeX sets "ê" as "e" and "ˆ") goes on the letter under it: the one
-            # before ("Age ˆncia") or the one after ("Schr ¨oder").
+            # before ("Gene ˆve") or the one after ("M¨uller").
             if current is not None and last is not None and last[1] <= (x0 + x1) / 2 <= last[2]:
                 current.text += _SPACING_ACCENTS[char]
             else:
@@ -176,7 +176,7 @@ def _words(raw: Any, count: int, angles: list[int | None], turns: int, view: _Vi
         words.append(current)
     for word in words:
         if any(mark in word.text for mark in _SPACING_ACCENTS.values()):
-            word.text = unicodedata.normalize("NFC", word.text)  # "Agência", "Schröder"
+            word.text = unicodedata.normalize("NFC", word.text)  # "Genève", "Müller"
     return _dedupe(words)
 
 

@@ -94,7 +94,7 @@ def is_written(name: str, text: str) -> bool:
 def _word_written(word: str, text: str) -> bool:
     """Return True when a word of a longer name is in the text, as written, or a capitalised one in its other number
     ("Agencies" and "Agency", "Reports" and "Report"; "region" only as written), a longer one in a word it begins
-    ("Constitution" in "Constitutional") or misspelt by one letter."""
+    ("Charter" in "Chartered") or misspelt by one letter."""
     if len(word) < 4 or not word[:1].isupper() or re.search(r"\d", word):
         return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.I) is not None
     stem = re.sub(r"(?:ies|s)$", "", word, flags=re.I)
@@ -103,7 +103,7 @@ def _word_written(word: str, text: str) -> bool:
 
 
 def _misspelt_in(word: str, text: str) -> bool:
-    """Return True when the text holds the word (a name's, six letters or more) one typing slip away ("Uzbekstan")."""
+    """Return True when the text holds the word (a name's, six letters or more) one typing slip away ("Ruritnia")."""
     folded = word.casefold()
     return len(folded) >= 6 and any(_misspelt_or_same(folded, w) for w in set(re.findall(r"\w+", text.casefold())))
 
@@ -216,8 +216,8 @@ def counted_unmentioned(reading: Reading) -> list[str]:
 
 
 def _derived(word: str, other: str) -> bool:
-    """Return True when one word stem of five letters or more begins the other: a people and its country ("uzbek" and
-    "uzbekistan"), a word and one made from it ("employ" and "employment")."""
+    """Return True when one word stem of five letters or more begins the other: a people and its country ("rurit" and
+    "ruritania"), a word and one made from it ("employ" and "employment")."""
     short, long = sorted((word, other), key=len)
     return len(short) >= 5 and long.startswith(short)
 

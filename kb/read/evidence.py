@@ -26,7 +26,7 @@ _CUES: dict[str, re.Pattern[str]] = {
     "number": re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.I),
     "percent": re.compile(r"\d\s?%|\bper ?cent\b|\bpercentage\b|\b(?:one|two|three|four)\s+(?:in|out of)\s+\w+|"
                           r"\b(?:half|a third|two thirds|a quarter|three quarters|a fifth)\b|\brate of\b", re.I),
-    # So much per unit ("4.20 births per woman", "$85 per hour", "9,011 francs per US$") or one figure to another ("10:1").
+    # So much per unit ("3.1 births per woman", "$70 per hour", "4,200 crowns per euro") or one figure to another ("10:1").
     "rate": re.compile(r"\d(?:[\d,.]*\d)?\s*(?:[^\W\d]+\s+){0,2}per\s+(?!cent\b)\S|\b\d+(?:\.\d+)?\s?:\s?1\b|"
                        r"\d\s?%|\bper ?cent\b", re.I),
     "amount": re.compile(r"[$€£¥₭]\s?\d|\b[A-Z]{3}\s?\d|\d\s?[A-Z]{3}\b|\b(?:US\$|dollars?|euros?|kip|sums?|soums?|rupees?|"

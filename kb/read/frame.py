@@ -51,7 +51,7 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("percent", rf"\b(?:what|which)\s+{_WORDS_BEFORE}(?:percentage|per ?cent|share|proportion|ratio|rate|fraction)s?"
                     + _ENDS_PHRASE + r"|"
                     r"\bhow\s+(?:high|large|big|low)\s+(?:is|was|were|are)\s+(?:the\s+)?(?:\w+\s+)?(?:rate|share|coverage)\b|"
-                    # "what %", "above 50%": a sign of its own, not the start of a code ("%top", "%s", "%-style").
+                    # "what %", "above 50%": a sign of its own, not the start of a code ("%macro", "%s", "%-style").
                     r"(?:(?<=\d)|(?<=\s)|(?<=\())%(?=[\s?.,;:)]|$)"),
         ("amount", r"\bhow\s+much\s+(?:money|funding|did|does|do|will|would|is\s+(?:paid|spent|allocated|budgeted))|"
                    r"\bhow\s+much\b.*\b(?:cost|costs|spend|spent|pay|paid|budget|fund|funded|worth|contribute|allocate)|"
@@ -99,8 +99,8 @@ MONTHS = {m[:3].lower(): m for m in ("January February March April May June July
 _NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b")
 # A date written year first ("2015-03-05", "2015-03-05T23:51:47Z"): its year is a year, the rest no figure.
 _ISO_DATE = re.compile(r"\b((?:1[89]|20)\d\d)-[01]\d-[0-3]\d(?:T[\d:.]+Z?)?\b")
-# An identifier of a word and numbers, or of three numbers or more, joined by hyphens ("CVE-2018-19788",
-# "2018-23-51"): one name, whose numbers are no year and no figure asked for.
+# An identifier of a word and numbers, or of three numbers or more, joined by hyphens ("CVE-2019-10101",
+# "2019-22-07"): one name, whose numbers are no year and no figure asked for.
 _CODE_ID = re.compile(r"(?<![\w.-])(?:[A-Za-z]+-\d+(?:-\d+)+|\d+(?:-\d+){2,})(?![\w-])")
 # A reference to a part of a document ("Table 1", "Figure 3.2", "Annex 2"): no name its passages need hold (a table's
 # rows rarely repeat its caption), and its number no figure asked for.
@@ -174,7 +174,7 @@ def answer_types(question: str) -> frozenset[str]:
     if "amount" in found and _ASKS_CHANGE.search(question):
         found.add("percent")  # "By how much did tariffs rise?": by 10 percent as well as by 500 francs; "how much of the budget"
     if "percent" in found and _ASKS_RATE.search(question):
-        found.add("rate")  # a rate or a ratio is a share, or so much per unit: "4.2 births per woman", "$85 per hour"
+        found.add("rate")  # a rate or a ratio is a share, or so much per unit: "3.1 births per woman", "$70 per hour"
     if "amount" in found or "percent" in found:
         found.discard("number")
     if found & {"duration", "frequency"} or re.search(r"\bhow\s+old\b", question, re.I):
@@ -372,7 +372,7 @@ _PART_WORDS = frozenset("Table Figure Annex Appendix Box Chapter Section Part Pa
 
 
 def _with_codes(names: list[str], codes: list[str]) -> list[str]:
-    """Return the names with the question's identifiers whole, in place of the parts the parser took ("CVE-2018"), and
+    """Return the names with the question's identifiers whole, in place of the parts the parser took ("CVE-2019"), and
     without references to a part of a document."""
     return [n for n in names if not any(n in c for c in codes) and not _PART.fullmatch(n) and n not in _PART_WORDS] + codes
 
