@@ -17,11 +17,10 @@ from dataclasses import dataclass
 
 from kb.read.abstain import refusal_by_checks, weak_refusal
 from kb.read.evidence import gives_any
+from kb.read.frame import FIGURE_TYPES
 from kb.read.reading import Reading
 from kb.read.units import Unit
 from kb.types import Answer, Citation
-
-FIGURE_TYPES = frozenset({"number", "amount", "percent", "rate", "date", "duration", "frequency"})
 
 ABSTAIN_MESSAGE = (
     "The library has no passage that answers this question. "

@@ -16,7 +16,7 @@ import numpy as np
 
 from kb.lexical import detect_language, tokenize
 from kb.read.evidence import gives_any
-from kb.read.frame import QuestionFrame
+from kb.read.frame import FIGURE_TYPES, QuestionFrame
 from kb.read.units import Unit
 from kb.types import Hit
 
@@ -136,7 +136,7 @@ def featurize(
     top_unnamed = float(unnamed.max())
     seen_terms = {t for t in terms if idf(t) < unseen - 1e-9}  # a term no passage holds is in no unit either
     rarest = max((idf(t) for t in seen_terms), default=0.0) or 1.0
-    figures_wanted = bool(frame.answer_types & {"number", "amount", "percent", "rate", "date", "duration", "frequency"})
+    figures_wanted = bool(frame.answer_types & FIGURE_TYPES)
     for r, (unit, text, toks) in enumerate(zip(units, texts, tokens, strict=True)):
         hit = hits[unit.hit]
         head = f"{hit.document.title} {hit.chunk.section or ''}"

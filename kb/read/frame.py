@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 ANSWER_TYPES = (
     "number", "amount", "percent", "rate", "date", "duration", "frequency", "person", "organisation", "place", "reason",
 )
+# The kinds that are figures or dates: a unit gives one by a cue a text writes.
+FIGURE_TYPES = frozenset({"number", "amount", "percent", "rate", "date", "duration", "frequency"})
 
 # Words that name a kind of organisation or of place: "which ministry", "what agency", "which province".
 _ORG_WORDS = (
@@ -104,7 +106,8 @@ _ISO_DATE = re.compile(r"\b((?:1[89]|20)\d\d)-[01]\d-[0-3]\d(?:T[\d:.]+Z?)?\b")
 _CODE_ID = re.compile(r"(?<![\w.-])(?:[A-Za-z]+-\d+(?:-\d+)+|\d+(?:-\d+){2,})(?![\w-])")
 # A reference to a part of a document ("Table 1", "Figure 3.2", "Annex 2"): no name its passages need hold (a table's
 # rows rarely repeat its caption), and its number no figure asked for.
-_PART = re.compile(r"\b(?:Table|Figure|Fig\.|Annex|Appendix|Box|Chapter|Section|Part|Page)\s+[A-Z]?\d+(?:\.\d+)*[a-z]?\b")
+_PART_WORDS = frozenset("Table Figure Annex Appendix Box Chapter Section Part Page".split())
+_PART = re.compile(rf"\b(?:{'|'.join(sorted(_PART_WORDS))}|Fig\.)\s+[A-Z]?\d+(?:\.\d+)*[a-z]?\b")
 _DAY_OF_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?=(?:{_MONTHS})\b)|"
                            rf"\b((?:{_MONTHS}))\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s*\d)", re.I)
 # A figure stands alone ("915", "2.5", "12,000"), or after a currency code ("UZS500,000" asks for 500,000); never
@@ -366,9 +369,6 @@ def read_question(question: str) -> QuestionFrame:
         language_named=_LANGUAGES[named.group(1).lower()] if named else None,
         asks_making=bool(types & {"person", "organisation", "date"}) and _MAKING.search(question) is not None,
     )
-
-
-_PART_WORDS = frozenset("Table Figure Annex Appendix Box Chapter Section Part Page".split())
 
 
 def _with_codes(names: list[str], codes: list[str]) -> list[str]:
