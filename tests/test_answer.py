@@ -87,6 +87,21 @@ def test_a_rate_is_a_share_or_so_much_per_unit() -> None:
     assert not gives("percent", "It fell to 3.1 births per woman.")
 
 
+def test_a_version_asked_for_is_a_release_number_a_year_or_a_named_release() -> None:
+    for question in ("Which release of the tool first shipped the converter?", "In which Zeta.js version was .trim() added?",
+                     "What minimum Python version does the installer need?"):
+        assert answer_types(question) == {"version"}, question
+    assert "version" not in answer_types("Which press release announced the grant?")
+    assert "version" not in answer_types("What do the release notes of 2.0 say about plugins?")
+    assert "version" not in answer_types("Which version control systems does the tool read?")
+    assert "version" not in answer_types("How can I find out which version of the tool I run?")
+    for text in ("added in zeta-2.31", "software P4.1.2 must be installed", "Version: 3, in force from May",
+                 "since v12", "the 2019 revision", "up to the Tern release"):
+        assert gives("version", text), text
+    for text in ("A converter is shipped with the package.", "It supports 64 bit integers.", "the release of funds"):
+        assert not gives("version", text), text
+
+
 def test_an_identifier_is_one_name_and_a_date_written_year_first_gives_its_year() -> None:
     frame = read_question("Who reported CVE-2019-10101 against the Zeta library?")
     assert "CVE-2019-10101" in frame.names and frame.years == () and frame.figures == ()
@@ -554,6 +569,37 @@ def test_a_refusal_says_why() -> None:
     assert year.abstained and year.reason == "No passage speaks of 2019."
     when = build_answer(reading_of("When was the scheme set up?", hits, {"The": 0.1}), AnswerParams(threshold=0.5))
     assert when.abstained and when.reason == "No passage close to the question gives a date."
+
+
+def test_a_figure_the_question_writes_itself_does_not_answer_it() -> None:
+    question = "How many people attended the workshop on the 40 pilot villages?"
+    held = [_hit("A workshop on the 40 pilot villages was held in Tarn with the line ministries.")]
+    asked = build_answer(reading_of(question, held, {"A": 0.99}), AnswerParams(threshold=0.5))
+    assert asked.abstained and asked.reason == "No passage close to the question gives a figure."
+    counted = [_hit("A workshop on the 40 pilot villages brought together 45 officials.")]
+    answered = build_answer(reading_of(question, counted, {"A": 0.99}), AnswerParams(threshold=0.5))
+    assert not answered.abstained
+
+
+def test_a_version_asked_for_is_refused_when_no_likely_unit_gives_one() -> None:
+    shipped = [_hit("A converter program is shipped with the package.")]
+    question = "Which release of the package first shipped the converter?"
+    refused = build_answer(reading_of(question, shipped, {"A": 0.99}), AnswerParams(threshold=0.5))
+    assert refused.abstained and refused.reason == "No passage close to the question gives a version."
+    since = [_hit("A converter program is shipped with the package since release 2.4.")]
+    assert not build_answer(reading_of(question, since, {"A": 0.99}), AnswerParams(threshold=0.5)).abstained
+
+
+def test_a_default_asked_for_is_refused_when_no_likely_passage_states_one() -> None:
+    meaning = [_hit("The timeout setting is the number of seconds the server waits for a reply.")]
+    question = "What is the default timeout of the server?"
+    refused = build_answer(reading_of(question, meaning, {"The": 0.99}), AnswerParams(threshold=0.5))
+    assert refused.abstained and "default" in (refused.reason or "")
+    stated = [_hit("The timeout setting is the number of seconds the server waits; it defaults to 30.")]
+    assert not build_answer(reading_of(question, stated, {"The": 0.99}), AnswerParams(threshold=0.5)).abstained
+    why = build_answer(reading_of("Why does the server use a short timeout by default?", meaning, {"The": 0.99}),
+                       AnswerParams(threshold=0.5))
+    assert not why.abstained
 
 
 @pytest.mark.parametrize(

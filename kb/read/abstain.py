@@ -3,7 +3,8 @@
 The reader's probability decides most refusals; its threshold was set on held-out folds for a false-abstention
 budget (scripts/train_reader.py). Before it, general checks: no word of the question in any passage read; a name,
 year or figure that the question insists on and that no passage read contains (neither its text, nor its document's
-title, section or date).
+title, section or date); a figure, share, amount, frequency or version asked for that none of the likeliest units gives
+(the question's own figures aside); a default asked for that none of their passages states.
 Acronyms are not checked this way: a question's "ID" or "M&E" is often spelled out by the library ("identity
 card", "monitoring and evaluation"), so an acronym only weighs through the features.
 """
@@ -24,7 +25,7 @@ from kb.types import Hit
 
 _TYPE_NAMES = {
     "number": "a figure", "amount": "an amount", "percent": "a percentage or share", "rate": "a rate",
-    "date": "a date",
+    "date": "a date", "version": "a version",
     "duration": "a length of time", "frequency": "how often", "person": "a person", "organisation": "an organisation",
     "place": "a place", "reason": "a reason",
 }
@@ -162,7 +163,7 @@ def _acronyms_of(name: str, acronyms: Mapping[str, str]) -> list[str]:
 # Kinds of answer whose cues are sure enough that a question asking only such a kind is refused when none of the
 # likeliest units gives one. A date, an organisation or a place is told in too many ways to refuse on; a person's
 # name is checked when the question asks for a name.
-GATED_TYPES = frozenset({"amount", "frequency", "number", "percent", "rate"})
+GATED_TYPES = frozenset({"amount", "frequency", "number", "percent", "rate", "version"})
 # How many of the likeliest units must all lack the kind asked for. On the opened sets (5,009 questions over three
 # libraries, the reader retrained each time, out-of-fold), looking at the best two instead of five refused a third
 # of the unanswerable questions instead of a quarter, for 0.3 point of hit@3; the best one alone spent more than
@@ -191,7 +192,19 @@ def wanted_type_missing(reading: Reading) -> bool:
         return False
     if not reading.units:
         return False
-    return not any(gives(k, u.context(reading.hits[u.hit].chunk)) for k in kinds for u in _likeliest_units(reading))
+    texts = [without_figures_of(frame.text, u.context(reading.hits[u.hit].chunk)) for u in _likeliest_units(reading)]
+    return not any(gives(k, t) for k in kinds for t in texts)
+
+
+_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?")
+
+
+def without_figures_of(question: str, text: str) -> str:
+    """Return the text without the figures the question itself writes: "How many came on 19 May 2024?" is not answered
+    by "the meeting of 19 May 2024", nor "how much above the 800 target" by "800"."""
+    for figure in sorted(set(_FIGURE.findall(question)), key=len, reverse=True):
+        text = re.sub(rf"(?<![\d.,]){re.escape(figure)}(?!\d)", " ", text)
+    return text
 
 
 def counted_unmentioned(reading: Reading) -> list[str]:
@@ -258,6 +271,23 @@ def year_unspoken(reading: Reading) -> str | None:
     return None if is_written(year, hit_text(reading.hits[best.hit])) else year
 
 
+# A question asks what something is by default ("what is the default port", "which format does it use by default").
+_ASKS_DEFAULT = re.compile(r"\bdefaults?\b", re.I)
+
+
+def default_unspoken(reading: Reading) -> bool:
+    """Return True when the question asks for a default and none of the likeliest units' passages speaks of one.
+
+    A default is written as one ("defaults to", "by default", "Default:"); a passage that never says so gives a
+    setting's meaning, not its default. Only the likeliest units' passages are read, not the units alone: a table's
+    "Default" column or a heading may say it. A question asking why something is the default is left to the reader.
+    """
+    text = reading.frame.text
+    if not _ASKS_DEFAULT.search(text) or re.search(r"\bwhy\b", text, re.I) or not reading.units:
+        return False
+    return not any(_ASKS_DEFAULT.search(hit_text(reading.hits[u.hit])) for u in _likeliest_units(reading))
+
+
 def unmentioned_words(frame: QuestionFrame, hits: Sequence[Hit]) -> list[str]:
     """Return the question's content words when no passage read holds any of them, else [].
 
@@ -277,8 +307,8 @@ def unmentioned_words(frame: QuestionFrame, hits: Sequence[Hit]) -> list[str]:
 def refusal_by_checks(reading: Reading) -> str | None:
     """Return why a general check refuses the question whatever the probability (no word of the question in any
     passage read, a source the library does not hold, a name, year or figure no passage holds with the others, a
-    gated kind of answer none gives, a year the closest passage does not speak of, or a count none speaks of), or
-    None."""
+    gated kind of answer none gives, a year the closest passage does not speak of, a count none speaks of, or a default
+    none states), or None."""
     if words := unmentioned_words(reading.frame, reading.hits):
         return f"No passage mentions {_joined(words, 'or')}."
     if not_held := sources_not_held(reading.frame.text, reading.sources, [h.chunk.text for h in reading.hits]):
@@ -294,6 +324,8 @@ def refusal_by_checks(reading: Reading) -> str | None:
         return f"The passage closest to the question does not speak of {year}."
     if counted := counted_unmentioned(reading):
         return f"No passage close to the question speaks of {' '.join(counted)}."
+    if default_unspoken(reading):
+        return "No passage close to the question says what the default is."
     return None
 
 
@@ -301,7 +333,8 @@ def weak_refusal(reading: Reading) -> str:
     """Return why a question no likely unit answers is refused, in words a user understands."""
     kinds = sorted(_asked_kinds(reading.frame))
     if kinds and reading.units:
-        texts = [u.context(reading.hits[u.hit].chunk) for u in _likeliest_units(reading)]
+        texts = [without_figures_of(reading.frame.text, u.context(reading.hits[u.hit].chunk))
+                 for u in _likeliest_units(reading)]
         if not any(gives(k, t) for k in kinds for t in texts):
             return f"No passage close to the question gives {' or '.join(_TYPE_NAMES[k] for k in kinds)}."
     return "The nearest passages speak of the subject but none answers the question closely enough."

@@ -37,6 +37,10 @@ _CUES: dict[str, re.Pattern[str]] = {
     "frequency": re.compile(rf"\b(?:every|each)\s+(?:\w+\s+)?(?:{_UNITS}|quarter|session)\b|\b(?:annual(?:ly)?|yearly|monthly|"
                             r"quarterly|weekly|daily|biannual(?:ly)?|biennial(?:ly)?|semi-annual(?:ly)?|six-monthly|"
                             r"twice|once)\b|\b(?:per|a)\s+(?:year|month|week|day|quarter)\b|\btimes\s+(?:a|per)\b", re.I),
+    # A version or release: a dotted number ("2.6", "P1.4.2", "tool-3.1", "2.x"), "v12", "version: 3", "release 7",
+    # "R2"; one named by its year or date, or by a name ("the Tern release").
+    "version": re.compile(r"\d\.(?:\d|x\b)|\b(?:v|r|ver|version|release|revision|edition)[\s.:]*\d|"
+                          r"\b(?:1[89]|20)\d\d\b|(?-i:\b[A-Z][a-z]+\s+release\b)", re.I),
     "person": re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Prof|H\.E|Madam|Sir)\.?\s+[A-Z]"),
     "organisation": re.compile(r"\b(?:Ministry|Department|Agency|Organi[sz]ation|Office|Bank|Fund|Commission|Committee|"
                                r"Council|Secretariat|Bureau|Authority|Institute|Government|Programme|Union|Association|"

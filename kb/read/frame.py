@@ -20,10 +20,11 @@ log = logging.getLogger(__name__)
 
 # The kinds of answer a question can expect.
 ANSWER_TYPES = (
-    "number", "amount", "percent", "rate", "date", "duration", "frequency", "person", "organisation", "place", "reason",
+    "number", "amount", "percent", "rate", "date", "duration", "frequency", "version", "person", "organisation", "place",
+    "reason",
 )
 # The kinds that are figures or dates: a unit gives one by a cue a text writes.
-FIGURE_TYPES = frozenset({"number", "amount", "percent", "rate", "date", "duration", "frequency"})
+FIGURE_TYPES = frozenset({"number", "amount", "percent", "rate", "date", "duration", "frequency", "version"})
 
 # Words that name a kind of organisation or of place: "which ministry", "what agency", "which province".
 _ORG_WORDS = (
@@ -65,6 +66,9 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                      r"\bwhat\s+(?:period|duration)\b"),
         ("number", r"\bhow\s+many\b|\bhow\s+much\b|\bhow\s+old\b|\bwhat\s+(?:\w+\s+)?(?:number|count|total|figure|size)\b|"
                    r"\bhow\s+(?:big|large)\b"),
+        # "Which release added …", "what is the minimum version of …": a version or release number.
+        ("version", r"\b(?:which|what)\s+(?:(?!press\b)[\w.+'’-]+\s+){0,3}(?:versions?|releases?)\b"
+                    r"(?!\s+(?:notes?|dates?|control)\b)|\bminimum\s+(?:[\w.+'’-]+\s+){0,2}version\b"),
         ("date", r"\bwhen\b|\b(?:what|which)\s+(?:\w+\s+){0,2}(?:date|year|month|day|time|deadline|quarter)\b|\bby\s+when\b"),
         ("person", r"\bwho\b|\bwhose\b|\bwhom\b|\bwhat(?:'s|’s|\s+is|\s+was|\s+are|\s+were)\s+the\s+names?\b|"
                    rf"\b(?:which|what)\s+(?:\w+\s+){{0,2}}(?:{_ROLE_WORDS})\b(?!['’]s)"),
@@ -180,6 +184,8 @@ def answer_types(question: str) -> frozenset[str]:
         found.add("rate")  # a rate or a ratio is a share, or so much per unit: "3.1 births per woman", "$70 per hour"
     if "amount" in found or "percent" in found:
         found.discard("number")
+    if re.match(r"\W*how\b", question, re.I):
+        found.discard("version")  # "how can I find out which version I run?" asks for a way, not a version
     if found & {"duration", "frequency"} or re.search(r"\bhow\s+old\b", question, re.I):
         found.discard("date")
     return frozenset(found)
