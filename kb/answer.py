@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from kb.read.abstain import refusal_by_checks, weak_refusal
 from kb.read.evidence import gives_any
-from kb.read.frame import FIGURE_TYPES
+from kb.read.kinds import FIGURE_TYPES
 from kb.read.reading import Reading
 from kb.read.units import Unit
 from kb.types import Answer, Citation

@@ -16,7 +16,8 @@ from kb.answer import ABSTAIN_MESSAGE, AnswerParams, build_answer
 from kb.read.abstain import counted_unmentioned, is_written, missing_specifics, unmentioned_words, year_unspoken
 from kb.read.evidence import gives
 from kb.read.features import FEATURES
-from kb.read.frame import answer_types, read_question, unnamed
+from kb.read.frame import read_question, unnamed
+from kb.read.kinds import answer_types
 from kb.read.scorer import LinearReader, answer_probability
 from kb.read.sources import sources_not_held
 from kb.read.units import passage_units

@@ -16,7 +16,8 @@ import numpy as np
 
 from kb.lexical import detect_language, tokenize
 from kb.read.evidence import gives_any
-from kb.read.frame import FIGURE_TYPES, QuestionFrame
+from kb.read.frame import QuestionFrame
+from kb.read.kinds import FIGURE_TYPES
 from kb.read.units import Unit
 from kb.types import Hit
 
