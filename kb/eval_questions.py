@@ -122,8 +122,10 @@ def is_hit(question: Question, hit: Hit) -> bool:
         (source == doc or source.endswith("/" + doc)) and (page is None or hit.chunk.page == page) for doc, page in places
     ):
         return False
+    # A phrase is read as the passage is: a shell pipe in it ("ls | grep x") would never meet a passage whose cell
+    # bars are taken out.
     text = _norm_passage(hit.chunk.text)
-    return any(_norm(a) in text for a in question.answers)
+    return any(_norm_passage(a) in text for a in question.answers)
 
 
 def _place(source: str | None, page: int | None) -> str:

@@ -223,6 +223,10 @@ def test_hit_reads_table_cells_as_words_in_a_row() -> None:
                  answers=("Department of Budget, MoF 15 December 2023",))
     assert is_hit(q, hit)
     assert not is_hit(Question(**{**q.__dict__, "answers": ("MoF 16 December 2023",)}), hit)
+    # A phrase with a bar of its own (a shell pipe, a row copied with its bars) is read the same way.
+    piped = passage_hit("To see it, run objdump -p libzeta.so.2 | grep SONAME in a shell.", doc)
+    assert is_hit(Question(**{**q.__dict__, "answers": ("objdump -p libzeta.so.2 | grep SONAME",)}), piped)
+    assert is_hit(Question(**{**q.__dict__, "answers": ("Budget, MoF | 15 December",)}), hit)
 
 
 def test_hit_ignores_ligatures_and_typographic_quotes_and_dashes() -> None:
