@@ -13,6 +13,7 @@ import pytest
 from fakes import reading_of
 
 from kb.answer import ABSTAIN_MESSAGE, AnswerParams, build_answer
+from kb.lexical import tokenize
 from kb.read.abstain import counted_unmentioned, is_written, missing_specifics, unmentioned_words, year_unspoken
 from kb.read.evidence import gives
 from kb.read.features import FEATURES
@@ -592,15 +593,22 @@ def test_a_version_asked_for_is_refused_when_no_likely_unit_gives_one() -> None:
 
 
 def test_a_default_asked_for_is_refused_when_no_likely_passage_states_one() -> None:
-    meaning = [_hit("The timeout setting is the number of seconds the server waits for a reply.")]
-    question = "What is the default timeout of the server?"
-    refused = build_answer(reading_of(question, meaning, {"The": 0.99}), AnswerParams(threshold=0.5))
+    def read(question: str, hits: list[Hit]):  # type: ignore[no-untyped-def]
+        reading = reading_of(question, hits, {"The": 0.99})
+        library = {t for h in hits for t in tokenize(h.chunk.text)}  # the library is these passages
+        reading.idf = lambda t: 1.0 if t in library else 9.0
+        return build_answer(reading, AnswerParams(threshold=0.5))
+
+    meaning = [_hit("The timeout setting is the number of seconds the server waits for a reply. The server then closes."),
+               _hit("By default the server logs every request.", ordinal=5)]
+    refused = read("What is the default timeout of the server?", meaning)
     assert refused.abstained and "default" in (refused.reason or "")
-    stated = [_hit("The timeout setting is the number of seconds the server waits; it defaults to 30.")]
-    assert not build_answer(reading_of(question, stated, {"The": 0.99}), AnswerParams(threshold=0.5)).abstained
-    why = build_answer(reading_of("Why does the server use a short timeout by default?", meaning, {"The": 0.99}),
-                       AnswerParams(threshold=0.5))
-    assert not why.abstained
+    stated = [_hit("The timeout setting is the number of seconds the server waits; it defaults to 30."), meaning[1]]
+    assert not read("What is the default timeout of the server?", stated).abstained
+    assert not read("Why does the server use a short timeout by default?", meaning).abstained
+    # A library that never speaks of defaults: the asker's "default" means the usual one, and the reader decides.
+    usual = [_hit("The monthly travel allowance is $300 for a driver.")]
+    assert not read("What is the default travel allowance for a driver?", usual).abstained
 
 
 @pytest.mark.parametrize(

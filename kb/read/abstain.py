@@ -276,14 +276,19 @@ _ASKS_DEFAULT = re.compile(r"\bdefaults?\b", re.I)
 
 
 def default_unspoken(reading: Reading) -> bool:
-    """Return True when the question asks for a default and none of the likeliest units' passages speaks of one.
+    """Return True when the question asks for a default and none of the likeliest units' passages speaks of one,
+    though the library does elsewhere.
 
     A default is written as one ("defaults to", "by default", "Default:"); a passage that never says so gives a
     setting's meaning, not its default. Only the likeliest units' passages are read, not the units alone: a table's
-    "Default" column or a heading may say it. A question asking why something is the default is left to the reader.
+    "Default" column or a heading may say it. In a library that never speaks of a default, the question's word is the
+    asker's ("the default fuel allowance" for the usual one), and the reader decides. A question asking why something
+    is the default is left to the reader too.
     """
     text = reading.frame.text
     if not _ASKS_DEFAULT.search(text) or re.search(r"\bwhy\b", text, re.I) or not reading.units:
+        return False
+    if not reading.library_writes("default"):
         return False
     return not any(_ASKS_DEFAULT.search(hit_text(reading.hits[u.hit])) for u in _likeliest_units(reading))
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kb.embed import Embedder
-from kb.lexical import detect_language
+from kb.lexical import detect_language, tokenize
 from kb.read.features import featurize, is_edge
 from kb.read.frame import QuestionFrame, unnamed
 from kb.read.scorer import Reader, answer_probability
@@ -33,6 +33,14 @@ class Reading:
     # The passages' indexes, likeliest to hold the answer first (the passage ranker's); None: retrieval's order.
     order: list[int] | None = None
     acronyms: Mapping[str, str] = field(default_factory=dict)  # {acronym: long form} the library defines
+    idf: Callable[[str], float] | None = None  # the keyword index's IDF of a term over the library
+
+    def library_writes(self, word: str) -> bool:
+        """Return True when some passage of the library holds the word (True when the library's terms are unknown)."""
+        if self.idf is None:
+            return True
+        unseen = self.idf("\x00 never a term")  # the IDF of a term no passage holds
+        return any(self.idf(t) < unseen - 1e-9 for t in tokenize(word))
 
     @property
     def answer_probability(self) -> float:
@@ -89,7 +97,8 @@ def read_passages(
     cosines, unnamed_cosines = unit_cosines(frame, hits, units, embedder=embedder, multilingual=multilingual)
     features = featurize(frame, hits, units, cosines, idf, unnamed=unnamed_cosines)
     return Reading(
-        frame, list(hits), units, features, reader.probabilities(features), tuple(sources), acronyms=acronyms or {}
+        frame, list(hits), units, features, reader.probabilities(features), tuple(sources), acronyms=acronyms or {},
+        idf=idf,
     )
 
 
