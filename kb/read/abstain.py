@@ -282,7 +282,7 @@ def default_unspoken(reading: Reading) -> bool:
     A default is written as one ("defaults to", "by default", "Default:"); a passage that never says so gives a
     setting's meaning, not its default. Only the likeliest units' passages are read, not the units alone: a table's
     "Default" column or a heading may say it. In a library that never speaks of a default, the question's word is the
-    asker's ("the default fuel allowance" for the usual one), and the reader decides. A question asking why something
+    asker's ("the default room rate" for the usual one), and the reader decides. A question asking why something
     is the default is left to the reader too.
     """
     text = reading.frame.text
